@@ -1,0 +1,3 @@
+// Package jstest starts real embedded JetStream servers on temporary
+// directories for tests.
+package jstest

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need beyond Go, from Debian's packages
+# and the npm registry: the WASM guest toolchains (clang/wasi-libc for C,
+# Debian's rustc with the wasm32-wasi std, wabt for the WAT test modules,
+# AssemblyScript) and qemu to run the arm64 build. It does nothing for what is
+# already there, so it is cheap to call from every `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have clang || need_apt+=(clang)
+have wasm-ld || need_apt+=(lld)
+[ -d /usr/share/wasi-sysroot ] || [ -d /usr/lib/wasm32-wasi ] || need_apt+=(wasi-libc)
+ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 || need_apt+=(libclang-rt-14-dev-wasm32)
+[ -x /usr/bin/rustc ] || need_apt+=(rustc)
+[ -x /usr/bin/cargo ] || need_apt+=(cargo)
+[ -d /usr/lib/rustlib/wasm32-wasi ] || need_apt+=(libstd-rust-dev-wasm32)
+have wat2wasm || need_apt+=(wabt)
+have qemu-aarch64-static || need_apt+=(qemu-user-static)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "install-toolchains: apt-get install ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# AssemblyScript, pinned by sdk/assemblyscript/package-lock.json.
+if [ -f sdk/assemblyscript/package.json ] && [ ! -x sdk/assemblyscript/node_modules/.bin/asc ]; then
+  echo "install-toolchains: npm ci in sdk/assemblyscript"
+  (cd sdk/assemblyscript && npm ci --no-audit --no-fund --loglevel=error)
+fi
