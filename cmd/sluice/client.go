@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/aws/smithy-go"
+)
+
+// kinesisClient is an AWS SDK Kinesis client pointed at the Sluice server.
+// Sluice does not check signatures yet, so the credentials are fixed dummies.
+func (c *cli) kinesisClient() *kinesis.Client {
+	return kinesis.New(kinesis.Options{
+		BaseEndpoint: aws.String(c.endpoint),
+		Region:       c.region,
+		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
+		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
+	})
+}
+
+// apiErr turns an SDK error into one line a person reads: the AWS exception
+// name and message, or a hint when the server is not there.
+func apiErr(err error) error {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%w (is 'sluice serve' running at --endpoint?)", err)
+}
+
+// listShards returns every shard of a stream, following ListShards' NextToken
+// (the SDK has no paginator for it).
+func listShards(ctx context.Context, kc *kinesis.Client, stream string) ([]types.Shard, error) {
+	var shards []types.Shard
+	in := &kinesis.ListShardsInput{StreamName: aws.String(stream)}
+	for {
+		page, err := kc.ListShards(ctx, in)
+		if err != nil {
+			return nil, apiErr(err)
+		}
+		shards = append(shards, page.Shards...)
+		if page.NextToken == nil {
+			return shards, nil
+		}
+		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usageErr(format string, args ...any) error {
+	return usageError{fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+)
+
+// followPause is how long a follower waits after an empty read; Kinesis
+// allows five GetRecords calls a second per shard.
+const followPause = 250 * time.Millisecond
+
+func newGetCmd(c *cli) *cobra.Command {
+	var shard, from string
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "get STREAM",
+		Short: "Read records from a data stream",
+		Long: `Read records from every shard of a stream (or one, with --shard), from a
+position: trim-horizon (the oldest record kept), latest (only new records), a
+sequence number, or a time (RFC 3339, or a duration such as 15m meaning that
+long ago). Without --follow it stops once it has caught up.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start, err := parseFrom(from, time.Now())
+			if err != nil {
+				return err
+			}
+			g := &getter{cli: c, kc: c.kinesisClient(), stream: args[0], start: start, follow: follow}
+			return g.run(cmd.Context(), shard)
+		},
+	}
+	cmd.Flags().StringVar(&shard, "shard", "", "read only this shard (default: all)")
+	cmd.Flags().StringVar(&from, "from", "trim-horizon", "trim-horizon, latest, a sequence number, or a time")
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep reading new records until interrupted")
+	return cmd
+}
+
+// parseFrom turns --from into a GetShardIterator input template.
+func parseFrom(from string, now time.Time) (kinesis.GetShardIteratorInput, error) {
+	var in kinesis.GetShardIteratorInput
+	switch f := strings.ToLower(from); {
+	case f == "trim-horizon" || f == "trim_horizon":
+		in.ShardIteratorType = types.ShardIteratorTypeTrimHorizon
+	case f == "latest":
+		in.ShardIteratorType = types.ShardIteratorTypeLatest
+	case f != "" && strings.Trim(f, "0123456789") == "":
+		in.ShardIteratorType = types.ShardIteratorTypeAtSequenceNumber
+		in.StartingSequenceNumber = aws.String(from)
+	default:
+		if t, err := time.Parse(time.RFC3339Nano, from); err == nil {
+			in.ShardIteratorType, in.Timestamp = types.ShardIteratorTypeAtTimestamp, aws.Time(t)
+			break
+		}
+		d, err := time.ParseDuration(from)
+		if err != nil || d < 0 {
+			return in, usageErr("--from %q: want trim-horizon, latest, a sequence number, an RFC 3339 time or a duration ago", from)
+		}
+		in.ShardIteratorType, in.Timestamp = types.ShardIteratorTypeAtTimestamp, aws.Time(now.Add(-d))
+	}
+	return in, nil
+}
+
+type getter struct {
+	*cli
+	kc     *kinesis.Client
+	stream string
+	start  kinesis.GetShardIteratorInput
+	follow bool
+	mu     sync.Mutex // serialises output lines
+}
+
+func (g *getter) run(ctx context.Context, shard string) error {
+	shards := []string{shard}
+	if shard == "" {
+		var err error
+		if shards, err = g.shardIDs(ctx); err != nil {
+			return err
+		}
+	}
+	if !g.follow {
+		for _, id := range shards {
+			if err := g.readShard(ctx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	eg, ctx := errgroup.WithContext(ctx)
+	for _, id := range shards {
+		eg.Go(func() error { return g.readShard(ctx, id) })
+	}
+	if err := eg.Wait(); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+func (g *getter) shardIDs(ctx context.Context) ([]string, error) {
+	shards, err := listShards(ctx, g.kc, g.stream)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(shards))
+	for i, s := range shards {
+		ids[i] = aws.ToString(s.ShardId)
+	}
+	return ids, nil
+}
+
+// readShard prints a shard's records from the start position until it has
+// caught up (or, when following, until ctx ends or the shard is closed and
+// read to its end).
+func (g *getter) readShard(ctx context.Context, shard string) error {
+	in := g.start
+	in.StreamName, in.ShardId = aws.String(g.stream), aws.String(shard)
+	it, err := g.kc.GetShardIterator(ctx, &in)
+	if err != nil {
+		return apiErr(err)
+	}
+	iter := it.ShardIterator
+	for iter != nil {
+		out, err := g.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return apiErr(err)
+		}
+		if err := g.print(shard, out.Records); err != nil {
+			return err
+		}
+		iter = out.NextShardIterator
+		if len(out.Records) == 0 && aws.ToInt64(out.MillisBehindLatest) == 0 {
+			if !g.follow {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(followPause):
+			}
+		}
+	}
+	return nil
+}
+
+func (g *getter) print(shard string, recs []types.Record) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, r := range recs {
+		if g.jsonOutput() {
+			line := map[string]any{
+				"ShardId":                     shard,
+				"SequenceNumber":              aws.ToString(r.SequenceNumber),
+				"PartitionKey":                aws.ToString(r.PartitionKey),
+				"ApproximateArrivalTimestamp": fmtTime(r.ApproximateArrivalTimestamp),
+			}
+			if utf8.Valid(r.Data) {
+				line["Data"] = string(r.Data)
+			} else {
+				line["DataBase64"] = r.Data // encoding/json writes []byte as base64
+			}
+			b, err := json.Marshal(line)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stdout, "%s\n", b)
+			continue
+		}
+		data := string(r.Data)
+		if !utf8.ValidString(data) {
+			data = fmt.Sprintf("<%d bytes of binary>", len(r.Data))
+		}
+		fmt.Fprintf(g.stdout, "%s  %s  %s  %s\n", shard, aws.ToString(r.SequenceNumber), aws.ToString(r.PartitionKey), data)
+	}
+	return nil
+}

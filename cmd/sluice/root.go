@@ -1,0 +1,70 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+const defaultEndpoint = "http://127.0.0.1:4566"
+
+// cli holds what every client command shares: the flags of the root command
+// and the streams it writes to.
+type cli struct {
+	endpoint string
+	region   string
+	output   string
+	stdin    io.Reader
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "sluice",
+		Short: "Kinesis-style data streams and Firehose-style delivery on embedded NATS JetStream",
+		Long: `Sluice gives an edge site what Amazon Kinesis Data Streams and Firehose give
+in the cloud: sharded, ordered, retained streams on an embedded NATS
+JetStream server, with an AWS-compatible API.
+
+Run the server with 'sluice serve'; the other commands talk to it.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if c.output != "text" && c.output != "json" {
+				return fmt.Errorf("--output must be text or json, not %q", c.output)
+			}
+			return nil
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&c.endpoint, "endpoint", envOr("SLUICE_ENDPOINT", defaultEndpoint), "server URL (env SLUICE_ENDPOINT)")
+	pf.StringVar(&c.region, "region", envOr("SLUICE_REGION", "us-east-1"), "region the client signs for (env SLUICE_REGION)")
+	pf.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+
+	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c))
+	return root
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// printJSON writes v as indented JSON, for --output json.
+func (c *cli) printJSON(v any) error {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (c *cli) jsonOutput() bool { return c.output == "json" }

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sluice-io/sluice/host"
+)
+
+func newServeCmd(c *cli) *cobra.Command {
+	var cfg host.Config
+	var sync, logLevel string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			switch sync {
+			case "always":
+				cfg.SyncAlways = true
+			case "default":
+			default:
+				return usageErr("--sync must be default or always, not %q", sync)
+			}
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return usageErr("--log-level: %v", err)
+			}
+			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+			ctx := cmd.Context()
+			srv, err := host.Open(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				cfg.Logger.Info("shutting down")
+			case err := <-srv.Done():
+				cfg.Logger.Error("http listener stopped", "err", err)
+			}
+			return srv.Close()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data-dir", host.DefaultDataDir, "where JetStream keeps its files")
+	f.StringVar(&cfg.HTTPAddr, "http", host.DefaultHTTPAddr, "HTTP listener for the AWS-compatible APIs and /metrics")
+	f.StringVar(&cfg.NATSListen, "nats", host.DefaultNATSListen, `NATS client listener; "" for in-process only`)
+	f.StringVar(&cfg.Region, "region", host.DefaultRegion, "region in the ARNs the server returns")
+	f.StringVar(&cfg.AccountID, "account-id", host.DefaultAccountID, "account id in the ARNs the server returns")
+	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")
+	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}

@@ -1,0 +1,9 @@
+// Package awsjson serves the AWS JSON 1.1 protocol over HTTP: POST / with an
+// X-Amz-Target header naming "<TargetPrefix>.<Operation>", a JSON body in
+// and out, and errors as HTTP 400 {"__type": ..., "message": ...}.
+//
+// It is shared by the Kinesis and Firehose APIs. Handlers are typed
+// functions (see Func); the Mux owns body limits, decoding, encoding and
+// the error shape, so every operation answers alike. SigV4 Authorization
+// headers are accepted without verification.
+package awsjson

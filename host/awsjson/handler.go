@@ -1,0 +1,88 @@
+package awsjson
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// Handler serves one operation: body is the raw JSON request (never nil;
+// "{}" when the request had none). It returns the value to encode as the
+// response, or an error (an *Error is answered as it is; anything else is
+// an InternalFailure).
+type Handler interface {
+	ServeAWS(ctx context.Context, body []byte) (any, error)
+}
+
+// HandlerFunc adapts a plain function to Handler.
+type HandlerFunc func(ctx context.Context, body []byte) (any, error)
+
+// ServeAWS calls f.
+func (f HandlerFunc) ServeAWS(ctx context.Context, body []byte) (any, error) { return f(ctx, body) }
+
+// Func makes a Handler from a typed operation: the body is decoded into a
+// fresh In (a body that does not parse, or a field of the wrong type or
+// with bad base64, is a SerializationException) and the *Out returned is
+// encoded as the response ({} when nil).
+func Func[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler {
+	return HandlerFunc(func(ctx context.Context, body []byte) (any, error) {
+		in := new(In)
+		if err := Decode(body, in); err != nil {
+			return nil, err
+		}
+		out, err := fn(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			return struct{}{}, nil
+		}
+		return out, nil
+	})
+}
+
+// Decode reads a JSON request body into v, turning every decoding failure
+// into a SerializationException that says what was wrong.
+func Decode(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	if err == nil {
+		return nil
+	}
+	var (
+		syn *json.SyntaxError
+		typ *json.UnmarshalTypeError
+		b64 base64.CorruptInputError
+	)
+	switch {
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "request"
+		}
+		return Errorf(TypeSerialization, "Field %s: expected %s, found JSON %s.", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.As(err, &b64):
+		return Errorf(TypeSerialization, "A blob field is not valid base64 (illegal data at input byte %d).", int64(b64))
+	case errors.As(err, &syn):
+		return Errorf(TypeSerialization, "Request body is not valid JSON at offset %d: %v.", syn.Offset, syn)
+	default:
+		return Errorf(TypeSerialization, "Request body could not be read: %v.", err)
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "int", "int32", "int64", "uint", "uint32", "uint64", "float64", "float32":
+		return "a number"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "a list"
+	case "struct", "map", "ptr":
+		return "an object"
+	}
+	return fmt.Sprintf("a %s", goKind)
+}

@@ -1,0 +1,146 @@
+package awsjson
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// DefaultMaxBodyBytes is the largest request body the Mux reads. A
+// PutRecords of 5 MiB of data is about 7 MB once base64 encoded.
+const DefaultMaxBodyBytes = 10 << 20
+
+// ContentType is the content type of every response.
+const ContentType = "application/x-amz-json-1.1"
+
+// Option configures a Mux.
+type Option func(*Mux) error
+
+// WithMaxBodyBytes sets the largest request body accepted (> 0).
+func WithMaxBodyBytes(n int64) Option {
+	return func(m *Mux) error {
+		if n <= 0 {
+			return fmt.Errorf("awsjson: max body bytes %d must be > 0", n)
+		}
+		m.maxBody = n
+		return nil
+	}
+}
+
+// Mux routes AWS JSON requests to operation handlers by X-Amz-Target.
+// It is an http.Handler for POST /.
+type Mux struct {
+	log     *slog.Logger
+	maxBody int64
+
+	mu       sync.RWMutex
+	handlers map[string]Handler
+}
+
+// NewMux returns an empty Mux. logger nil discards the log. An invalid
+// option is a programming error: NewMux panics with its message.
+func NewMux(logger *slog.Logger, opts ...Option) *Mux {
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	m := &Mux{log: logger, maxBody: DefaultMaxBodyBytes, handlers: map[string]Handler{}}
+	for _, o := range opts {
+		if err := o(m); err != nil {
+			panic(err)
+		}
+	}
+	return m
+}
+
+// Handle registers h for the target "<targetPrefix>.<operation>", for
+// example ("Kinesis_20131202", "PutRecord").
+func (m *Mux) Handle(targetPrefix, operation string, h Handler) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.handlers[targetPrefix+"."+operation] = h
+}
+
+// ServeHTTP serves one request.
+func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	w.Header().Set("X-Amzn-RequestId", reqID)
+	target := r.Header.Get("X-Amz-Target")
+	if r.Method != http.MethodPost {
+		m.writeError(w, &Error{Type: TypeMethodNotAllowed, Message: "Only POST is supported.", Status: http.StatusMethodNotAllowed})
+		return
+	}
+	m.mu.RLock()
+	h, ok := m.handlers[target]
+	m.mu.RUnlock()
+	if !ok {
+		m.writeError(w, Errorf(TypeUnknownOperation, "Unknown operation %q.", target))
+		return
+	}
+	if r.ContentLength > m.maxBody {
+		m.writeError(w, m.tooLarge(r.ContentLength))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, m.maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			m.writeError(w, m.tooLarge(-1))
+			return
+		}
+		m.writeError(w, Errorf(TypeSerialization, "Request body could not be read: %v.", err))
+		return
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	out, err := h.ServeAWS(r.Context(), body)
+	if err != nil {
+		var aerr *Error
+		if !errors.As(err, &aerr) {
+			m.log.Error("operation failed", "target", target, "request_id", reqID, "err", err)
+			aerr = &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError}
+		}
+		m.writeError(w, aerr)
+		return
+	}
+	data, err := json.Marshal(out)
+	if err != nil {
+		m.log.Error("encode response", "target", target, "request_id", reqID, "err", err)
+		m.writeError(w, &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError})
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
+}
+
+func (m *Mux) tooLarge(n int64) *Error {
+	msg := fmt.Sprintf("Request body exceeds the limit of %d bytes.", m.maxBody)
+	if n >= 0 {
+		msg = fmt.Sprintf("Request body of %d bytes exceeds the limit of %d bytes.", n, m.maxBody)
+	}
+	return &Error{Type: TypeRequestTooLarge, Message: msg, Status: http.StatusRequestEntityTooLarge}
+}
+
+func (m *Mux) writeError(w http.ResponseWriter, e *Error) {
+	data, _ := json.Marshal(errorBody{Type: e.Type, Message: e.Message})
+	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("X-Amzn-ErrorType", e.Type)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(e.status())
+	_, _ = w.Write(data)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}

@@ -1,0 +1,47 @@
+package awsjson
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+)
+
+// Time is a timestamp on the wire as AWS JSON protocols send it: epoch
+// seconds as a JSON number with millisecond precision (1515531081.123).
+type Time struct{ time.Time }
+
+// MarshalJSON writes epoch seconds with exactly three decimals.
+func (t Time) MarshalJSON() ([]byte, error) {
+	ms := t.UnixMilli()
+	sec, frac := ms/1000, ms%1000
+	if frac < 0 {
+		sec, frac = sec-1, frac+1000
+	}
+	b := strconv.AppendInt(nil, sec, 10)
+	b = append(b, '.')
+	if frac < 100 {
+		b = append(b, '0')
+	}
+	if frac < 10 {
+		b = append(b, '0')
+	}
+	return strconv.AppendInt(b, frac, 10), nil
+}
+
+// UnmarshalJSON reads epoch seconds (a number), rounding to milliseconds.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	f, err := n.Float64()
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: timeType}
+	}
+	t.Time = time.UnixMilli(int64(math.Round(f * 1000))).UTC()
+	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()

@@ -1,0 +1,276 @@
+package kinesis
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"maps"
+	"slices"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/streams"
+)
+
+// Shard count of a stream created without ShardCount (what Kinesis gives
+// an on-demand stream at first).
+const defaultShardCount = 4
+
+// Paging defaults and bounds, Kinesis's.
+const (
+	listStreamsDefault    = 100
+	describeShardsDefault = 100
+	listShardsDefault     = 1000
+	listTagsDefault       = 50
+	maxPage               = 10000
+)
+
+type empty struct{}
+
+func (a *api) createStream(ctx context.Context, in *createStreamInput) (*empty, error) {
+	n := defaultShardCount
+	if in.ShardCount != nil {
+		n = int(*in.ShardCount)
+	}
+	if err := a.e.CreateStream(ctx, in.StreamName, n); err != nil {
+		return nil, err
+	}
+	keys := slices.Sorted(maps.Keys(in.Tags))
+	for chunk := range slices.Chunk(keys, 10) {
+		part := map[string]string{}
+		for _, k := range chunk {
+			part[k] = in.Tags[k]
+		}
+		if err := a.e.AddTags(ctx, in.StreamName, part); err != nil {
+			return nil, err
+		}
+	}
+	return &empty{}, nil
+}
+
+func (a *api) deleteStream(ctx context.Context, in *deleteStreamInput) (*empty, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	return &empty{}, a.e.DeleteStream(ctx, name)
+}
+
+func (a *api) listStreams(ctx context.Context, in *listStreamsInput) (*listStreamsOutput, error) {
+	limit, err := intIn(in.Limit, "limit", 1, maxPage, listStreamsDefault)
+	if err != nil {
+		return nil, err
+	}
+	after := in.ExclusiveStartStreamName
+	if in.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+		if err != nil || streams.ValidateName(string(b)) != nil {
+			return nil, awsjson.Errorf(InvalidArgument, "NextToken is invalid.")
+		}
+		after = string(b)
+	}
+	list, more, err := a.e.ListStreams(ctx, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listStreamsOutput{StreamNames: []string{}, StreamSummaries: []streamSummary{}, HasMoreStreams: more}
+	for _, s := range list {
+		out.StreamNames = append(out.StreamNames, s.Name)
+		out.StreamSummaries = append(out.StreamSummaries, streamSummary{
+			StreamName:              s.Name,
+			StreamARN:               a.e.ARN(s.Name),
+			StreamStatus:            string(s.Status),
+			StreamModeDetails:       provisioned,
+			StreamCreationTimestamp: awsjson.Time{Time: s.Created},
+		})
+	}
+	if more {
+		out.NextToken = base64.RawURLEncoding.EncodeToString([]byte(list[len(list)-1].Name))
+	}
+	return out, nil
+}
+
+var provisioned = streamModeDetails{StreamMode: "PROVISIONED"}
+
+func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*describeStreamOutput, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intIn(in.Limit, "limit", 1, maxPage, describeShardsDefault)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.e.DescribeStream(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	shards, more := pageShards(s.Shards, in.ExclusiveStartShardId, limit)
+	return &describeStreamOutput{StreamDescription: streamDescription{
+		StreamName:              s.Name,
+		StreamARN:               a.e.ARN(s.Name),
+		StreamStatus:            string(s.Status),
+		StreamModeDetails:       provisioned,
+		Shards:                  shards,
+		HasMoreShards:           more,
+		RetentionPeriodHours:    s.RetentionHours,
+		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
+		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EncryptionType:          "NONE",
+	}}, nil
+}
+
+func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*describeStreamSummaryOutput, error) {
+	name, err := a.name(*in)
+	if err != nil {
+		return nil, err
+	}
+	s, err := a.e.DescribeStream(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return &describeStreamSummaryOutput{StreamDescriptionSummary: streamDescriptionSummary{
+		StreamName:              s.Name,
+		StreamARN:               a.e.ARN(s.Name),
+		StreamStatus:            string(s.Status),
+		StreamModeDetails:       provisioned,
+		RetentionPeriodHours:    s.RetentionHours,
+		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
+		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EncryptionType:          "NONE",
+		OpenShardCount:          s.OpenShards(),
+	}}, nil
+}
+
+// listShardsToken is the content of a ListShards NextToken.
+type listShardsToken struct {
+	Stream string `json:"s"`
+	ID     uint64 `json:"i"`
+	After  string `json:"a"`
+}
+
+func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsOutput, error) {
+	limit, err := intIn(in.MaxResults, "maxResults", 1, maxPage, listShardsDefault)
+	if err != nil {
+		return nil, err
+	}
+	var tok listShardsToken
+	if in.NextToken != "" {
+		if in.StreamName != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil {
+			return nil, awsjson.Errorf(InvalidArgument, "NextToken and StreamName, ExclusiveStartShardId or StreamCreationTimestamp cannot be provided together.")
+		}
+		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+		if err != nil || json.Unmarshal(b, &tok) != nil || tok.Stream == "" {
+			return nil, awsjson.Errorf(InvalidArgument, "NextToken is invalid.")
+		}
+	} else {
+		name, err := a.name(in.streamRef)
+		if err != nil {
+			return nil, err
+		}
+		tok = listShardsToken{Stream: name, After: in.ExclusiveStartShardId}
+	}
+	s, err := a.e.DescribeStream(ctx, tok.Stream)
+	if err != nil {
+		return nil, err
+	}
+	if tok.ID != 0 && tok.ID != s.ID {
+		return nil, awsjson.Errorf(InvalidArgument, "NextToken belongs to a stream that no longer exists.")
+	}
+	shards, more := pageShards(s.Shards, tok.After, limit)
+	out := &listShardsOutput{Shards: shards}
+	if more {
+		b, _ := json.Marshal(listShardsToken{Stream: s.Name, ID: s.ID, After: shards[len(shards)-1].ShardId})
+		out.NextToken = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return out, nil
+}
+
+// pageShards returns up to limit shards with ids after exclusiveStart.
+func pageShards(all []streams.Shard, exclusiveStart string, limit int) ([]shard, bool) {
+	out := []shard{}
+	for _, sh := range all {
+		if exclusiveStart != "" && sh.ID <= exclusiveStart {
+			continue
+		}
+		if len(out) == limit {
+			return out, true
+		}
+		out = append(out, wireShard(sh))
+	}
+	return out, false
+}
+
+func wireShard(sh streams.Shard) shard {
+	w := shard{
+		ShardId:               sh.ID,
+		ParentShardId:         sh.ParentShardID,
+		AdjacentParentShardId: sh.AdjacentParentShardID,
+		HashKeyRange:          hashKeyRange{sh.StartingHashKey, sh.EndingHashKey},
+		SequenceNumberRange:   sequenceNumberRange{StartingSequenceNumber: streams.FormatSequence(sh.StartingSequence)},
+	}
+	if !sh.Open() {
+		w.SequenceNumberRange.EndingSequenceNumber = streams.FormatSequence(sh.EndingSequence)
+	}
+	return w
+}
+
+func (a *api) increaseRetention(ctx context.Context, in *retentionInput) (*empty, error) {
+	return a.retention(ctx, in, true)
+}
+
+func (a *api) decreaseRetention(ctx context.Context, in *retentionInput) (*empty, error) {
+	return a.retention(ctx, in, false)
+}
+
+func (a *api) retention(ctx context.Context, in *retentionInput, increase bool) (*empty, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := required(in.RetentionPeriodHours != nil, "retentionPeriodHours"); err != nil {
+		return nil, err
+	}
+	return &empty{}, a.e.SetRetention(ctx, name, int(*in.RetentionPeriodHours), increase)
+}
+
+func (a *api) addTags(ctx context.Context, in *addTagsInput) (*empty, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := required(in.Tags != nil, "tags"); err != nil {
+		return nil, err
+	}
+	return &empty{}, a.e.AddTags(ctx, name, in.Tags)
+}
+
+func (a *api) removeTags(ctx context.Context, in *removeTagsInput) (*empty, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := required(in.TagKeys != nil, "tagKeys"); err != nil {
+		return nil, err
+	}
+	return &empty{}, a.e.RemoveTags(ctx, name, in.TagKeys)
+}
+
+func (a *api) listTags(ctx context.Context, in *listTagsInput) (*listTagsOutput, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	limit, err := intIn(in.Limit, "limit", 1, listTagsDefault, listTagsDefault)
+	if err != nil {
+		return nil, err
+	}
+	tags, more, err := a.e.ListTags(ctx, name, in.ExclusiveStartTagKey, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listTagsOutput{Tags: []tag{}, HasMoreTags: more}
+	for _, t := range tags {
+		out.Tags = append(out.Tags, tag{t.Key, t.Value})
+	}
+	return out, nil
+}

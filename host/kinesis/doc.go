@@ -1,0 +1,6 @@
+// Package kinesis serves the Amazon Kinesis Data Streams API
+// (X-Amz-Target "Kinesis_20131202.<Operation>", AWS JSON 1.1) on top of the
+// streams engine, so AWS SDKs and the AWS CLI work with an endpoint
+// override. Engine errors become AWS exception names in one place
+// (errors.go).
+package kinesis

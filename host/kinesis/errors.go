@@ -1,0 +1,72 @@
+package kinesis
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/streams"
+)
+
+// AWS exception names this API answers with.
+const (
+	ResourceNotFound   = "ResourceNotFoundException"
+	ResourceInUse      = "ResourceInUseException"
+	InvalidArgument    = "InvalidArgumentException"
+	ExpiredIterator    = "ExpiredIteratorException"
+	LimitExceeded      = "LimitExceededException"
+	Validation         = "ValidationException"
+	ThroughputExceeded = "ProvisionedThroughputExceededException"
+	InternalFailure    = "InternalFailure"
+)
+
+// kinds maps each engine sentinel to its AWS exception name. This is the
+// one place where engine errors become AWS errors.
+var kinds = []struct {
+	sentinel error
+	name     string
+}{
+	{streams.ErrNotFound, ResourceNotFound},
+	{streams.ErrInUse, ResourceInUse},
+	{streams.ErrInvalidArgument, InvalidArgument},
+	{streams.ErrExpiredIterator, ExpiredIterator},
+	{streams.ErrLimitExceeded, LimitExceeded},
+	{streams.ErrValidation, Validation},
+	{streams.ErrThroughput, ThroughputExceeded},
+}
+
+// awsError turns an engine error into an *awsjson.Error. Errors of no
+// known kind pass through, and the mux answers them as InternalFailure.
+func awsError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var already *awsjson.Error
+	if errors.As(err, &already) {
+		return err
+	}
+	name := errorName(err)
+	if name == InternalFailure {
+		return err
+	}
+	return &awsjson.Error{Type: name, Message: message(err), Status: http.StatusBadRequest}
+}
+
+// errorName is the AWS exception name for err (InternalFailure if none).
+func errorName(err error) string {
+	for _, k := range kinds {
+		if errors.Is(err, k.sentinel) {
+			return k.name
+		}
+	}
+	return InternalFailure
+}
+
+// message is the caller-facing message of an engine error.
+func message(err error) string {
+	var se *streams.Error
+	if errors.As(err, &se) {
+		return se.Msg
+	}
+	return err.Error()
+}

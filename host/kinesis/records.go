@@ -1,0 +1,119 @@
+package kinesis
+
+import (
+	"context"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/streams"
+)
+
+func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutput, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := required(in.Data != nil, "data"); err != nil {
+		return nil, err
+	}
+	res, err := a.e.PutRecord(ctx, name, streams.Record{
+		Data: in.Data, PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey,
+	}, in.SequenceNumberForOrdering)
+	if err != nil {
+		return nil, err
+	}
+	return &putRecordOutput{ShardId: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: "NONE"}, nil
+}
+
+func (a *api) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsOutput, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := required(in.Records != nil, "records"); err != nil {
+		return nil, err
+	}
+	recs := make([]streams.Record, len(in.Records))
+	for i, r := range in.Records {
+		if r.Data == nil {
+			return nil, awsjson.Errorf(Validation, "1 validation error detected: Value null at 'records.%d.member.data' failed to satisfy constraint: Member must not be null", i+1)
+		}
+		recs[i] = streams.Record{Data: r.Data, PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey}
+	}
+	res, err := a.e.PutRecords(ctx, name, recs)
+	if err != nil {
+		return nil, err
+	}
+	out := &putRecordsOutput{Records: make([]putRecordsResultEntry, len(res)), EncryptionType: "NONE"}
+	for i, r := range res {
+		if r.Err != nil {
+			out.FailedRecordCount++
+			code := errorName(r.Err)
+			if code != ThroughputExceeded {
+				code = InternalFailure
+			}
+			out.Records[i] = putRecordsResultEntry{ErrorCode: code, ErrorMessage: message(r.Err)}
+			continue
+		}
+		out.Records[i] = putRecordsResultEntry{SequenceNumber: r.SequenceNumber, ShardId: r.ShardID}
+	}
+	return out, nil
+}
+
+func (a *api) getShardIterator(ctx context.Context, in *getShardIteratorInput) (*getShardIteratorOutput, error) {
+	name, err := a.name(in.streamRef)
+	if err != nil {
+		return nil, err
+	}
+	if err := nonEmpty(in.ShardId, "shardId"); err != nil {
+		return nil, err
+	}
+	if err := nonEmpty(in.ShardIteratorType, "shardIteratorType"); err != nil {
+		return nil, err
+	}
+	req := streams.IteratorRequest{Type: in.ShardIteratorType, StartingSequenceNumber: in.StartingSequenceNumber}
+	if in.Timestamp != nil {
+		req.Timestamp = &in.Timestamp.Time
+	}
+	tok, err := a.e.GetShardIterator(ctx, name, in.ShardId, req)
+	if err != nil {
+		return nil, err
+	}
+	return &getShardIteratorOutput{ShardIterator: tok}, nil
+}
+
+func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*getRecordsOutput, error) {
+	if err := nonEmpty(in.ShardIterator, "shardIterator"); err != nil {
+		return nil, err
+	}
+	limit, err := intIn(in.Limit, "limit", 1, streams.MaxGetLimit, streams.MaxGetLimit)
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.e.GetRecords(ctx, in.ShardIterator, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &getRecordsOutput{Records: make([]record, len(res.Records)), MillisBehindLatest: res.MillisBehindLatest}
+	for i, r := range res.Records {
+		out.Records[i] = record{
+			SequenceNumber:              r.SequenceNumber,
+			ApproximateArrivalTimestamp: awsjson.Time{Time: r.Arrival},
+			Data:                        r.Data,
+			PartitionKey:                r.PartitionKey,
+		}
+	}
+	if res.NextIterator != "" {
+		out.NextShardIterator = &res.NextIterator
+	}
+	for _, c := range res.ChildShards {
+		parents := []string{c.ParentShardID}
+		if c.AdjacentParentShardID != "" {
+			parents = append(parents, c.AdjacentParentShardID)
+		}
+		out.ChildShards = append(out.ChildShards, childShard{
+			ShardId: c.ID, ParentShards: parents,
+			HashKeyRange: hashKeyRange{c.StartingHashKey, c.EndingHashKey},
+		})
+	}
+	return out, nil
+}

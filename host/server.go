@@ -1,0 +1,177 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/kinesis"
+	"github.com/sluice-io/sluice/host/natsd"
+	"github.com/sluice-io/sluice/host/streams"
+)
+
+// Defaults for Config.
+const (
+	DefaultDataDir    = "sluice-data"
+	DefaultHTTPAddr   = "127.0.0.1:4566"
+	DefaultNATSListen = "127.0.0.1:4222"
+	DefaultRegion     = "us-east-1"
+	DefaultAccountID  = "000000000000"
+	// shutdownGrace bounds how long Close waits for HTTP requests in flight.
+	shutdownGrace = 10 * time.Second
+)
+
+// Config says how to run a Server. The zero value of a field means its default,
+// except NATSListen, where "" means in-process connections only; use
+// DefaultNATSListen for the usual listener.
+type Config struct {
+	DataDir    string
+	HTTPAddr   string
+	NATSListen string
+	Region     string
+	AccountID  string
+	// SyncAlways makes every acknowledged write fsynced before the
+	// acknowledgement (survives power loss, costs write throughput).
+	SyncAlways bool
+	Logger     *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = DefaultHTTPAddr
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.AccountID == "" {
+		c.AccountID = DefaultAccountID
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Server is a running Sluice host.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	nats    *natsd.Server
+	nc      *nats.Conn
+	streams *streams.Engine
+	http    *http.Server
+	ln      net.Listener
+	served  chan error
+}
+
+// Open starts the embedded NATS server, the engines and the HTTP listener.
+// The server runs until Close.
+func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
+	cfg.setDefaults()
+	s := &Server{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	dataDir, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.nats, err = natsd.Start(natsd.Config{
+		DataDir:    dataDir,
+		Listen:     cfg.NATSListen,
+		SyncAlways: cfg.SyncAlways,
+		Logger:     cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.nc, err = s.nats.Connect("sluice-host"); err != nil {
+		return nil, err
+	}
+	s.streams, err = streams.Open(ctx, s.nc, streams.Config{
+		Region:    cfg.Region,
+		AccountID: cfg.AccountID,
+		Logger:    cfg.Logger.With("component", "streams"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open data streams: %w", err)
+	}
+
+	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
+	kinesis.Register(aws, s.streams)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	mux := http.NewServeMux()
+	mux.Handle("POST /", aws)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+
+	if s.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("http listen: %w", err)
+	}
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.served <- s.http.Serve(s.ln) }()
+
+	s.log.Info("sluice listening",
+		"http", "http://"+s.ln.Addr().String(),
+		"nats", orNone(s.nats.ClientURL()),
+		"data_dir", dataDir,
+		"sync_always", cfg.SyncAlways)
+	return s, nil
+}
+
+// HTTPAddr is the address the HTTP listener is bound to.
+func (s *Server) HTTPAddr() string { return s.ln.Addr().String() }
+
+// NATSURL is the client URL of the NATS listener, or "" when there is none.
+func (s *Server) NATSURL() string { return s.nats.ClientURL() }
+
+// Done is closed, after sending the error, when the HTTP listener stops by
+// itself (not by Close).
+func (s *Server) Done() <-chan error { return s.served }
+
+// Close stops the listener, the engines and the NATS server, in that order.
+func (s *Server) Close() error {
+	var errs []error
+	if s.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		errs = append(errs, s.http.Shutdown(ctx))
+		cancel()
+	}
+	if s.streams != nil {
+		errs = append(errs, s.streams.Close())
+	}
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.nats != nil {
+		s.nats.Close()
+	}
+	return errors.Join(errs...)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "in-process only"
+	}
+	return s
+}

@@ -1,0 +1,167 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Defaults and limits, Kinesis's unless noted.
+const (
+	// DefaultRegion and DefaultAccountID shape ARNs when Config leaves them empty.
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "000000000000"
+	// DefaultRetentionHours is a new stream's retention; MinRetentionHours
+	// and MaxRetentionHours bound the retention changes.
+	DefaultRetentionHours = 24
+	MinRetentionHours     = 24
+	MaxRetentionHours     = 8760
+	// DefaultMaxShards caps the shards of one stream (Sluice's own limit;
+	// AWS caps shards per account).
+	DefaultMaxShards = 1024
+	// MaxRecordData is the largest record payload.
+	MaxRecordData = 1 << 20
+	// MaxPartitionKeyLen is the longest partition key in characters.
+	MaxPartitionKeyLen = 256
+	// MaxPutRecords and MaxPutBytes bound one PutRecords call (data + keys).
+	MaxPutRecords = 500
+	MaxPutBytes   = 5 << 20
+	// MaxGetLimit is the most records one GetRecords returns, and
+	// MaxGetBytes the most data bytes.
+	MaxGetLimit = 10000
+	MaxGetBytes = 10 << 20
+	// IteratorTTL is how long a shard iterator stays valid.
+	IteratorTTL = 5 * time.Minute
+	// MaxTags is the most tags one stream carries.
+	MaxTags = 50
+	// DefaultRequestTimeout bounds a JetStream request when ctx has no deadline.
+	DefaultRequestTimeout = 10 * time.Second
+	// publishAsyncMaxPending bounds unacknowledged publishes in flight; a
+	// producer that finds it full waits publishStallWait, then the record
+	// fails with ErrThroughput.
+	publishAsyncMaxPending = 8192
+	publishStallWait       = 2 * time.Second
+)
+
+// Config configures the engine.
+type Config struct {
+	// Region and AccountID shape ARNs:
+	// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME.
+	Region, AccountID string
+	// Logger receives the engine's log; nil discards it.
+	Logger *slog.Logger
+	// Now is the clock (a test hook); nil means time.Now.
+	Now func() time.Time
+	// MaxShards caps the shards of one stream; 0 means DefaultMaxShards.
+	MaxShards int
+}
+
+// Engine runs Kinesis-style data streams on JetStream.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+	nc  *nats.Conn
+	js  jetstream.JetStream
+	kv  jetstream.KeyValue
+}
+
+// Open prepares the engine on an in-process connection to JetStream: it
+// creates the definitions bucket if needed and finishes any create or
+// delete that a crash interrupted.
+func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
+	if nc == nil {
+		return nil, errors.New("streams: nil nats connection")
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = DefaultAccountID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxShards == 0 {
+		cfg.MaxShards = DefaultMaxShards
+	}
+	if cfg.MaxShards < 0 {
+		return nil, fmt.Errorf("streams: MaxShards %d < 0", cfg.MaxShards)
+	}
+	js, err := jetstream.New(nc,
+		jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending),
+		jetstream.WithPublishAsyncTimeout(DefaultRequestTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("streams: %w", err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      kvBucket,
+		Description: "Sluice data stream definitions",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv}
+	if err := e.recover(ctx); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Close releases the engine. The connection belongs to the caller and stays
+// open; publishes still in flight are given a moment to complete.
+func (e *Engine) Close() error {
+	select {
+	case <-e.js.PublishAsyncComplete():
+	case <-time.After(DefaultRequestTimeout):
+		return errors.New("streams: close: publishes still pending")
+	}
+	return nil
+}
+
+// recover finishes creates and deletes interrupted by a crash.
+func (e *Engine) recover(ctx context.Context) error {
+	all, err := e.all(ctx)
+	if err != nil {
+		return fmt.Errorf("streams: recover: %w", err)
+	}
+	for _, s := range all {
+		switch s.Status {
+		case StatusCreating:
+			e.log.Info("finishing interrupted create", "stream", s.Name)
+			if err := e.finishCreate(ctx, s); err != nil {
+				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
+			}
+		case StatusDeleting:
+			e.log.Info("finishing interrupted delete", "stream", s.Name)
+			if err := e.finishDelete(ctx, s.Name); err != nil {
+				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
+			}
+		case StatusUpdating:
+			if _, err := e.update(ctx, s.Name, func(s *Stream) error { s.Status = StatusActive; return nil }); err != nil {
+				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (e *Engine) now() time.Time { return e.cfg.Now() }
+
+// withTimeout gives ctx a deadline when it has none.
+func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, DefaultRequestTimeout)
+}

@@ -1,0 +1,186 @@
+package streams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Status is a stream's lifecycle state, as Kinesis names it.
+type Status string
+
+// Stream statuses.
+const (
+	StatusCreating Status = "CREATING"
+	StatusActive   Status = "ACTIVE"
+	StatusUpdating Status = "UPDATING"
+	StatusDeleting Status = "DELETING"
+)
+
+// Shard describes one shard. Parent links, EndingSequence and the starting
+// sequence are there for resharding: a split or merge closes parents (sets
+// EndingSequence) and appends children that name them, on new subjects.
+type Shard struct {
+	ID                    string `json:"id"`
+	ParentShardID         string `json:"parent,omitempty"`
+	AdjacentParentShardID string `json:"adjacentParent,omitempty"`
+	StartingHashKey       string `json:"startHash"`
+	EndingHashKey         string `json:"endHash"`
+	// StartingSequence is at or below the first record the shard can hold.
+	StartingSequence uint64 `json:"startSeq"`
+	// EndingSequence is the last sequence of a closed shard; 0 while open.
+	EndingSequence uint64 `json:"endSeq,omitempty"`
+}
+
+// Open reports whether the shard still takes records.
+func (s Shard) Open() bool { return s.EndingSequence == 0 }
+
+// HashRange parses the shard's range.
+func (s Shard) HashRange() (HashRange, error) {
+	start, err := ParseHashKey(s.StartingHashKey)
+	if err != nil {
+		return HashRange{}, err
+	}
+	end, err := ParseHashKey(s.EndingHashKey)
+	if err != nil {
+		return HashRange{}, err
+	}
+	return HashRange{start, end}, nil
+}
+
+// Stream is a stream's definition as stored in the KV bucket.
+type Stream struct {
+	Name string `json:"name"`
+	// ID is a random identity given at creation, so that state naming a
+	// stream (an iterator) is refused by a later stream of the same name.
+	ID             uint64            `json:"id"`
+	Status         Status            `json:"status"`
+	Created        time.Time         `json:"created"`
+	RetentionHours int               `json:"retentionHours"`
+	Shards         []Shard           `json:"shards"`
+	Tags           map[string]string `json:"tags,omitempty"`
+}
+
+// OpenShards counts the shards that take records.
+func (s *Stream) OpenShards() int {
+	n := 0
+	for _, sh := range s.Shards {
+		if sh.Open() {
+			n++
+		}
+	}
+	return n
+}
+
+// Shard finds a shard by id.
+func (s *Stream) Shard(id string) (Shard, bool) {
+	for _, sh := range s.Shards {
+		if sh.ID == id {
+			return sh, true
+		}
+	}
+	return Shard{}, false
+}
+
+// maxCASRetries bounds optimistic-concurrency retries on a definition.
+const maxCASRetries = 16
+
+// load reads a stream definition and its KV revision.
+func (e *Engine) load(ctx context.Context, name string) (*Stream, uint64, error) {
+	entry, err := e.kv.Get(ctx, kvKey(name))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, 0, e.notFound(name)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("load stream %s: %w", name, err)
+	}
+	var s Stream
+	if err := json.Unmarshal(entry.Value(), &s); err != nil {
+		return nil, 0, fmt.Errorf("load stream %s: %w", name, err)
+	}
+	return &s, entry.Revision(), nil
+}
+
+// loadActive reads a stream definition that is usable for records.
+func (e *Engine) loadActive(ctx context.Context, name string) (*Stream, error) {
+	s, _, err := e.load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if s.Status == StatusCreating || s.Status == StatusDeleting {
+		return nil, e.notFound(name)
+	}
+	return s, nil
+}
+
+func (e *Engine) notFound(name string) error {
+	return errorf(ErrNotFound, "Stream %s under account %s not found.", name, e.cfg.AccountID)
+}
+
+// update applies fn to the stored definition with compare-and-set,
+// retrying when another writer got there first.
+func (e *Engine) update(ctx context.Context, name string, fn func(*Stream) error) (*Stream, error) {
+	for range maxCASRetries {
+		s, rev, err := e.load(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if err := fn(s); err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(s)
+		if err != nil {
+			return nil, fmt.Errorf("update stream %s: %w", name, err)
+		}
+		_, err = e.kv.Update(ctx, kvKey(name), data, rev)
+		if err == nil {
+			return s, nil
+		}
+		if !isCASConflict(err) {
+			return nil, fmt.Errorf("update stream %s: %w", name, err)
+		}
+	}
+	return nil, errorf(ErrInUse, "Stream %s is being changed concurrently; retry.", name)
+}
+
+func isCASConflict(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return errors.Is(err, jetstream.ErrKeyExists)
+}
+
+// all lists every stored definition, in no particular order.
+func (e *Engine) all(ctx context.Context) ([]*Stream, error) {
+	w, err := e.kv.WatchFiltered(ctx, []string{kvPrefix + ">"}, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("list streams: %w", err)
+	}
+	defer w.Stop()
+	var out []*Stream
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("list streams: %w", ctx.Err())
+		case entry, ok := <-w.Updates():
+			if !ok {
+				return nil, errors.New("list streams: watcher closed")
+			}
+			if entry == nil {
+				return out, nil
+			}
+			var s Stream
+			if err := json.Unmarshal(entry.Value(), &s); err != nil {
+				e.log.Warn("unreadable stream definition", "key", entry.Key(), "err", err)
+				continue
+			}
+			out = append(out, &s)
+		}
+	}
+}

@@ -1,0 +1,258 @@
+package streams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Header names on stored records.
+const (
+	// HeaderPartitionKey holds the partition key, percent-escaped where it
+	// has bytes a NATS header cannot carry verbatim (see escapeKey).
+	HeaderPartitionKey = "Kinesis-Partition-Key"
+	// HeaderExplicitHashKey holds the caller's ExplicitHashKey, if any.
+	HeaderExplicitHashKey = "Kinesis-Explicit-Hash-Key"
+)
+
+// Record is one record to put.
+type Record struct {
+	Data            []byte
+	PartitionKey    string
+	ExplicitHashKey string // decimal, optional
+}
+
+// PutResult is the outcome of putting one record: a shard and sequence
+// number, or Err (wrapping ErrThroughput or an internal failure).
+type PutResult struct {
+	ShardID        string
+	SequenceNumber string
+	Err            error
+}
+
+// ValidateRecord checks one record's field constraints. index < 0 means a
+// single PutRecord (field names differ in messages).
+func ValidateRecord(r Record, index int) error {
+	field := func(f string) string {
+		if index < 0 {
+			return f
+		}
+		return fmt.Sprintf("records.%d.member.%s", index+1, f)
+	}
+	if len(r.Data) > MaxRecordData {
+		return validationf("java.nio.HeapByteBuffer", field("data"), fmt.Sprintf("Member must have length less than or equal to %d", MaxRecordData))
+	}
+	n := utf8.RuneCountInString(r.PartitionKey)
+	if n < 1 || n > MaxPartitionKeyLen {
+		return validationf(r.PartitionKey, field("partitionKey"), fmt.Sprintf("Member must have length between 1 and %d", MaxPartitionKeyLen))
+	}
+	if r.ExplicitHashKey != "" {
+		if _, err := ParseHashKey(r.ExplicitHashKey); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutRecord puts one record. sequenceForOrdering, when not empty, must be
+// a decimal sequence number; the new record's number is then greater than
+// it, which holds by construction because the stream sequence only grows.
+func (e *Engine) PutRecord(ctx context.Context, name string, r Record, sequenceForOrdering string) (PutResult, error) {
+	if err := ValidateRecord(r, -1); err != nil {
+		return PutResult{}, err
+	}
+	if sequenceForOrdering != "" {
+		if _, err := ParseSequence("SequenceNumberForOrdering", sequenceForOrdering); err != nil {
+			return PutResult{}, err
+		}
+	}
+	res, err := e.put(ctx, name, []Record{r})
+	if err != nil {
+		return PutResult{}, err
+	}
+	if res[0].Err != nil {
+		return PutResult{}, res[0].Err
+	}
+	return res[0], nil
+}
+
+// PutRecords puts up to 500 records, publishing them all before waiting for
+// the acknowledgements. Records for one shard keep their request order. A
+// record that fails has Err set; the others are stored.
+func (e *Engine) PutRecords(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
+	if len(recs) < 1 || len(recs) > MaxPutRecords {
+		return nil, validationf(len(recs), "records", fmt.Sprintf("Member must have length between 1 and %d", MaxPutRecords))
+	}
+	total := 0
+	for i, r := range recs {
+		if err := ValidateRecord(r, i); err != nil {
+			return nil, err
+		}
+		total += len(r.Data) + len(r.PartitionKey)
+	}
+	if total > MaxPutBytes {
+		return nil, errorf(ErrInvalidArgument, "Records size %d bytes exceeds the limit of %d bytes per PutRecords request.", total, MaxPutBytes)
+	}
+	return e.put(ctx, name, recs)
+}
+
+func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
+	s, err := e.loadActive(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := newRouter(s)
+	if err != nil {
+		return nil, fmt.Errorf("put %s: %w", name, err)
+	}
+	ctx, cancel := withTimeout(ctx)
+	defer cancel()
+	res := make([]PutResult, len(recs))
+	futures := make([]jetstream.PubAckFuture, len(recs))
+	stream := jsName(name)
+	for i, r := range recs {
+		key := PartitionHash(r.PartitionKey)
+		if r.ExplicitHashKey != "" {
+			if key, err = ParseHashKey(r.ExplicitHashKey); err != nil {
+				return nil, err
+			}
+		}
+		shard := rt.route(key)
+		res[i].ShardID = shard
+		msg := &nats.Msg{Subject: shardSubject(name, shard), Data: r.Data, Header: nats.Header{}}
+		msg.Header[HeaderPartitionKey] = []string{escapeKey(r.PartitionKey)}
+		if r.ExplicitHashKey != "" {
+			msg.Header[HeaderExplicitHashKey] = []string{r.ExplicitHashKey}
+		}
+		f, err := e.js.PublishMsgAsync(msg, jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
+		if err != nil {
+			res[i].Err = publishError(err)
+			continue
+		}
+		futures[i] = f
+	}
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case ack := <-f.Ok():
+			res[i].SequenceNumber = FormatSequence(ack.Sequence)
+		case err := <-f.Err():
+			res[i].Err = publishError(err)
+		case <-ctx.Done():
+			res[i].Err = publishError(ctx.Err())
+		}
+	}
+	return res, nil
+}
+
+// publishError classifies a failed publish: back-pressure is a throughput
+// error the producer should retry, anything else an internal failure.
+func publishError(err error) error {
+	if errors.Is(err, jetstream.ErrTooManyStalledMsgs) || errors.Is(err, nats.ErrSlowConsumer) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return &Error{Kind: ErrThroughput, Msg: "Rate exceeded for shard; retry the record. (" + err.Error() + ")"}
+	}
+	return fmt.Errorf("Internal service failure: %w", err)
+}
+
+// router maps hash keys onto open shards.
+type router struct {
+	ranges []HashRange
+	ids    []string
+}
+
+func newRouter(s *Stream) (*router, error) {
+	rt := &router{}
+	for _, sh := range s.Shards {
+		if !sh.Open() {
+			continue
+		}
+		r, err := sh.HashRange()
+		if err != nil {
+			return nil, err
+		}
+		rt.ranges = append(rt.ranges, r)
+		rt.ids = append(rt.ids, sh.ID)
+	}
+	if len(rt.ids) == 0 {
+		return nil, errors.New("no open shards")
+	}
+	return rt, nil
+}
+
+// route returns the open shard whose range holds key. Open ranges cover
+// the whole key space, so one always matches; the last is a fallback.
+func (rt *router) route(key HashKey) string {
+	for i, r := range rt.ranges {
+		if r.Contains(key) {
+			return rt.ids[i]
+		}
+	}
+	return rt.ids[len(rt.ids)-1]
+}
+
+// escapeKey makes a partition key safe as a NATS header value: printable
+// ASCII other than '%' stays as it is, every other byte becomes %XX.
+func escapeKey(k string) string {
+	safe := true
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c <= 0x20 || c >= 0x7f || c == '%' {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return k
+	}
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= 0x20 || c >= 0x7f || c == '%' {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// unescapeKey reverses escapeKey.
+func unescapeKey(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			if v, ok := unhex(s[i+1]); ok {
+				if w, ok := unhex(s[i+2]); ok {
+					out = append(out, v<<4|w)
+					i += 2
+					continue
+				}
+			}
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}

@@ -1,0 +1,216 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Shard iterator types.
+const (
+	TrimHorizon         = "TRIM_HORIZON"
+	Latest              = "LATEST"
+	AtSequenceNumber    = "AT_SEQUENCE_NUMBER"
+	AfterSequenceNumber = "AFTER_SEQUENCE_NUMBER"
+	AtTimestamp         = "AT_TIMESTAMP"
+)
+
+// IteratorRequest says where a shard iterator starts.
+type IteratorRequest struct {
+	Type                   string
+	StartingSequenceNumber string
+	// Timestamp is required for AT_TIMESTAMP.
+	Timestamp *time.Time
+}
+
+// StoredRecord is a record as read back.
+type StoredRecord struct {
+	SequenceNumber  string
+	Arrival         time.Time
+	Data            []byte
+	PartitionKey    string
+	ExplicitHashKey string
+}
+
+// ReadResult is one GetRecords answer.
+type ReadResult struct {
+	Records []StoredRecord
+	// NextIterator is empty once a closed shard has been read to its end.
+	NextIterator string
+	// MillisBehindLatest is how far the last record returned is behind the
+	// shard's newest record; 0 when caught up.
+	MillisBehindLatest int64
+	// ChildShards are given at the end of a closed shard.
+	ChildShards []Shard
+}
+
+// GetShardIterator returns an iterator token for a shard.
+func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req IteratorRequest) (string, error) {
+	s, err := e.loadActive(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	sh, ok := s.Shard(shardID)
+	if !ok {
+		return "", e.shardNotFound(name, shardID)
+	}
+	it := iterator{Stream: name, StreamID: s.ID, Shard: shardID, Kind: posSeq, Issued: e.now()}
+	switch req.Type {
+	case TrimHorizon:
+		it.Seq = sh.StartingSequence
+	case Latest:
+		res, err := e.directGet(ctx, jsName(name), directRequest{LastFor: shardSubject(name, shardID)})
+		if err != nil {
+			return "", err
+		}
+		it.Seq = sh.StartingSequence
+		if len(res.Msgs) == 1 {
+			it.Seq = res.Msgs[0].Seq + 1
+		}
+	case AtSequenceNumber, AfterSequenceNumber:
+		if req.StartingSequenceNumber == "" {
+			return "", errorf(ErrInvalidArgument, "StartingSequenceNumber is required for ShardIteratorType %s.", req.Type)
+		}
+		seq, err := ParseSequence("StartingSequenceNumber", req.StartingSequenceNumber)
+		if err != nil {
+			return "", err
+		}
+		if err := e.checkSequenceInShard(ctx, name, sh, seq, req.StartingSequenceNumber); err != nil {
+			return "", err
+		}
+		it.Seq = seq
+		if req.Type == AfterSequenceNumber {
+			it.Seq = seq + 1
+		}
+	case AtTimestamp:
+		if req.Timestamp == nil {
+			return "", errorf(ErrInvalidArgument, "Timestamp is required for ShardIteratorType AT_TIMESTAMP.")
+		}
+		it.Kind, it.At = posTime, *req.Timestamp
+	default:
+		return "", validationf(req.Type, "shardIteratorType", "Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]")
+	}
+	return it.encode(), nil
+}
+
+// checkSequenceInShard refuses a sequence number that belongs to another
+// shard or lies beyond the stream's end.
+func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard, seq uint64, text string) error {
+	invalid := func() error {
+		return errorf(ErrInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", text, sh.ID, name, e.cfg.AccountID)
+	}
+	if !sh.Open() && seq > sh.EndingSequence {
+		return invalid()
+	}
+	if seq == 0 {
+		return invalid()
+	}
+	res, err := e.directGet(ctx, jsName(name), directRequest{Seq: seq})
+	if err != nil {
+		return err
+	}
+	if len(res.Msgs) == 1 {
+		if res.Msgs[0].Subject != shardSubject(name, sh.ID) {
+			return invalid()
+		}
+		return nil
+	}
+	// Gone (expired) or never written: only a number beyond the stream's
+	// last sequence is certainly invalid.
+	st, err := e.js.Stream(ctx, jsName(name))
+	if err != nil {
+		return fmt.Errorf("iterator %s: %w", name, err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("iterator %s: %w", name, err)
+	}
+	if seq > info.State.LastSeq {
+		return invalid()
+	}
+	return nil
+}
+
+// GetRecords reads up to limit records (at most MaxGetBytes of data) from
+// the iterator's position with one batch direct get.
+func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*ReadResult, error) {
+	if limit < 1 || limit > MaxGetLimit {
+		return nil, validationf(limit, "limit", fmt.Sprintf("Member must have value between 1 and %d", MaxGetLimit))
+	}
+	it, err := decodeIterator(token)
+	if err != nil {
+		return nil, errorf(ErrInvalidArgument, "Invalid ShardIterator.")
+	}
+	if age := e.now().Sub(it.Issued); age > IteratorTTL {
+		return nil, errorf(ErrExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			it.Issued.UTC().Format(time.RFC3339), e.now().UTC().Format(time.RFC3339), IteratorTTL.Milliseconds())
+	}
+	s, err := e.loadActive(ctx, it.Stream)
+	if err != nil {
+		return nil, err
+	}
+	sh, ok := s.Shard(it.Shard)
+	if s.ID != it.StreamID || !ok {
+		return nil, e.shardNotFound(it.Stream, it.Shard)
+	}
+	subject := shardSubject(it.Stream, it.Shard)
+	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: MaxGetBytes}
+	if it.Kind == posTime {
+		at := it.At.UTC()
+		req.StartTime = &at
+	} else {
+		req.Seq = it.Seq
+	}
+	res, err := e.directGet(ctx, jsName(it.Stream), req)
+	if err != nil {
+		return nil, err
+	}
+	out := &ReadResult{}
+	size, dropped := 0, 0
+	next := it
+	next.Issued = e.now()
+	for i, m := range res.Msgs {
+		if !sh.Open() && m.Seq > sh.EndingSequence {
+			dropped = len(res.Msgs) - i
+			break
+		}
+		if size+len(m.Data) > MaxGetBytes {
+			dropped = len(res.Msgs) - i
+			break
+		}
+		size += len(m.Data)
+		out.Records = append(out.Records, StoredRecord{
+			SequenceNumber:  FormatSequence(m.Seq),
+			Arrival:         m.Time,
+			Data:            m.Data,
+			PartitionKey:    unescapeKey(m.Header.Get(HeaderPartitionKey)),
+			ExplicitHashKey: m.Header.Get(HeaderExplicitHashKey),
+		})
+		next.Kind, next.Seq = posSeq, m.Seq+1
+	}
+	pending := res.Pending + uint64(dropped)
+	if pending > 0 && len(out.Records) > 0 {
+		last, err := e.directGet(ctx, jsName(it.Stream), directRequest{LastFor: subject})
+		if err != nil {
+			return nil, err
+		}
+		if len(last.Msgs) == 1 {
+			out.MillisBehindLatest = max(0, last.Msgs[0].Time.Sub(out.Records[len(out.Records)-1].Arrival).Milliseconds())
+		}
+	}
+	if !sh.Open() && next.Kind == posSeq && next.Seq > sh.EndingSequence && pending == 0 {
+		// A closed shard read to its end: no next iterator; name children.
+		for _, c := range s.Shards {
+			if c.ParentShardID == sh.ID || c.AdjacentParentShardID == sh.ID {
+				out.ChildShards = append(out.ChildShards, c)
+			}
+		}
+		return out, nil
+	}
+	out.NextIterator = next.encode()
+	return out, nil
+}
+
+func (e *Engine) shardNotFound(name, shardID string) error {
+	return errorf(ErrNotFound, "Shard %s in stream %s under account %s does not exist", shardID, name, e.cfg.AccountID)
+}
