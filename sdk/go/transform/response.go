@@ -1,0 +1,51 @@
+package transform
+
+import (
+	"encoding/binary"
+	"maps"
+	"slices"
+)
+
+func appendU32(dst []byte, v uint32) []byte {
+	return binary.LittleEndian.AppendUint32(dst, v)
+}
+
+func appendBytes(dst, b []byte) []byte {
+	dst = appendU32(dst, uint32(len(b)))
+	return append(dst, b...)
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = appendU32(dst, uint32(len(s)))
+	return append(dst, s...)
+}
+
+// appendResponse encodes the answers to records (results[i] answers
+// records[i]) as an ABI response and appends it to dst. Partition keys are
+// written in sorted order so the encoding is deterministic. Results must
+// already be normalized (see normalize).
+func appendResponse(dst []byte, records []Record, results []Result) []byte {
+	dst = appendU32(dst, responseMagic)
+	dst = appendU32(dst, uint32(len(results)))
+	for i, res := range results {
+		dst = appendString(dst, records[i].ID)
+		dst = append(dst, byte(res.Status))
+		if res.Status == StatusOk {
+			dst = appendBytes(dst, res.Data)
+			dst = appendU32(dst, uint32(len(res.PartitionKeys)))
+			for _, k := range slices.Sorted(maps.Keys(res.PartitionKeys)) {
+				dst = appendString(dst, k)
+				dst = appendString(dst, res.PartitionKeys[k])
+			}
+		} else {
+			dst = appendBytes(dst, nil)
+			dst = appendU32(dst, 0)
+		}
+		if res.Status == StatusProcessingFailed {
+			dst = appendString(dst, res.Error)
+		} else {
+			dst = appendString(dst, "")
+		}
+	}
+	return dst
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// rename moves the value at from to to.
+type rename struct {
+	from, to path
+}
+
+// projector keeps chosen fields of a JSON object and renames fields.
+type projector struct {
+	keep    []path // empty: keep every field
+	renames []rename
+}
+
+// newProjector parses the FIELDS and RENAME parameters. When fields is not
+// empty, the sources of the renames are kept as well, so FIELDS=id
+// RENAME=temp:temperature gives {"id":…,"temperature":…}.
+func newProjector(fields, renames string) (*projector, error) {
+	p := &projector{}
+	for f := range strings.SplitSeq(fields, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		fp, err := parsePath(f)
+		if err != nil {
+			return nil, fmt.Errorf("FIELDS: %w", err)
+		}
+		p.keep = append(p.keep, fp)
+	}
+	for pair := range strings.SplitSeq(renames, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		from, to, ok := strings.Cut(pair, ":")
+		if !ok {
+			return nil, fmt.Errorf("RENAME: %q is not old:new", pair)
+		}
+		fp, err := parsePath(strings.TrimSpace(from))
+		if err != nil {
+			return nil, fmt.Errorf("RENAME: %w", err)
+		}
+		tp, err := parsePath(strings.TrimSpace(to))
+		if err != nil {
+			return nil, fmt.Errorf("RENAME: %w", err)
+		}
+		p.renames = append(p.renames, rename{from: fp, to: tp})
+		if len(p.keep) > 0 {
+			p.keep = append(p.keep, fp)
+		}
+	}
+	return p, nil
+}
+
+// apply projects and renames one record. Fields that are absent are
+// skipped; keys come out in sorted order.
+func (p *projector) apply(data []byte) ([]byte, error) {
+	src, err := decodeObject(data)
+	if err != nil {
+		return nil, err
+	}
+	out := src
+	if len(p.keep) > 0 {
+		out = map[string]any{}
+		for _, fp := range p.keep {
+			if v, ok := get(src, fp); ok {
+				if err := set(out, fp, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, r := range p.renames {
+		v, ok := get(out, r.from)
+		if !ok {
+			continue
+		}
+		remove(out, r.from)
+		if err := set(out, r.to, v); err != nil {
+			return nil, err
+		}
+	}
+	return encodeObject(out)
+}

@@ -1,0 +1,3 @@
+module github.com/sluice-io/sluice/transforms/syslog
+
+go 1.26
