@@ -1,0 +1,23 @@
+// Package runtime runs Sluice transforms: WebAssembly modules that turn a
+// batch of records into one result per record, the way a Firehose
+// data-transformation Lambda does.
+//
+// It is the host side of sdk/ABI.md. One [Runtime] per host owns one wazero
+// runtime and an on-disk compilation cache; [Runtime.Inspect] classifies a
+// module (SDK ABI v1 or WASI command) without running it; [Runtime.Load]
+// gives a [Module] whose [Module.Transform] runs one batch:
+//
+//   - SDK ABI v1 modules are called once per batch in warm instances kept in
+//     a bounded pool, with the compact binary encoding of ABI.md;
+//   - WASI commands run in a fresh instance per batch, with the Firehose
+//     JSON event on stdin and the response on stdout.
+//
+// Every instance is sandboxed: no files, no network, only the environment
+// the module is granted, a memory cap, a deadline per call and an output
+// cap. Host functions (log, kv_get on JetStream key-value buckets) are
+// granted per module. Every failure is a [*TransformError] naming the module,
+// its version and the reason, with a sentinel for its kind.
+//
+// The Firehose JSON event and response codecs ([DecodeEvent],
+// [EncodeResponse], ...) are exported for tools that speak that format.
+package runtime

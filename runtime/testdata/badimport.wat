@@ -1,0 +1,8 @@
+;; badimport: imports a sluice host function that does not exist
+(module
+  (import "sluice" "open_socket" (func $open (param i32) (result i32)))
+  (import "sluice" "set_output" (func $set_output (param i32 i32)))
+  (memory (export "memory") 2)
+  (func (export "sluice_abi_version_1"))
+  (func (export "sluice_alloc") (param i32) (result i32) (i32.const 4096))
+  (func (export "sluice_transform") (param i32 i32) (result i32) (i32.const 0)))
