@@ -11,14 +11,18 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/kinesis"
+	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/natsd"
+	"github.com/sluice-io/sluice/host/rest"
 	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/runtime"
 )
 
 // Defaults for Config.
@@ -72,6 +76,9 @@ type Server struct {
 	nats    *natsd.Server
 	nc      *nats.Conn
 	streams *streams.Engine
+	rt      *runtime.Runtime
+	modules *modules.Registry
+	rest    *rest.API
 	http    *http.Server
 	ln      net.Listener
 	served  chan error
@@ -112,6 +119,23 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("open data streams: %w", err)
 	}
 
+	js, err := jetstream.New(s.nc)
+	if err != nil {
+		return nil, err
+	}
+	if s.rt, err = runtime.New(ctx,
+		runtime.WithCacheDir(filepath.Join(dataDir, "wasm-cache")),
+		runtime.WithLogger(cfg.Logger.With("component", "runtime")),
+		runtime.WithKV(js)); err != nil {
+		return nil, fmt.Errorf("wasm runtime: %w", err)
+	}
+	if s.modules, err = modules.Open(ctx, js, s.rt, modules.Config{Logger: cfg.Logger.With("component", "modules")}); err != nil {
+		return nil, fmt.Errorf("open module registry: %w", err)
+	}
+	if s.rest, err = rest.New(s.modules, s.rt, rest.WithLogger(cfg.Logger.With("component", "rest"))); err != nil {
+		return nil, err
+	}
+
 	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
 	kinesis.Register(aws, s.streams)
 
@@ -120,6 +144,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /", aws)
+	s.rest.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -156,6 +181,12 @@ func (s *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		errs = append(errs, s.http.Shutdown(ctx))
 		cancel()
+	}
+	if s.rest != nil {
+		errs = append(errs, s.rest.Close(context.Background()))
+	}
+	if s.rt != nil {
+		errs = append(errs, s.rt.Close(context.Background()))
 	}
 	if s.streams != nil {
 		errs = append(errs, s.streams.Close())
