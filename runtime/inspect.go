@@ -119,6 +119,10 @@ func (r *Runtime) classify(cm wazero.CompiledModule) (Info, error) {
 		if _, ok := cm.ExportedMemories()["memory"]; !ok {
 			return info, fmt.Errorf("%w: module exports sluice_abi_version_1 but not its memory as \"memory\"", ErrInvalidModule)
 		}
+		if exports["_start"] != nil && exports["_initialize"] == nil {
+			return info, fmt.Errorf("%w: module exports sluice_abi_version_1 and _start but no _initialize: it was linked as a command, "+
+				"and an SDK module must be a reactor (for Go: go build -buildmode=c-shared)", ErrInvalidModule)
+		}
 	case len(versions) > 0:
 		return info, fmt.Errorf("%w: module was built for Sluice ABI v%d; this host supports v1", ErrUnsupportedABIVersion, versions[0])
 	case exports["_start"] != nil:

@@ -23,6 +23,7 @@ func TestInspect(t *testing.T) {
 		{module: "neither", err: ErrUnknownABI, message: "module exports neither sluice_abi_version_1 nor _start"},
 		{module: "notwasm", err: ErrNotWasm, message: "does not start with the WebAssembly magic"},
 		{module: "truncated", err: ErrNotWasm, message: "not a valid WebAssembly module: "},
+		{module: "command_abi", err: ErrInvalidModule, message: "linked as a command, and an SDK module must be a reactor (for Go: go build -buildmode=c-shared)"},
 		{module: "badimport", err: ErrInvalidModule, message: "module imports sluice.open_socket, which this host does not provide"},
 	} {
 		t.Run(tc.module, func(t *testing.T) {
