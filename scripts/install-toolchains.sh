@@ -26,6 +26,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# An S3-compatible server for the tests (Apache-2.0, from the Go module proxy).
+GOBIN_DIR=$(go env GOPATH)/bin
+if [ ! -x "$GOBIN_DIR/versitygw" ]; then
+  echo "install-toolchains: go install versitygw (S3-compatible test server)"
+  go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
 # AssemblyScript, pinned by sdk/assemblyscript/package-lock.json.
 if [ -f sdk/assemblyscript/package.json ] && [ ! -x sdk/assemblyscript/node_modules/.bin/asc ]; then
   echo "install-toolchains: npm ci in sdk/assemblyscript"

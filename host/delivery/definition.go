@@ -1,0 +1,144 @@
+package delivery
+
+import (
+	"time"
+
+	"github.com/sluice-io/sluice/sinks/format"
+)
+
+// Definition is a delivery stream's whole configuration, as stored, as
+// written in a pipeline file (YAML through these JSON names) and as the
+// Firehose API's CreateDeliveryStream input is translated.
+type Definition struct {
+	Name        string      `json:"name"`
+	Source      Source      `json:"source"`
+	Buffering   Buffering   `json:"buffering"`
+	Processor   *Processor  `json:"processor,omitempty"`
+	Format      format.Spec `json:"format"`
+	Destination Destination `json:"destination"`
+	// Backup, when set, also writes every source record as it arrived
+	// (before the transform) as JSON lines under Backup.Prefix.
+	Backup *Backup `json:"backup,omitempty"`
+
+	// Set by the server.
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// Version grows by one on every update (Firehose's VersionId).
+	Version int `json:"version"`
+}
+
+// Source kinds.
+const (
+	SourceDirectPut  = "DirectPut"
+	SourceDataStream = "KinesisStreamAsSource"
+)
+
+// Source says where records come from.
+type Source struct {
+	// Kind is SourceDirectPut (PutRecord/PutRecordBatch to the delivery
+	// stream) or SourceDataStream (every shard of a Sluice data stream).
+	Kind string `json:"kind"`
+	// Stream names the data stream, for SourceDataStream.
+	Stream string `json:"stream,omitempty"`
+	// StartingPosition is TRIM_HORIZON or LATEST (default), for
+	// SourceDataStream: where a new delivery stream starts reading.
+	StartingPosition string `json:"startingPosition,omitempty"`
+}
+
+// Buffering hints: a batch is delivered when it holds SizeMiB of records
+// or IntervalSeconds after its first record arrived, whichever comes first.
+type Buffering struct {
+	// SizeMiB is 1..128; 0 means the default, 5.
+	SizeMiB int `json:"sizeMiB,omitempty"`
+	// IntervalSeconds is 0..900 (0: deliver within moments); nil means
+	// the default, 60.
+	IntervalSeconds *int `json:"intervalSeconds,omitempty"`
+}
+
+// Processor is the transform run on each batch, Firehose's Lambda processor.
+type Processor struct {
+	// Module is a registry reference: "name" (newest version) or
+	// "name@version". The Firehose API's LambdaArn
+	// arn:aws:lambda:REGION:ACCOUNT:function:NAME[:VERSION] maps onto it.
+	Module string `json:"module"`
+	// Parameters reach the module as environment variables.
+	Parameters map[string]string `json:"parameters,omitempty"`
+	// KVBuckets the module may read with kv_get.
+	KVBuckets []string `json:"kvBuckets,omitempty"`
+	// Retries after a failed invocation before the batch goes to the error
+	// output (Firehose's NumberOfRetries, default 3).
+	Retries *int `json:"retries,omitempty"`
+	// BatchMiB and BatchRecords cap one invocation (Firehose's
+	// BufferSizeInMBs 0.2..3, default 1; records default 500).
+	BatchMiB     float64 `json:"batchMiB,omitempty"`
+	BatchRecords int     `json:"batchRecords,omitempty"`
+	// TimeoutSeconds is the deadline per invocation (default 10).
+	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
+	// MemoryMiB caps the module's memory (default 64).
+	MemoryMiB int `json:"memoryMiB,omitempty"`
+}
+
+// Destination kinds.
+const (
+	DestFolder = "folder"
+	DestS3     = "s3"
+	DestHTTP   = "http"
+)
+
+// Destination says where batches go and how objects are named.
+type Destination struct {
+	Kind   string      `json:"kind"`
+	Folder *FolderDest `json:"folder,omitempty"`
+	S3     *S3Dest     `json:"s3,omitempty"`
+	HTTP   *HTTPDest   `json:"http,omitempty"`
+	// Prefix of object keys, with Firehose's expressions
+	// (!{timestamp:yyyy/MM/dd/HH}, !{partitionKeyFromQuery:k},
+	// !{partitionKeyFromLambda:k}, !{firehose:random-string}); default
+	// "!{timestamp:yyyy/MM/dd/HH}/".
+	Prefix string `json:"prefix,omitempty"`
+	// ErrorPrefix of the error output's keys; may use
+	// !{firehose:error-output-type}; default
+	// "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/".
+	ErrorPrefix string `json:"errorPrefix,omitempty"`
+	// PartitionQueries are jq expressions over each (transformed) JSON
+	// record, by key name, for !{partitionKeyFromQuery:KEY}.
+	PartitionQueries map[string]string `json:"partitionQueries,omitempty"`
+}
+
+// FolderDest is a local directory (the embedded default).
+type FolderDest struct {
+	Path string `json:"path"`
+}
+
+// S3Dest is S3-compatible object storage.
+type S3Dest struct {
+	Endpoint        string `json:"endpoint,omitempty"` // empty: AWS
+	Bucket          string `json:"bucket"`
+	Region          string `json:"region,omitempty"`
+	AccessKeyID     string `json:"accessKeyId,omitempty"`
+	SecretAccessKey string `json:"secretAccessKey,omitempty"`
+	PathStyle       bool   `json:"pathStyle,omitempty"`
+}
+
+// HTTPDest is an HTTP endpoint following Firehose's HTTP endpoint delivery
+// contract. Its errors (after RetrySeconds) and the error output go to
+// ErrorStore, a folder or S3 destination.
+type HTTPDest struct {
+	URL              string            `json:"url"`
+	Name             string            `json:"name,omitempty"`
+	AccessKey        string            `json:"accessKey,omitempty"`
+	CommonAttributes map[string]string `json:"commonAttributes,omitempty"`
+	// RetrySeconds is how long a failing request is retried (0..7200,
+	// default 300) before its records go to the error output.
+	RetrySeconds *int `json:"retrySeconds,omitempty"`
+	// ContentEncoding is "" or "GZIP".
+	ContentEncoding string `json:"contentEncoding,omitempty"`
+	// ErrorStore receives the error output and the backup.
+	ErrorStore *Destination `json:"errorStore,omitempty"`
+}
+
+// Backup of source records.
+type Backup struct {
+	// Prefix of backup keys; default "backup/!{timestamp:yyyy/MM/dd/HH}/".
+	Prefix string `json:"prefix,omitempty"`
+}
