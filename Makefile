@@ -1,0 +1,57 @@
+# Sluice build. `make demo` shows the product at work; `make test` is what CI runs.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/sluice
+GOFLAGS_BUILD := -trimpath
+# Guest modules with their own go.mod: vetted and tested on their own.
+GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod transforms/*/go.mod)))
+BENCHTIME ?= 2s
+
+.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench demo clean
+
+all: build
+
+build:
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/sluice
+
+# Static binaries for the edge: linux/amd64 and linux/arm64, no cgo.
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-amd64 ./cmd/sluice
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-arm64 ./cmd/sluice
+
+# Debian and npm packages the build and the tests need (no-op when present).
+toolchains:
+	bash scripts/install-toolchains.sh
+
+# Every .wasm the project ships or tests with, built from source.
+wasm transforms: toolchains
+	bash scripts/build-wasm.sh
+
+test: toolchains wasm check cross gotest guest-test
+
+# Formatting and vet, for the host module and every guest module.
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	@set -e; for m in $(GUEST_GO_MODULES); do \
+		echo "vet $$m"; (cd $$m && $(GO) vet ./... && GOOS=wasip1 GOARCH=wasm $(GO) vet ./...); done
+
+gotest:
+	$(GO) test -race -timeout 15m ./...
+
+# The guest SDKs' and transforms' own tests, run natively.
+guest-test:
+	@set -e; for m in $(GUEST_GO_MODULES); do echo "test $$m"; (cd $$m && $(GO) test ./...); done
+	@set -e; for t in $$(find sdk transforms -name test.sh -not -path '*/node_modules/*' | sort); do \
+		echo "test $$t"; (cd $$(dirname $$t) && bash ./test.sh); done
+
+bench: build wasm
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./host/... ./runtime/... | tee bench.out
+
+demo: build wasm
+	bash scripts/demo.sh
+
+clean:
+	rm -rf bin bench.out
+	find transforms sdk runtime/testdata -name '*.wasm' -delete
