@@ -4,7 +4,7 @@ GO ?= go
 BIN := bin/sluice
 GOFLAGS_BUILD := -trimpath
 # Guest modules with their own go.mod: vetted and tested on their own.
-GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod transforms/*/go.mod)))
+GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod sdk/go/testdata/*/go.mod transforms/*/go.mod runtime/testdata/wasi/go.mod)))
 BENCHTIME ?= 2s
 
 .PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench demo clean
