@@ -1,0 +1,230 @@
+package folder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/sluice-io/sluice/sinks"
+)
+
+// Default permissions of what the store creates.
+const (
+	DefaultFileMode fs.FileMode = 0o644
+	DefaultDirMode  fs.FileMode = 0o755
+)
+
+// tempMarker is in the name of every temporary file; RemoveTemp removes
+// files whose name starts with "." and contains it.
+const tempMarker = ".tmp-"
+
+// ErrInvalidKey: the key would not name a file inside the folder.
+var ErrInvalidKey = errors.New("invalid object key")
+
+// Error is a failed write of one object; retrying may succeed.
+type Error struct {
+	Key string
+	Op  string // "mkdir", "write", "sync", "rename", "sync dir"
+	Err error
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("folder put %s: %s: %v", e.Key, e.Op, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Retryable reports true: local I/O failures may clear.
+func (e *Error) Retryable() bool { return true }
+
+// Store writes objects as files under a directory.
+type Store struct {
+	dir      string
+	fileMode fs.FileMode
+	dirMode  fs.FileMode
+	// syncFile is (*os.File).Sync; tests replace it to inject failures.
+	syncFile func(*os.File) error
+}
+
+var _ sinks.ObjectStore = (*Store)(nil)
+
+// Option configures a Store.
+type Option func(*Store) error
+
+// WithModes sets the permissions of created files and directories.
+func WithModes(file, dir fs.FileMode) Option {
+	return func(s *Store) error {
+		if file&^fs.ModePerm != 0 || dir&^fs.ModePerm != 0 {
+			return fmt.Errorf("folder: modes %v, %v: only permission bits allowed", file, dir)
+		}
+		if dir&0o300 != 0o300 {
+			return fmt.Errorf("folder: directory mode %v must let the owner write and search", dir)
+		}
+		s.fileMode, s.dirMode = file, dir
+		return nil
+	}
+}
+
+// New returns a Store writing under dir, creating dir if needed.
+func New(dir string, opts ...Option) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("folder: empty directory")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", dir, err)
+	}
+	s := &Store{dir: abs, fileMode: DefaultFileMode, dirMode: DefaultDirMode, syncFile: (*os.File).Sync}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(abs, s.dirMode); err != nil {
+		return nil, fmt.Errorf("folder %s: %w", abs, err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("folder %s: not a directory", abs)
+	}
+	return s, nil
+}
+
+// Dir is the store's absolute directory.
+func (s *Store) Dir() string { return s.dir }
+
+// String names the store for logs.
+func (s *Store) String() string { return "folder " + s.dir }
+
+// Path returns the file a key is stored in, or ErrInvalidKey.
+func (s *Store) Path(key string) (string, error) {
+	if key == "" {
+		return "", fmt.Errorf("%w: empty", ErrInvalidKey)
+	}
+	if strings.HasPrefix(key, "/") {
+		return "", fmt.Errorf("%w: %q is absolute", ErrInvalidKey, key)
+	}
+	if strings.ContainsAny(key, "\x00\\") {
+		return "", fmt.Errorf("%w: %q contains a NUL or backslash", ErrInvalidKey, key)
+	}
+	segs := strings.Split(key, "/")
+	for _, seg := range segs {
+		switch seg {
+		case "":
+			return "", fmt.Errorf("%w: %q has an empty segment", ErrInvalidKey, key)
+		case ".", "..":
+			return "", fmt.Errorf("%w: %q has a %q segment", ErrInvalidKey, key, seg)
+		}
+		if strings.HasPrefix(seg, ".") && strings.Contains(seg, tempMarker) {
+			return "", fmt.Errorf("%w: %q looks like a temporary file", ErrInvalidKey, key)
+		}
+	}
+	return filepath.Join(append([]string{s.dir}, segs...)...), nil
+}
+
+// Put writes obj.Body to the key's file and returns once the file and its
+// directory entry are on disk. A failure leaves the previous file (if any)
+// as it was and no temporary file behind.
+func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
+	path, err := s.Path(obj.Key)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if err := s.mkdirAll(dir); err != nil {
+		return &Error{Key: obj.Key, Op: "mkdir", Err: err}
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMarker+"*")
+	if err != nil {
+		return &Error{Key: obj.Key, Op: "create", Err: err}
+	}
+	done := false
+	defer func() {
+		if !done {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if _, err := tmp.Write(obj.Body); err != nil {
+		return &Error{Key: obj.Key, Op: "write", Err: err}
+	}
+	if err := tmp.Chmod(s.fileMode); err != nil {
+		return &Error{Key: obj.Key, Op: "chmod", Err: err}
+	}
+	if err := s.syncFile(tmp); err != nil {
+		return &Error{Key: obj.Key, Op: "sync", Err: err}
+	}
+	if err := tmp.Close(); err != nil {
+		return &Error{Key: obj.Key, Op: "close", Err: err}
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return &Error{Key: obj.Key, Op: "rename", Err: err}
+	}
+	done = true
+	if err := syncDir(dir); err != nil {
+		return &Error{Key: obj.Key, Op: "sync dir", Err: err}
+	}
+	return nil
+}
+
+// mkdirAll creates dir and its missing parents, fsyncing each parent whose
+// entries changed so the new directories survive a crash.
+func (s *Store) mkdirAll(dir string) error {
+	if fi, err := os.Stat(dir); err == nil {
+		if !fi.IsDir() {
+			return fmt.Errorf("%s is not a directory", dir)
+		}
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if parent != dir && dir != s.dir {
+		if err := s.mkdirAll(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, s.dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	return syncDir(parent)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// RemoveTemp deletes temporary files a crash left behind under the
+// folder and returns how many it removed. Call it at start-up, before any
+// Put; it walks the whole tree.
+func (s *Store) RemoveTemp(ctx context.Context) (int, error) {
+	n := 0
+	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := d.Name()
+		if !d.IsDir() && strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker) {
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
