@@ -1,0 +1,111 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluice-io/sluice/host/modules"
+	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/runtime"
+)
+
+// Defaults for Config.
+const (
+	// DefaultBucket is the key-value bucket holding definitions and
+	// delivery positions.
+	DefaultBucket = "sluice_delivery"
+	// DefaultDirectPutMaxAge bounds how long a direct-put record waits in
+	// JetStream: delivered records are purged at once; this is the safety
+	// net for records that could never be delivered.
+	DefaultDirectPutMaxAge = 7 * 24 * time.Hour
+	// DefaultBackoffMin and DefaultBackoffMax bound the exponential
+	// backoff between attempts to reach a destination that is down.
+	DefaultBackoffMin = 500 * time.Millisecond
+	DefaultBackoffMax = 30 * time.Second
+	// DefaultRegion and DefaultAccountID shape ARNs.
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "000000000000"
+)
+
+// Deps are the parts of the host a Manager works with. Streams is needed
+// for data-stream sources, Modules and Runtime for processors; Metrics and
+// Logger may be nil (no metrics registered; logs discarded).
+type Deps struct {
+	Streams *streams.Engine
+	Modules *modules.Registry
+	Runtime *runtime.Runtime
+	Metrics prometheus.Registerer
+	Logger  *slog.Logger
+}
+
+// Config configures a Manager; zero fields take the defaults.
+type Config struct {
+	// Region and AccountID shape ARNs (delivery stream, Lambda).
+	Region, AccountID string
+	// Bucket is the key-value bucket of definitions and positions.
+	Bucket string
+	// Replicas of the bucket and the direct-put streams (1 on one server).
+	Replicas int
+	// DirectPutMaxAge is the MaxAge of each direct-put JetStream stream.
+	DirectPutMaxAge time.Duration
+	// BackoffMin and BackoffMax bound retries against a destination.
+	BackoffMin, BackoffMax time.Duration
+	// Now is the clock (a test hook); nil means time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) setDefaults() error {
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.AccountID == "" {
+		c.AccountID = DefaultAccountID
+	}
+	if c.Bucket == "" {
+		c.Bucket = DefaultBucket
+	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+	}
+	if c.DirectPutMaxAge == 0 {
+		c.DirectPutMaxAge = DefaultDirectPutMaxAge
+	}
+	if c.BackoffMin == 0 {
+		c.BackoffMin = DefaultBackoffMin
+	}
+	if c.BackoffMax == 0 {
+		c.BackoffMax = DefaultBackoffMax
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin {
+		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s",
+			c.Replicas, c.DirectPutMaxAge, c.BackoffMin, c.BackoffMax)
+	}
+	return nil
+}
+
+func (d *Deps) check() error {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Modules != nil && d.Runtime == nil {
+		return errors.New("delivery: Deps.Modules needs Deps.Runtime")
+	}
+	return nil
+}
+
+// backoff returns the wait before attempt n (0-based) of a retry loop:
+// BackoffMin doubled n times, capped at BackoffMax.
+func (c *Config) backoff(n int) time.Duration {
+	d := c.BackoffMin
+	for i := 0; i < n && d < c.BackoffMax; i++ {
+		d *= 2
+	}
+	return min(d, c.BackoffMax)
+}

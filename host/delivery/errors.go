@@ -1,0 +1,33 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error the Manager returns for a caller's mistake
+// wraps one of these (test with errors.Is); the Firehose API layer maps
+// them to AWS exception names.
+var (
+	// ErrNotFound: no delivery stream of that name (ResourceNotFoundException).
+	ErrNotFound = errors.New("delivery stream not found")
+	// ErrExists: a delivery stream of that name exists already
+	// (ResourceInUseException).
+	ErrExists = errors.New("delivery stream already exists")
+	// ErrInvalid: the definition or the request breaks a rule
+	// (InvalidArgumentException).
+	ErrInvalid = errors.New("invalid argument")
+	// ErrNotDirectPut: records were put to a delivery stream whose source
+	// is a data stream (InvalidArgumentException in Firehose).
+	ErrNotDirectPut = errors.New("delivery stream is not a DirectPut stream")
+	// ErrThrottled: the record could not be accepted now; retry it
+	// (ServiceUnavailableException).
+	ErrThrottled = errors.New("throttled")
+	// ErrClosed: the Manager was closed.
+	ErrClosed = errors.New("delivery manager closed")
+)
+
+// invalidf builds an ErrInvalid error with a message for the caller.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,250 @@
+package delivery
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/sluice-io/sluice/host/modules"
+	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/internal/jstest"
+	"github.com/sluice-io/sluice/runtime"
+)
+
+// testCacheDir is a wazero compilation cache shared by the tests.
+var testCacheDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "sluice-delivery-test-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	testCacheDir = dir
+	code := m.Run()
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// env is a host on a real JetStream server: data streams, a module
+// registry, a runtime and a delivery Manager.
+type env struct {
+	t    *testing.T
+	dir  string
+	js   *jstest.Server
+	rt   *runtime.Runtime
+	reg  *modules.Registry
+	eng  *streams.Engine
+	m    *Manager
+	prom *prometheus.Registry
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	e := &env{t: t, dir: t.TempDir(), prom: prometheus.NewRegistry()}
+	e.open()
+	t.Cleanup(e.close)
+	return e
+}
+
+func (e *env) open() {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	e.js = jstest.Start(t, e.dir)
+	rt, err := runtime.New(ctx, runtime.WithCacheDir(testCacheDir), runtime.WithKV(e.js.JS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.rt = rt
+	if e.reg, err = modules.Open(ctx, e.js.JS, rt, modules.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if e.eng, err = streams.Open(ctx, e.js.Conn, streams.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.m, err = Open(ctx, e.js.Conn, Deps{Streams: e.eng, Modules: e.reg, Runtime: rt, Metrics: e.prom, Logger: log},
+		Config{BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// close stops the Manager, the runtime and the server (a clean shutdown).
+func (e *env) close() {
+	if e.m == nil {
+		return
+	}
+	if err := e.m.Close(); err != nil {
+		e.t.Errorf("close manager: %v", err)
+	}
+	_ = e.eng.Close()
+	_ = e.rt.Close(context.Background())
+	e.js.Stop()
+	e.m = nil
+}
+
+// restart closes everything and opens it again on the same JetStream dir.
+func (e *env) restart() {
+	e.close()
+	e.open()
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// push stores a module built by the project's build from path (relative
+// to the repository root) under name.
+func (e *env) push(name, path string) {
+	e.t.Helper()
+	wasm, err := os.ReadFile(filepath.Join("..", "..", path))
+	if err != nil {
+		e.t.Fatalf("module %s is missing (%v): run `bash scripts/build-wasm.sh` at the repository root", path, err)
+	}
+	if _, err := e.reg.Push(context.Background(), name, wasm); err != nil {
+		e.t.Fatalf("push %s: %v", name, err)
+	}
+}
+
+func (e *env) create(def Definition) *Definition {
+	e.t.Helper()
+	out, err := e.m.Create(context.Background(), def)
+	if err != nil {
+		e.t.Fatalf("create %s: %v", def.Name, err)
+	}
+	return out
+}
+
+// put sends records to a direct-put delivery stream in puts of at most
+// 500, failing on any per-record error.
+func (e *env) put(name string, records [][]byte) []string {
+	e.t.Helper()
+	var ids []string
+	for len(records) > 0 {
+		n := min(len(records), MaxPutRecords)
+		res, err := e.m.Put(context.Background(), name, records[:n])
+		if err != nil {
+			e.t.Fatalf("put: %v", err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				e.t.Fatalf("put record: %v", r.Err)
+			}
+			ids = append(ids, r.RecordID)
+		}
+		records = records[n:]
+	}
+	return ids
+}
+
+func intp(v int) *int { return &v }
+
+// folderDef is a direct-put delivery stream to a folder with a 0 s interval.
+func folderDef(name, dir string) Definition {
+	return Definition{
+		Name:        name,
+		Buffering:   Buffering{IntervalSeconds: intp(0)},
+		Destination: Destination{Kind: DestFolder, Folder: &FolderDest{Path: dir}},
+	}
+}
+
+// objects returns every file under dir (but temporary ones) by key, with
+// their contents.
+func objects(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		if info.IsDir() || strings.HasPrefix(info.Name(), ".") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		out[filepath.ToSlash(rel)] = b
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// sortedKeys returns the keys of objs with the given prefix, sorted.
+func sortedKeys(objs map[string][]byte, prefix string) []string {
+	var ks []string
+	for k := range objs {
+		if strings.HasPrefix(k, prefix) {
+			ks = append(ks, k)
+		}
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// lines splits JSON lines objects into records.
+func lines(b []byte) []string {
+	s := strings.TrimSuffix(string(b), "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// limit (this is not a timing assertion: the limit only ends a hang).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitCheckpoint waits until a delivery stream has delivered up to seq.
+func (e *env) waitCheckpoint(name string, seq uint64) {
+	e.t.Helper()
+	waitFor(e.t, fmt.Sprintf("%s to deliver up to %d", name, seq), func() bool {
+		_, st, err := e.m.Describe(context.Background(), name)
+		return err == nil && st.Checkpoint >= seq
+	})
+}
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

@@ -1,0 +1,450 @@
+package delivery
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// publishAsyncMaxPending bounds direct-put publishes awaiting their acks;
+// a put that finds it full waits publishStallWait, then its records are
+// throttled.
+const (
+	publishAsyncMaxPending = 8192
+	publishStallWait       = 2 * time.Second
+	freshnessEvery         = time.Second
+)
+
+// Manager runs every delivery stream of a host: it keeps their definitions
+// in a JetStream key-value bucket and one pipeline (a goroutine set) per
+// delivery stream, started by Open, Create and Apply and stopped by Delete
+// and Close. It is safe for concurrent use.
+type Manager struct {
+	cfg   Config
+	deps  Deps
+	log   *slog.Logger
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	store *store
+	met   *metrics
+
+	// ops serialises Create, Apply and Delete (one at a time per host).
+	ops sync.Mutex
+
+	mu        sync.Mutex
+	closed    bool
+	pipelines map[string]*pipeline
+	creating  map[string]bool
+	deleting  map[string]bool
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+// Open opens the definitions bucket on nc's JetStream (creating it when
+// missing), finishes any create or delete a crash interrupted, and starts
+// every stored delivery stream where it left off.
+func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, error) {
+	if nc == nil {
+		return nil, errors.New("delivery: nil nats connection")
+	}
+	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := deps.check(); err != nil {
+		return nil, err
+	}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending))
+	if err != nil {
+		return nil, fmt.Errorf("delivery: %w", err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      cfg.Bucket,
+		Description: "Sluice delivery stream definitions and positions",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("delivery: bucket %s: %w", cfg.Bucket, err)
+	}
+	met, err := newMetrics(deps.Metrics)
+	if err != nil {
+		return nil, fmt.Errorf("delivery: metrics: %w", err)
+	}
+	m := &Manager{
+		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, store: &store{kv: kv}, met: met,
+		pipelines: map[string]*pipeline{}, creating: map[string]bool{}, deleting: map[string]bool{},
+	}
+	if err := m.recover(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	bg, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	m.wg.Add(1)
+	go m.watchFreshness(bg)
+	return m, nil
+}
+
+// recover finishes interrupted creates and deletes and starts the rest.
+func (m *Manager) recover(ctx context.Context) error {
+	names, err := m.store.names(ctx)
+	if err != nil {
+		return fmt.Errorf("delivery: list definitions: %w", err)
+	}
+	for _, name := range names {
+		st, _, err := m.store.getDef(ctx, name)
+		if err != nil {
+			return fmt.Errorf("delivery: %w", err)
+		}
+		switch st.Status {
+		case StatusDeleting:
+			m.log.Info("finishing interrupted delete", "delivery", name)
+			if err := m.finishDelete(ctx, &st.Def); err != nil {
+				return fmt.Errorf("delivery: %w", err)
+			}
+			continue
+		case StatusCreating:
+			m.log.Info("finishing interrupted create", "delivery", name)
+			if err := m.finishCreate(ctx, st); err != nil {
+				return fmt.Errorf("delivery: %w", err)
+			}
+		}
+		m.start(&st.Def)
+	}
+	return nil
+}
+
+// Create validates def, stores it and starts delivering. It fails with
+// ErrExists when the name is taken and with ErrInvalid (the message says
+// which rule) when the definition breaks one.
+func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, error) {
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	if err := m.usable(); err != nil {
+		return nil, err
+	}
+	def, err := cloneDef(def)
+	if err != nil {
+		return nil, invalidf("%v", err)
+	}
+	if err := normalize(&def); err != nil {
+		return nil, err
+	}
+	if err := m.check(ctx, &def); err != nil {
+		return nil, err
+	}
+	now := m.cfg.Now().UTC()
+	def.CreatedAt, def.UpdatedAt, def.Version = now, now, 1
+	st := &stored{Def: def, Status: StatusCreating}
+	m.setFlag(m.creating, def.Name, true)
+	defer m.setFlag(m.creating, def.Name, false)
+	if err := m.store.createDef(ctx, st); err != nil {
+		return nil, err
+	}
+	if err := m.finishCreate(ctx, st); err != nil {
+		if derr := m.finishDelete(context.WithoutCancel(ctx), &st.Def); derr != nil {
+			m.log.Warn("cleaning up a failed create", "delivery", def.Name, "error", derr)
+		}
+		return nil, err
+	}
+	m.start(&st.Def)
+	m.log.Info("delivery stream created", "delivery", def.Name, "source", def.Source.Kind, "destination", def.Destination.Kind)
+	out := clone(st.Def)
+	return &out, nil
+}
+
+// finishCreate makes the source ready (the direct-put stream, or the
+// starting position in the data stream) and marks the definition ACTIVE.
+func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
+	def := &st.Def
+	switch def.Source.Kind {
+	case SourceDirectPut:
+		if _, err := m.js.CreateOrUpdateStream(ctx, m.directConfig(def.Name)); err != nil {
+			return fmt.Errorf("create %s: direct-put stream: %w", def.Name, err)
+		}
+	case SourceDataStream:
+		if def.Source.StartingPosition == "LATEST" {
+			pos, err := m.store.getPos(ctx, def.Name)
+			if err != nil {
+				return err
+			}
+			if pos.Checkpoint == 0 && pos.Intent == nil {
+				name, _ := sourceOf(def)
+				info, err := m.js.Stream(ctx, name)
+				if err != nil {
+					return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
+				}
+				pos.Checkpoint = info.CachedInfo().State.LastSeq
+				if err := m.store.putPos(ctx, def.Name, pos); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	_, rev, err := m.store.getDef(ctx, def.Name)
+	if err != nil {
+		return err
+	}
+	st.Status = StatusActive
+	return m.store.updateDef(ctx, st, rev)
+}
+
+// Apply creates def, or updates the stored definition to def when they
+// differ (the version then grows by one and the pipeline restarts where it
+// left off). changed reports whether anything was written. The source of
+// an existing delivery stream cannot change.
+func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool, error) {
+	def, err := cloneDef(def)
+	if err != nil {
+		return nil, false, invalidf("%v", err)
+	}
+	if err := normalize(&def); err != nil {
+		return nil, false, err
+	}
+	m.ops.Lock()
+	cur, rev, err := m.store.getDef(ctx, def.Name)
+	if errors.Is(err, ErrNotFound) {
+		m.ops.Unlock()
+		out, err := m.Create(ctx, def)
+		return out, err == nil, err
+	}
+	defer m.ops.Unlock()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := m.usable(); err != nil {
+		return nil, false, err
+	}
+	if cur.Status != StatusActive {
+		return nil, false, fmt.Errorf("%w: %s is %s", ErrExists, def.Name, cur.Status)
+	}
+	def.CreatedAt, def.UpdatedAt, def.Version = cur.Def.CreatedAt, cur.Def.UpdatedAt, cur.Def.Version
+	if reflect.DeepEqual(def, cur.Def) {
+		out := clone(cur.Def)
+		return &out, false, nil
+	}
+	if !reflect.DeepEqual(def.Source, cur.Def.Source) {
+		return nil, false, invalidf("the source of delivery stream %s cannot change (delete and create it again)", def.Name)
+	}
+	if err := m.check(ctx, &def); err != nil {
+		return nil, false, err
+	}
+	def.UpdatedAt, def.Version = m.cfg.Now().UTC(), cur.Def.Version+1
+	if err := m.store.updateDef(ctx, &stored{Def: def, Status: StatusActive}, rev); err != nil {
+		return nil, false, err
+	}
+	m.stopPipeline(def.Name)
+	m.start(&def)
+	m.log.Info("delivery stream updated", "delivery", def.Name, "version", def.Version)
+	out := clone(def)
+	return &out, true, nil
+}
+
+// Delete stops a delivery stream and removes it with its direct-put
+// records and position. Records not yet delivered are lost, as in Firehose.
+func (m *Manager) Delete(ctx context.Context, name string) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	m.ops.Lock()
+	defer m.ops.Unlock()
+	if err := m.usable(); err != nil {
+		return err
+	}
+	st, rev, err := m.store.getDef(ctx, name)
+	if err != nil {
+		return err
+	}
+	st.Status = StatusDeleting
+	if err := m.store.updateDef(ctx, st, rev); err != nil {
+		return err
+	}
+	m.setFlag(m.deleting, name, true)
+	defer m.setFlag(m.deleting, name, false)
+	m.stopPipeline(name)
+	if err := m.finishDelete(ctx, &st.Def); err != nil {
+		return err
+	}
+	m.met.forget(name)
+	m.log.Info("delivery stream deleted", "delivery", name)
+	return nil
+}
+
+func (m *Manager) finishDelete(ctx context.Context, def *Definition) error {
+	if def.Source.Kind == SourceDirectPut {
+		if err := m.js.DeleteStream(ctx, directStream(def.Name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("delete %s: %w", def.Name, err)
+		}
+	}
+	return m.store.deleteAll(ctx, def.Name)
+}
+
+// Describe returns a delivery stream's definition and status.
+func (m *Manager) Describe(ctx context.Context, name string) (*Definition, Status, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, Status{}, err
+	}
+	st, _, err := m.store.getDef(ctx, name)
+	if err != nil {
+		return nil, Status{}, err
+	}
+	s := Status{State: st.Status}
+	m.mu.Lock()
+	p := m.pipelines[name]
+	if m.creating[name] {
+		s.State = StatusCreating
+	}
+	if m.deleting[name] {
+		s.State = StatusDeleting
+	}
+	m.mu.Unlock()
+	if p != nil {
+		p.status(&s)
+	}
+	out := clone(st.Def)
+	return &out, s, nil
+}
+
+// List returns the names of every delivery stream, sorted.
+func (m *Manager) List(ctx context.Context) ([]string, error) {
+	names, err := m.store.names(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list delivery streams: %w", err)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Close stops every pipeline and waits for them. A batch being delivered
+// is not acknowledged: it is delivered again (to the same object keys)
+// after the next Open. The connection stays open: it is the caller's.
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	ps := m.pipelines
+	m.pipelines = map[string]*pipeline{}
+	m.mu.Unlock()
+	for _, p := range ps {
+		p.cancel()
+	}
+	for _, p := range ps {
+		p.wait()
+	}
+	if m.stop != nil {
+		m.stop()
+	}
+	m.wg.Wait()
+	m.met.unregister()
+	return nil
+}
+
+func (m *Manager) usable() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+func (m *Manager) setFlag(flags map[string]bool, name string, v bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if v {
+		flags[name] = true
+	} else {
+		delete(flags, name)
+	}
+}
+
+// start runs a pipeline for def (which must be stored and ACTIVE).
+func (m *Manager) start(def *Definition) {
+	p := newPipeline(m, clone(*def))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return
+	}
+	m.pipelines[def.Name] = p
+	p.start()
+}
+
+// stopPipeline cancels a pipeline and waits for it to end.
+func (m *Manager) stopPipeline(name string) {
+	m.mu.Lock()
+	p := m.pipelines[name]
+	delete(m.pipelines, name)
+	m.mu.Unlock()
+	if p != nil {
+		p.cancel()
+		p.wait()
+	}
+}
+
+func (m *Manager) pipeline(name string) *pipeline {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pipelines[name]
+}
+
+// watchFreshness sets the data freshness gauge of every delivery stream.
+func (m *Manager) watchFreshness(ctx context.Context) {
+	defer m.wg.Done()
+	t := time.NewTicker(freshnessEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		m.mu.Lock()
+		ps := make([]*pipeline, 0, len(m.pipelines))
+		for _, p := range m.pipelines {
+			ps = append(ps, p)
+		}
+		m.mu.Unlock()
+		now := m.cfg.Now()
+		for _, p := range ps {
+			age := 0.0
+			if oldest := p.oldestPending(); !oldest.IsZero() {
+				age = now.Sub(oldest).Seconds()
+			}
+			m.met.freshness.WithLabelValues(p.def.Name).Set(age)
+		}
+	}
+}
+
+// cloneDef deep-copies a definition through its JSON form, so callers
+// never share maps or pointers with the Manager. It fails only for values
+// JSON cannot hold (a NaN).
+func cloneDef(d Definition) (Definition, error) {
+	var out Definition
+	b, err := json.Marshal(d)
+	if err != nil {
+		return out, err
+	}
+	err = json.Unmarshal(b, &out)
+	return out, err
+}
+
+// clone copies a definition that came from the store or passed cloneDef.
+func clone(d Definition) Definition {
+	out, _ := cloneDef(d)
+	return out
+}

@@ -1,0 +1,117 @@
+package delivery
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the figures a Firehose user watches, labelled with the
+// delivery stream (and the destination or result where it matters).
+type metrics struct {
+	incomingRecords   *prometheus.CounterVec
+	incomingBytes     *prometheus.CounterVec
+	throttled         *prometheus.CounterVec
+	deliveredRecords  *prometheus.CounterVec
+	deliveredBytes    *prometheus.CounterVec
+	deliveredObjects  *prometheus.CounterVec
+	deliveryFailures  *prometheus.CounterVec
+	deliveryRetries   *prometheus.CounterVec
+	transformRecords  *prometheus.CounterVec
+	invocations       *prometheus.CounterVec
+	invocationRetries *prometheus.CounterVec
+	conversionFailed  *prometheus.CounterVec
+	errorRecords      *prometheus.CounterVec
+	freshness         *prometheus.GaugeVec
+
+	reg        prometheus.Registerer
+	registered []prometheus.Collector
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	const ns, sub = "sluice", "delivery"
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Subsystem: sub, Name: name, Help: help},
+			append([]string{"delivery_stream"}, labels...))
+	}
+	m := &metrics{
+		incomingRecords:   counter("incoming_records_total", "Records accepted by the delivery stream (IncomingRecords)."),
+		incomingBytes:     counter("incoming_bytes_total", "Bytes accepted by the delivery stream (IncomingBytes)."),
+		throttled:         counter("throttled_records_total", "Records refused for lack of capacity (ThrottledRecords)."),
+		deliveredRecords:  counter("delivered_records_total", "Records delivered, by destination (DeliveryToS3.Records).", "destination"),
+		deliveredBytes:    counter("delivered_bytes_total", "Object bytes delivered, by destination (DeliveryToS3.Bytes).", "destination"),
+		deliveredObjects:  counter("delivered_objects_total", "Objects (or HTTP requests) delivered, by destination.", "destination"),
+		deliveryFailures:  counter("delivery_failures_total", "Failed attempts to write to a destination.", "destination"),
+		deliveryRetries:   counter("delivery_retries_total", "Retries of a write to a destination.", "destination"),
+		transformRecords:  counter("transform_records_total", "Records answered by the processor, by result (ok, dropped, processing_failed).", "result"),
+		invocations:       counter("transform_invocations_total", "Processor invocations, by outcome (success, failure).", "outcome"),
+		invocationRetries: counter("transform_retries_total", "Retries of failed processor invocations."),
+		conversionFailed:  counter("conversion_failures_total", "Records that did not fit the format (FailedConversion.Records)."),
+		errorRecords:      counter("error_records_total", "Records written to the error output, by error output type.", "type"),
+		freshness: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "data_freshness_seconds",
+			Help: "Age of the oldest record not yet delivered (DataFreshness); 0 when all is delivered."}, []string{"delivery_stream"}),
+		reg: reg,
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range m.all() {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if errors.As(err, &are) {
+				m.adopt(c, are.ExistingCollector)
+				continue
+			}
+			m.unregister()
+			return nil, err
+		}
+		m.registered = append(m.registered, c)
+	}
+	return m, nil
+}
+
+func (m *metrics) all() []prometheus.Collector {
+	return []prometheus.Collector{m.incomingRecords, m.incomingBytes, m.throttled, m.deliveredRecords,
+		m.deliveredBytes, m.deliveredObjects, m.deliveryFailures, m.deliveryRetries, m.transformRecords,
+		m.invocations, m.invocationRetries, m.conversionFailed, m.errorRecords, m.freshness}
+}
+
+// adopt uses a collector registered earlier (by a previous Manager on the
+// same registry) in place of the new one, so counters keep counting.
+func (m *metrics) adopt(c, existing prometheus.Collector) {
+	for _, p := range []**prometheus.CounterVec{&m.incomingRecords, &m.incomingBytes, &m.throttled,
+		&m.deliveredRecords, &m.deliveredBytes, &m.deliveredObjects, &m.deliveryFailures, &m.deliveryRetries,
+		&m.transformRecords, &m.invocations, &m.invocationRetries, &m.conversionFailed, &m.errorRecords} {
+		if prometheus.Collector(*p) == c {
+			if e, ok := existing.(*prometheus.CounterVec); ok {
+				*p = e
+			}
+			return
+		}
+	}
+	if c == prometheus.Collector(m.freshness) {
+		if e, ok := existing.(*prometheus.GaugeVec); ok {
+			m.freshness = e
+		}
+	}
+}
+
+func (m *metrics) unregister() {
+	for _, c := range m.registered {
+		m.reg.Unregister(c)
+	}
+	m.registered = nil
+}
+
+// forget drops a deleted delivery stream's series.
+func (m *metrics) forget(name string) {
+	l := prometheus.Labels{"delivery_stream": name}
+	for _, c := range m.all() {
+		switch v := c.(type) {
+		case *prometheus.CounterVec:
+			v.DeletePartialMatch(l)
+		case *prometheus.GaugeVec:
+			v.DeletePartialMatch(l)
+		}
+	}
+}

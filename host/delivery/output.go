@@ -1,0 +1,139 @@
+package delivery
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/sluice-io/sluice/sinks"
+	"github.com/sluice-io/sluice/sinks/format"
+	"github.com/sluice-io/sluice/sinks/keys"
+)
+
+// output is what one processed batch writes.
+type output struct {
+	names   *naming // with the version of the batch's intent
+	span    span
+	backup  *pending
+	data    []pending // data objects (folder or S3 destination)
+	http    [][]byte  // records for an HTTP destination, in order
+	httpSrc []*record // the source record of each HTTP record
+	errors  []errorRecord
+	// delivered counts records in data objects (or sent over HTTP);
+	// dropped those the processor dropped.
+	delivered, dropped int
+}
+
+// pending is an object and how many records it holds.
+type pending struct {
+	obj     sinks.Object
+	records int
+}
+
+func (o *output) objectCount() int {
+	if o.http != nil {
+		return 1
+	}
+	return len(o.data)
+}
+
+// errorRecord is one line of the error output, with Firehose's fields.
+type errorRecord struct {
+	AttemptsMade           int    `json:"attemptsMade"`
+	ArrivalTimestamp       int64  `json:"arrivalTimestamp"`
+	ErrorCode              string `json:"errorCode"`
+	ErrorMessage           string `json:"errorMessage"`
+	AttemptEndingTimestamp int64  `json:"attemptEndingTimestamp"`
+	RawData                []byte `json:"rawData"` // base64 in JSON
+	LambdaArn              string `json:"lambdaArn,omitempty"`
+	SequenceNumber         string `json:"sequenceNumber,omitempty"`
+	ShardID                string `json:"shardId,omitempty"`
+
+	kind    string    // error output type (keys.ProcessingFailed...)
+	arrival time.Time // of the source record
+}
+
+// Error codes of the error output.
+const (
+	codeProcessingFailed   = "Lambda.ProcessingFailed"
+	codeFunctionError      = "Lambda.FunctionError"
+	codeMalformedData      = "DataFormatConversion.MalformedData"
+	codeSchemaMismatch     = "DataFormatConversion.SchemaMismatch"
+	codeConversionWrite    = "DataFormatConversion.WriteFailed"
+	codePartitioningFailed = "DynamicPartitioning.MetadataExtractionFailed"
+	codeHTTPEndpoint       = "HttpEndpoint.RequestFailed"
+)
+
+// newError makes an error record for a source record r with the data that
+// failed.
+func (st *stages) newError(r *record, kind, code, msg string, attempts int, data []byte) errorRecord {
+	return errorRecord{
+		AttemptsMade:           attempts,
+		ArrivalTimestamp:       r.arrival.UnixMilli(),
+		ErrorCode:              code,
+		ErrorMessage:           msg,
+		AttemptEndingTimestamp: st.p.m.cfg.Now().UnixMilli(),
+		RawData:                data,
+		LambdaArn:              st.lambda,
+		SequenceNumber:         r.sequenceNumber,
+		ShardID:                r.shardID,
+		kind:                   kind,
+		arrival:                r.arrival,
+	}
+}
+
+// errorObjects groups error records by output type into JSON lines
+// objects under the error prefix, in a fixed order of types.
+func (st *stages) errorObjects(o *output) ([]pending, error) {
+	var out []pending
+	for _, kind := range []string{keys.ProcessingFailed, keys.FormatConversionFailed, keys.PartitioningFailed, keys.HTTPEndpointFailed} {
+		var buf bytes.Buffer
+		n := 0
+		oldest := time.Time{}
+		for i := range o.errors {
+			e := &o.errors[i]
+			if e.kind != kind {
+				continue
+			}
+			line, err := json.Marshal(e)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(line)
+			buf.WriteByte('\n')
+			n++
+			if oldest.IsZero() || e.arrival.Before(oldest) {
+				oldest = e.arrival
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		s := o.span
+		s.oldest = oldest
+		key, err := o.names.errorKey(s, kind)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pending{obj: sinks.Object{Key: key, Body: buf.Bytes(), ContentType: format.ContentTypeJSONLines}, records: n})
+	}
+	return out, nil
+}
+
+// backupObject writes the batch's source records as they arrived, one per
+// line.
+func (st *stages) backupObject(batch []record, o *output) (*pending, error) {
+	var buf bytes.Buffer
+	for i := range batch {
+		d := batch[i].data
+		buf.Write(d)
+		if len(d) == 0 || d[len(d)-1] != '\n' {
+			buf.WriteByte('\n')
+		}
+	}
+	key, err := o.names.backupKey(o.span)
+	if err != nil {
+		return nil, err
+	}
+	return &pending{obj: sinks.Object{Key: key, Body: buf.Bytes(), ContentType: format.ContentTypeJSONLines}, records: len(batch)}, nil
+}

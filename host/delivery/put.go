@@ -1,0 +1,143 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Limits of a direct put, Firehose's PutRecordBatch.
+const (
+	MaxPutRecords   = 500
+	MaxPutBytes     = 4 << 20
+	MaxRecordBytes  = 1000 << 10
+	directStreamPre = "FH_"
+	directSubjPre   = "fh."
+)
+
+// PutResult is the outcome of one put record: its RecordID, or Err
+// (wrapping ErrThrottled, or an internal failure).
+type PutResult struct {
+	RecordID string
+	Err      error
+}
+
+// directStream is the JetStream stream holding a direct-put delivery
+// stream's records; '.' (allowed in names) becomes '~' as for data streams.
+func directStream(name string) string { return directStreamPre + strings.ReplaceAll(name, ".", "~") }
+
+func directSubject(name string) string { return directSubjPre + strings.ReplaceAll(name, ".", "~") }
+
+func (m *Manager) directConfig(name string) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        directStream(name),
+		Description: "Sluice delivery stream " + name + " (direct put)",
+		Subjects:    []string{directSubject(name)},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		Discard:     jetstream.DiscardOld,
+		MaxAge:      m.cfg.DirectPutMaxAge,
+		Replicas:    m.cfg.Replicas,
+	}
+}
+
+// CheckPut checks a direct put against Firehose's limits: 1 to 500
+// records, 4 MiB in all, 1,000 KiB each. The API layer may call it before
+// Put to answer with a validation error.
+func CheckPut(records [][]byte) error {
+	if len(records) < 1 || len(records) > MaxPutRecords {
+		return invalidf("records has %d entries; it must have between 1 and %d", len(records), MaxPutRecords)
+	}
+	total := 0
+	for i, r := range records {
+		if len(r) > MaxRecordBytes {
+			return invalidf("record %d is %d bytes; a record may be at most %d bytes (1,000 KiB)", i, len(r), MaxRecordBytes)
+		}
+		total += len(r)
+	}
+	if total > MaxPutBytes {
+		return invalidf("records total %d bytes; a put may carry at most %d bytes (4 MiB)", total, MaxPutBytes)
+	}
+	return nil
+}
+
+// Put stores records in a direct-put delivery stream. It publishes them
+// all, then waits for JetStream's acknowledgements: a record with a
+// RecordID is stored durably and will be delivered. A record that could not
+// be stored has Err set (ErrThrottled when JetStream pushed back).
+func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]PutResult, error) {
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	if err := CheckPut(records); err != nil {
+		return nil, err
+	}
+	if err := m.usable(); err != nil {
+		return nil, err
+	}
+	p := m.pipeline(name)
+	if p == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	if p.def.Source.Kind != SourceDirectPut {
+		return nil, fmt.Errorf("%w: %s reads the data stream %s", ErrNotDirectPut, name, p.def.Source.Stream)
+	}
+	subject, stream := directSubject(name), directStream(name)
+	res := make([]PutResult, len(records))
+	futures := make([]jetstream.PubAckFuture, len(records))
+	for i, r := range records {
+		f, err := m.js.PublishMsgAsync(&nats.Msg{Subject: subject, Data: r},
+			jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
+		if err != nil {
+			res[i].Err = putError(err)
+			continue
+		}
+		futures[i] = f
+	}
+	stored, bytes, throttled := 0, 0, 0
+	for i, f := range futures {
+		if f == nil {
+			continue
+		}
+		select {
+		case ack := <-f.Ok():
+			res[i].RecordID = recordID(ack.Sequence)
+			stored++
+			bytes += len(records[i])
+		case err := <-f.Err():
+			res[i].Err = putError(err)
+		case <-ctx.Done():
+			res[i].Err = putError(ctx.Err())
+		}
+	}
+	for i := range res {
+		if errors.Is(res[i].Err, ErrThrottled) {
+			throttled++
+		}
+	}
+	m.met.incomingRecords.WithLabelValues(name).Add(float64(stored))
+	m.met.incomingBytes.WithLabelValues(name).Add(float64(bytes))
+	if throttled > 0 {
+		m.met.throttled.WithLabelValues(name).Add(float64(throttled))
+	}
+	p.count(stored, bytes)
+	return res, nil
+}
+
+// recordID is the RecordId of a direct-put record: its sequence in the
+// direct-put stream, zero-padded to 20 digits like Sluice's sequence numbers.
+func recordID(seq uint64) string { return fmt.Sprintf("%020d", seq) }
+
+// putError classifies a failed publish: back-pressure is ErrThrottled (the
+// caller retries), anything else an internal failure.
+func putError(err error) error {
+	if errors.Is(err, jetstream.ErrTooManyStalledMsgs) || errors.Is(err, nats.ErrSlowConsumer) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
+		return fmt.Errorf("%w: %v", ErrThrottled, err)
+	}
+	return fmt.Errorf("put: %w", err)
+}

@@ -1,0 +1,136 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/runtime"
+	"github.com/sluice-io/sluice/sinks/keys"
+)
+
+// transform runs the processor over a batch, one invocation per sub-batch
+// of at most BatchRecords records and BatchMiB. Ok records come back with
+// their new data and partition keys, in source order; Dropped ones are
+// counted; ProcessingFailed ones, and every record of a sub-batch whose
+// invocation failed Retries+1 times, go to the error output. Without a
+// processor every record passes as it is. It fails only when ctx ends.
+func (st *stages) transform(ctx context.Context, batch []record, o *output) ([]outRecord, error) {
+	out := make([]outRecord, 0, len(batch))
+	if st.module == nil {
+		for i := range batch {
+			out = append(out, outRecord{src: &batch[i], data: batch[i].data})
+		}
+		return out, nil
+	}
+	proc := st.def.Processor
+	maxBytes := int(proc.BatchMiB * mib)
+	for start := 0; start < len(batch); {
+		end, size := start, 0
+		for end < len(batch) && end-start < proc.BatchRecords && (end == start || size+len(batch[end].data) <= maxBytes) {
+			size += len(batch[end].data)
+			end++
+		}
+		recs, err := st.invoke(ctx, batch[start:end], o)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, recs...)
+		start = end
+	}
+	return out, nil
+}
+
+// invoke runs one sub-batch through the module with retries.
+func (st *stages) invoke(ctx context.Context, sub []record, o *output) ([]outRecord, error) {
+	name := st.def.Name
+	met := st.p.m.met
+	b := &runtime.Batch{
+		InvocationID:      fmt.Sprintf("%s-%d-%d", name, sub[0].seq, sub[len(sub)-1].seq),
+		DeliveryStreamARN: st.p.m.arn(name),
+		Region:            st.p.m.cfg.Region,
+		Records:           make([]runtime.Record, len(sub)),
+	}
+	if st.def.Source.Kind == SourceDataStream && st.p.m.deps.Streams != nil {
+		b.SourceStreamARN = st.p.m.deps.Streams.ARN(st.def.Source.Stream)
+	}
+	for i := range sub {
+		r := &sub[i]
+		b.Records[i] = runtime.Record{RecordID: strconv.FormatUint(r.seq, 10), ArrivalTime: r.arrival, Data: r.data}
+		if r.shardID != "" {
+			b.Records[i].Kinesis = &runtime.KinesisMetadata{
+				ShardID: r.shardID, PartitionKey: r.partitionKey, SequenceNumber: r.sequenceNumber, ArrivalTime: r.arrival,
+			}
+		}
+	}
+	attempts := *st.def.Processor.Retries + 1
+	var resp *runtime.Response
+	var err error
+	for a := 1; a <= attempts; a++ {
+		resp, err = st.module.Transform(ctx, b)
+		if err == nil {
+			met.invocations.WithLabelValues(name, "success").Inc()
+			break
+		}
+		if ctx.Err() != nil || errors.Is(err, runtime.ErrClosed) || errors.Is(err, runtime.ErrCanceled) {
+			return nil, fmt.Errorf("transform: %w", err)
+		}
+		met.invocations.WithLabelValues(name, "failure").Inc()
+		st.p.log.Warn("processor invocation failed", "module", st.module.Ref().String(), "attempt", a, "error", err)
+		if a < attempts {
+			met.invocationRetries.WithLabelValues(name).Inc()
+		}
+	}
+	if err != nil {
+		for i := range sub {
+			o.errors = append(o.errors, st.newError(&sub[i], keys.ProcessingFailed, codeFunctionError, err.Error(), attempts, sub[i].data))
+		}
+		met.transformRecords.WithLabelValues(name, "processing_failed").Add(float64(len(sub)))
+		return nil, nil
+	}
+	byID := make(map[string]*runtime.Result, len(resp.Records))
+	for i := range resp.Records {
+		byID[resp.Records[i].RecordID] = &resp.Records[i]
+	}
+	out := make([]outRecord, 0, len(sub))
+	var ok, dropped, failed int
+	for i := range sub {
+		r := &sub[i]
+		res := byID[b.Records[i].RecordID] // the runtime checked every record is answered
+		switch res.Status {
+		case runtime.StatusOk:
+			out = append(out, outRecord{src: r, data: res.Data, keys: res.PartitionKeys})
+			ok++
+		case runtime.StatusDropped:
+			dropped++
+		default:
+			msg := res.ErrorMessage
+			if msg == "" {
+				msg = "the processor returned ProcessingFailed"
+			}
+			o.errors = append(o.errors, st.newError(r, keys.ProcessingFailed, codeProcessingFailed, msg, 1, r.data))
+			failed++
+		}
+	}
+	o.dropped += dropped
+	met.transformRecords.WithLabelValues(name, "ok").Add(float64(ok))
+	met.transformRecords.WithLabelValues(name, "dropped").Add(float64(dropped))
+	met.transformRecords.WithLabelValues(name, "processing_failed").Add(float64(failed))
+	return out, nil
+}
+
+// arn is a delivery stream's ARN.
+func (m *Manager) arn(name string) string {
+	return fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", m.cfg.Region, m.cfg.AccountID, name)
+}
+
+// sourceOf returns the JetStream stream and subject filter a delivery
+// stream reads.
+func sourceOf(def *Definition) (stream, filter string) {
+	if def.Source.Kind == SourceDataStream {
+		return streams.SourceStream(def.Source.Stream)
+	}
+	return directStream(def.Name), directSubject(def.Name)
+}
