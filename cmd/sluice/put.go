@@ -23,15 +23,32 @@ const (
 )
 
 func newPutCmd(c *cli) *cobra.Command {
-	var key, hashKey string
+	var key, hashKey, deliveryName string
 	cmd := &cobra.Command{
-		Use:   "put STREAM [DATA]",
-		Short: "Write records to a data stream",
+		Use:   "put STREAM [DATA] | put --delivery NAME [DATA]",
+		Short: "Write records to a data stream or a delivery stream",
 		Long: `Write one record (DATA given) or one record per line of standard input (no
 DATA), sent in PutRecords batches of up to 500 records and 5 MiB. Records a
-batch could not write are retried; the command fails if any is still refused.`,
-		Args: cobra.RangeArgs(1, 2),
+batch could not write are retried; the command fails if any is still refused.
+
+With --delivery NAME the records go to a direct-put delivery stream instead,
+in PutRecordBatch batches of up to 500 records and 4 MiB (a record is at most
+1,000 KiB); no partition key is needed.`,
+		Args: cobra.RangeArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if deliveryName != "" {
+				if len(args) > 1 || key != "" || hashKey != "" {
+					return usageErr("with --delivery give at most DATA, and no partition or hash key")
+				}
+				p := &deliveryPutter{cli: c, fc: c.firehoseClient(), name: deliveryName}
+				if len(args) == 1 {
+					return p.one(cmd.Context(), []byte(args[0]))
+				}
+				return p.lines(cmd.Context(), c.stdin)
+			}
+			if len(args) == 0 {
+				return usageErr("name a STREAM, or a delivery stream with --delivery NAME")
+			}
 			if key == "" {
 				return usageErr("--partition-key is required")
 			}
@@ -44,6 +61,7 @@ batch could not write are retried; the command fails if any is still refused.`,
 	}
 	cmd.Flags().StringVarP(&key, "partition-key", "k", "", "partition key that picks the shard (1-256 characters)")
 	cmd.Flags().StringVar(&hashKey, "explicit-hash-key", "", "decimal hash key that picks the shard instead of the partition key's MD5")
+	cmd.Flags().StringVar(&deliveryName, "delivery", "", "write to this direct-put delivery stream instead of a data stream")
 	return cmd
 }
 

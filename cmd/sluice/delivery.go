@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/sluice-io/sluice/host/delivery"
+	"github.com/sluice-io/sluice/host/rest"
+)
+
+// Firehose's PutRecordBatch limits, which a batch from stdin respects.
+const (
+	maxDeliveryBatchRecords = 500
+	maxDeliveryBatchBytes   = 4 << 20
+	maxDeliveryRecordBytes  = 1000 << 10
+)
+
+func newDeliveryCmd(c *cli) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "delivery",
+		Short: "List, describe and delete delivery streams (create them with 'sluice apply')",
+	}
+	cmd.AddCommand(newDeliveryListCmd(c), newDeliveryDescribeCmd(c), newDeliveryDeleteCmd(c))
+	return cmd
+}
+
+// deliveryPath is /v1/delivery-streams/ with the escaped name.
+func deliveryPath(name string) string {
+	if name == "" {
+		return "/v1/delivery-streams"
+	}
+	return "/v1/delivery-streams/" + url.PathEscape(name)
+}
+
+func newDeliveryListCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List delivery streams with their state and counters",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var list rest.DeliveryList
+			if err := c.restClient().do(cmd.Context(), "GET", deliveryPath(""), nil, nil, &list); err != nil {
+				return err
+			}
+			if c.jsonOutput() {
+				return c.printJSON(list)
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "NAME\tSTATE\tSOURCE\tDESTINATION\tFORMAT\tVERSION\tIN\tDELIVERED\tERRORS")
+			for _, d := range list.DeliveryStreams {
+				def, st := d.Definition, d.Status
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", def.Name, st.State, sourceText(def.Source),
+					destinationText(def.Destination), formatText(def), def.Version, st.IncomingRecords, st.DeliveredRecords, st.ErrorRecords)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newDeliveryDescribeCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "describe NAME",
+		Short: "Show a delivery stream's definition, state and counters",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var d rest.DeliveryStream
+			if err := c.restClient().do(cmd.Context(), "GET", deliveryPath(args[0]), nil, nil, &d); err != nil {
+				return err
+			}
+			if c.jsonOutput() {
+				return c.printJSON(d)
+			}
+			def, st := d.Definition, d.Status
+			fmt.Fprintf(c.stdout, "Delivery stream: %s\nState:           %s\nVersion:         %d\nSource:          %s\nDestination:     %s\nFormat:          %s\n",
+				def.Name, st.State, def.Version, sourceText(def.Source), destinationText(def.Destination), formatText(def))
+			if def.Processor != nil {
+				fmt.Fprintf(c.stdout, "Processor:       %s\n", def.Processor.Module)
+			}
+			fmt.Fprintf(c.stdout, "Created:         %s\nUpdated:         %s\n\n", fmtTime(&def.CreatedAt), fmtTime(&def.UpdatedAt))
+			fmt.Fprintf(c.stdout, "Incoming:        %d records, %d bytes\nDelivered:       %d records in %d objects\nDropped:         %d records\nErrors:          %d records\nCheckpoint:      %d\n",
+				st.IncomingRecords, st.IncomingBytes, st.DeliveredRecords, st.DeliveredObjects, st.DroppedRecords, st.ErrorRecords, st.Checkpoint)
+			if st.OldestUndeliveredAge > 0 {
+				fmt.Fprintf(c.stdout, "Oldest waiting:  %s\n", st.OldestUndeliveredAge.Round(time.Millisecond))
+			}
+			if st.LastError != "" {
+				fmt.Fprintf(c.stdout, "Last error:      %s (%s)\n", st.LastError, fmtTime(&st.LastErrorAt))
+			}
+			spec, err := yaml.Marshal(def)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "\nDefinition:\n%s", indent(string(spec), "  "))
+			return nil
+		},
+	}
+}
+
+func newDeliveryDeleteCmd(c *cli) *cobra.Command {
+	return &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a delivery stream (records not yet delivered are dropped)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := c.restClient().do(cmd.Context(), "DELETE", deliveryPath(args[0]), nil, nil, nil); err != nil {
+				return err
+			}
+			if c.jsonOutput() {
+				return c.printJSON(map[string]string{"DeliveryStreamName": args[0], "Status": "DELETED"})
+			}
+			fmt.Fprintf(c.stdout, "deleted delivery stream %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+func sourceText(s delivery.Source) string {
+	if s.Kind == delivery.SourceDataStream {
+		return "stream " + s.Stream
+	}
+	return "direct put"
+}
+
+func destinationText(d delivery.Destination) string {
+	switch {
+	case d.Folder != nil:
+		return "folder " + d.Folder.Path
+	case d.S3 != nil:
+		return "s3://" + d.S3.Bucket
+	case d.HTTP != nil:
+		return d.HTTP.URL
+	}
+	return d.Kind
+}
+
+func formatText(def delivery.Definition) string {
+	t, comp := def.Format.Type, def.Format.Compression
+	if t == "" {
+		t = "json"
+	}
+	if comp == "" || comp == "none" {
+		return t
+	}
+	return t + "+" + comp
+}
+
+func indent(s, pre string) string {
+	var out []byte
+	start := true
+	for i := 0; i < len(s); i++ {
+		if start && s[i] != '\n' {
+			out = append(out, pre...)
+		}
+		out = append(out, s[i])
+		start = s[i] == '\n'
+	}
+	return string(out)
+}
+
+// firehoseClient is an AWS SDK Firehose client pointed at the Sluice server.
+func (c *cli) firehoseClient() *firehose.Client {
+	return firehose.New(firehose.Options{
+		BaseEndpoint: aws.String(c.endpoint),
+		Region:       c.region,
+		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
+		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
+	})
+}
+
+// deliveryPutter writes records to a delivery stream with PutRecord and
+// PutRecordBatch.
+type deliveryPutter struct {
+	*cli
+	fc   *firehose.Client
+	name string
+}
+
+func (p *deliveryPutter) one(ctx context.Context, data []byte) error {
+	out, err := p.fc.PutRecord(ctx, &firehose.PutRecordInput{DeliveryStreamName: aws.String(p.name), Record: &fhtypes.Record{Data: data}})
+	if err != nil {
+		return apiErr(err)
+	}
+	if p.jsonOutput() {
+		return p.printJSON(map[string]string{"RecordId": aws.ToString(out.RecordId)})
+	}
+	fmt.Fprintln(p.stdout, aws.ToString(out.RecordId))
+	return nil
+}
+
+// lines sends every line of r as a record, in batches of at most 500
+// records and 4 MiB.
+func (p *deliveryPutter) lines(ctx context.Context, r io.Reader) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxDeliveryRecordBytes+1)
+	var batch []fhtypes.Record
+	batchBytes, sent, line := 0, 0, 0
+	progress := isTerminal(p.stderr)
+	start := time.Now()
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := p.send(ctx, batch); err != nil {
+			return err
+		}
+		sent += len(batch)
+		batch, batchBytes = batch[:0], 0
+		if progress {
+			fmt.Fprintf(p.stderr, "\r%d records sent (%.0f/s)", sent, float64(sent)/time.Since(start).Seconds())
+		}
+		return nil
+	}
+	for sc.Scan() {
+		line++
+		data := append([]byte(nil), sc.Bytes()...)
+		if len(data) > maxDeliveryRecordBytes {
+			return fmt.Errorf("line %d has %d bytes; a delivery stream record is at most %d bytes (1,000 KiB)", line, len(data), maxDeliveryRecordBytes)
+		}
+		if len(batch) == maxDeliveryBatchRecords || batchBytes+len(data) > maxDeliveryBatchBytes {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		batch = append(batch, fhtypes.Record{Data: data})
+		batchBytes += len(data)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read line %d: %w (a delivery stream record is at most 1,000 KiB)", line+1, err)
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if progress {
+		fmt.Fprintln(p.stderr)
+	}
+	if p.jsonOutput() {
+		return p.printJSON(map[string]int{"RecordsSent": sent})
+	}
+	fmt.Fprintf(p.stdout, "%d records sent to delivery stream %s\n", sent, p.name)
+	return nil
+}
+
+// send writes a batch with PutRecordBatch, retrying the records that
+// failed with a growing pause.
+func (p *deliveryPutter) send(ctx context.Context, batch []fhtypes.Record) error {
+	pending := batch
+	for attempt := 1; ; attempt++ {
+		out, err := p.fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(p.name), Records: pending})
+		if err != nil {
+			return apiErr(err)
+		}
+		if aws.ToInt32(out.FailedPutCount) == 0 {
+			return nil
+		}
+		var retry []fhtypes.Record
+		var last string
+		for i, r := range out.RequestResponses {
+			if r.ErrorCode != nil {
+				retry = append(retry, pending[i])
+				last = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
+			}
+		}
+		if attempt == putAttempts {
+			return fmt.Errorf("%d records still failed after %d attempts; last error %s", len(retry), attempt, last)
+		}
+		pending = retry
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,26 @@
+// Package firehose serves the Amazon Kinesis Data Firehose API (AWS JSON
+// 1.1, X-Amz-Target "Firehose_20150804.<Operation>") on an awsjson.Mux, over
+// the delivery stream manager of host/delivery.
+//
+// It translates CreateDeliveryStream's AWS shapes into a delivery.Definition
+// and describes a Definition back in AWS shapes. What Sluice cannot honour is
+// refused with InvalidArgumentException naming the field, never ignored:
+// options AWS has no field for (a Parquet schema, module parameters, folder
+// and S3 endpoint settings) come from a pipeline file applied with
+// `sluice apply`, through the native REST API.
+//
+// # Notes
+//
+//   - S3 destinations name a bucket (BucketARN arn:aws:s3:::NAME); the
+//     server's Config.ObjectStore says where a bucket lives (a folder under
+//     the data directory, or an S3-compatible endpoint).
+//   - A Lambda processor's LambdaArn
+//     arn:aws:lambda:REGION:ACCOUNT:function:MODULE[:VERSION] names a module
+//     of the registry: MODULE is the newest version, MODULE:N is version N.
+//   - Record format conversion needs a schema, which AWS keeps in Glue; this
+//     API refuses DataFormatConversionConfiguration and says to declare the
+//     schema in a pipeline file. DescribeDeliveryStream shows a Parquet
+//     stream's conversion in AWS shape.
+//   - Fields AWS requires for its IAM or CloudWatch (RoleARN,
+//     CloudWatchLoggingOptions) are accepted and have no effect.
+package firehose

@@ -1,0 +1,81 @@
+package firehose
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/delivery"
+)
+
+// TargetPrefix is the X-Amz-Target prefix of the Firehose API.
+const TargetPrefix = "Firehose_20150804"
+
+// Manager is what the API needs of host/delivery's Manager.
+type Manager interface {
+	Create(ctx context.Context, def delivery.Definition) (*delivery.Definition, error)
+	Delete(ctx context.Context, name string) error
+	Describe(ctx context.Context, name string) (*delivery.Definition, delivery.Status, error)
+	List(ctx context.Context) ([]string, error)
+	Put(ctx context.Context, name string, records [][]byte) ([]delivery.PutResult, error)
+}
+
+var _ Manager = (*delivery.Manager)(nil)
+
+// Config says how the API names things and where S3 destinations go.
+type Config struct {
+	// Region and AccountID shape ARNs; they must match the manager's and
+	// the data streams'.
+	Region, AccountID string
+	// ObjectStore returns the destination holding a bucket, named by an
+	// S3 destination's BucketARN (arn:aws:s3:::BUCKET): a folder under the
+	// server's data directory, or the server's S3-compatible endpoint. Its
+	// error is answered as InvalidArgumentException. Nil refuses every S3
+	// destination.
+	ObjectStore func(bucket string) (delivery.Destination, error)
+}
+
+// api holds what the operations run on.
+type api struct {
+	mgr Manager
+	cfg Config
+}
+
+// Register registers every Firehose operation Sluice serves on m.
+func Register(m *awsjson.Mux, mgr Manager, cfg Config) {
+	a := &api{mgr: mgr, cfg: cfg}
+	// CreateDeliveryStream reads the raw body too, to refuse fields it
+	// does not know.
+	m.Handle(TargetPrefix, "CreateDeliveryStream", awsjson.HandlerFunc(func(ctx context.Context, body []byte) (any, error) {
+		in := new(createInput)
+		if err := awsjson.Decode(body, in); err != nil {
+			return nil, err
+		}
+		out, err := a.create(ctx, body, in)
+		return out, awsError(err)
+	}))
+	handle(m, "DescribeDeliveryStream", a.describe)
+	handle(m, "ListDeliveryStreams", a.list)
+	handle(m, "DeleteDeliveryStream", a.delete)
+	handle(m, "PutRecord", a.putRecord)
+	handle(m, "PutRecordBatch", a.putRecordBatch)
+}
+
+// handle registers a typed operation whose errors go through awsError.
+func handle[In, Out any](m *awsjson.Mux, op string, fn func(context.Context, *In) (*Out, error)) {
+	m.Handle(TargetPrefix, op, awsjson.Func(func(ctx context.Context, in *In) (*Out, error) {
+		out, err := fn(ctx, in)
+		return out, awsError(err)
+	}))
+}
+
+// Translate turns a CreateDeliveryStream request body into the Definition
+// it asks for, or fails with an *awsjson.Error (SerializationException,
+// ValidationException or InvalidArgumentException naming the field).
+func (c Config) Translate(body []byte) (delivery.Definition, error) {
+	in := new(createInput)
+	if err := awsjson.Decode(body, in); err != nil {
+		return delivery.Definition{}, err
+	}
+	return c.translate(json.RawMessage(body), in)
+}
