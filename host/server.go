@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/delivery"
+	"github.com/sluice-io/sluice/host/firehose"
 	"github.com/sluice-io/sluice/host/kinesis"
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/natsd"
@@ -71,17 +73,18 @@ func (c *Config) setDefaults() {
 
 // Server is a running Sluice host.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	nats    *natsd.Server
-	nc      *nats.Conn
-	streams *streams.Engine
-	rt      *runtime.Runtime
-	modules *modules.Registry
-	rest    *rest.API
-	http    *http.Server
-	ln      net.Listener
-	served  chan error
+	cfg      Config
+	log      *slog.Logger
+	nats     *natsd.Server
+	nc       *nats.Conn
+	streams  *streams.Engine
+	rt       *runtime.Runtime
+	modules  *modules.Registry
+	rest     *rest.API
+	delivery *delivery.Manager
+	http     *http.Server
+	ln       net.Listener
+	served   chan error
 }
 
 // Open starts the embedded NATS server, the engines and the HTTP listener.
@@ -136,15 +139,40 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
-	kinesis.Register(aws, s.streams)
-
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	if s.delivery, err = delivery.Open(ctx, s.nc, delivery.Deps{
+		Streams: s.streams,
+		Modules: s.modules,
+		Runtime: s.rt,
+		Metrics: reg,
+		Logger:  cfg.Logger.With("component", "delivery"),
+	}, delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}); err != nil {
+		return nil, fmt.Errorf("open delivery streams: %w", err)
+	}
+	deliveryAPI, err := rest.NewDelivery(s.delivery, rest.WithLogger(cfg.Logger.With("component", "rest")))
+	if err != nil {
+		return nil, err
+	}
+
+	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
+	kinesis.Register(aws, s.streams)
+	bucketsDir := filepath.Join(dataDir, "buckets")
+	firehose.Register(aws, s.delivery, firehose.Config{
+		Region:    cfg.Region,
+		AccountID: cfg.AccountID,
+		// An S3 destination created through the Firehose API has no
+		// endpoint in AWS's shape: its bucket is a folder of the server.
+		ObjectStore: func(bucket string) (delivery.Destination, error) {
+			return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(bucketsDir, bucket)}}, nil
+		},
+	})
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /", aws)
 	s.rest.Register(mux)
+	deliveryAPI.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -181,6 +209,9 @@ func (s *Server) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		errs = append(errs, s.http.Shutdown(ctx))
 		cancel()
+	}
+	if s.delivery != nil {
+		errs = append(errs, s.delivery.Close())
 	}
 	if s.rest != nil {
 		errs = append(errs, s.rest.Close(context.Background()))

@@ -1,76 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/sluice-io/sluice/host/awsjson"
-	"github.com/sluice-io/sluice/host/delivery"
-	"github.com/sluice-io/sluice/host/firehose"
-	"github.com/sluice-io/sluice/host/kinesis"
-	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/rest"
-	"github.com/sluice-io/sluice/host/streams"
-	"github.com/sluice-io/sluice/internal/jstest"
-	"github.com/sluice-io/sluice/runtime"
 )
-
-// startDeliveryServer serves the Kinesis and Firehose APIs and the module
-// and delivery REST routes over real engines on a real JetStream server,
-// as host.Open will once it wires delivery streams.
-func startDeliveryServer(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	js := jstest.Start(t, "")
-	eng, err := streams.Open(ctx, js.Conn, streams.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := runtime.New(ctx, runtime.WithCacheDir(t.TempDir()), runtime.WithKV(js.JS))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := modules.Open(ctx, js.JS, rt, modules.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{Streams: eng, Modules: reg, Runtime: rt}, delivery.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	modAPI, err := rest.New(reg, rt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	delAPI, err := rest.NewDelivery(mgr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aws := awsjson.NewMux(nil)
-	kinesis.Register(aws, eng)
-	firehose.Register(aws, mgr, firehose.Config{Region: delivery.DefaultRegion, AccountID: delivery.DefaultAccountID})
-	mux := http.NewServeMux()
-	mux.Handle("POST /", aws)
-	modAPI.Register(mux)
-	delAPI.Register(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(func() {
-		srv.Close()
-		_ = modAPI.Close(ctx)
-		_ = mgr.Close()
-		_ = eng.Close()
-		_ = rt.Close(ctx)
-	})
-	return srv.URL
-}
 
 // waitFiles waits until dir holds a file whose name ends with suffix and
 // returns the files' contents.
@@ -98,7 +38,7 @@ func waitFiles(t *testing.T, dir, suffix string, enough func(files map[string][]
 
 func TestApplyExamplePipeline(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
-	ep := startDeliveryServer(t)
+	ep := startServer(t)
 	mustSluice(t, ep, "", "module", "push", "project", wasmPath(t, "transforms/project/project.wasm"))
 
 	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "parquet-pipeline", "pipeline.yaml"))
@@ -157,7 +97,7 @@ func TestApplyExamplePipeline(t *testing.T) {
 }
 
 func TestPutToDeliveryStream(t *testing.T) {
-	ep := startDeliveryServer(t)
+	ep := startServer(t)
 	out := filepath.Join(t.TempDir(), "out")
 	file := writeFile(t, "p.yaml", fmt.Sprintf(`deliveryStreams:
   - name: logs
