@@ -49,7 +49,7 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.region, "region", envOr("SLUICE_REGION", "us-east-1"), "region the client signs for (env SLUICE_REGION)")
 	pf.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
 
-	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c))
+	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c))
 	return root
 }
 
