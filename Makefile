@@ -18,6 +18,8 @@ build:
 cross:
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-amd64 ./cmd/sluice
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-arm64 ./cmd/sluice
+	@# The arm64 binary must at least start: run it under qemu user-mode emulation.
+	qemu-aarch64-static bin/sluice-linux-arm64 --help >/dev/null
 
 # Debian and npm packages the build and the tests need (no-op when present).
 toolchains:

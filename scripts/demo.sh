@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: starts Sluice with its embedded NATS JetStream
-# on a fresh data directory, then shows the product at work through the CLI.
+# on a fresh data directory, then shows the product at work through the CLI:
+# a data stream, a WebAssembly transform, a delivery stream writing Parquet.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=${BIN:-bin/sluice}
-DATA=$(mktemp -d -t sluice-demo-XXXXXX)
-LOG="$DATA/server.log"
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BIN="$ROOT/bin/sluice"
+DEMO=$(mktemp -d -t sluice-demo-XXXXXX)
+LOG="$DEMO/server.log"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
-step "Start the server (embedded NATS JetStream in $DATA)"
-"$BIN" serve --data-dir "$DATA/data" --http 127.0.0.1:0 --nats "" >"$LOG" 2>&1 &
+step "Start the server (embedded NATS JetStream under $DEMO)"
+# The server runs in $DEMO, so the pipeline's relative output folder lands there.
+(cd "$DEMO" && exec "$BIN" serve --data-dir "$DEMO/data" --http 127.0.0.1:0 --nats "") >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$DEMO"' EXIT
+url=
 for _ in $(seq 100); do
   url=$(grep -o 'http=http://[0-9.:]*' "$LOG" | head -1 | cut -d= -f2 || true)
   [ -n "$url" ] && break
@@ -22,32 +25,55 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || { echo "server did not start"; cat "$LOG"; exit 1; }
 export SLUICE_ENDPOINT=$url
-echo "listening on $url"
+echo "listening on $url (the AWS SDKs and CLI work against it with --endpoint-url $url)"
 
-step "Create a data stream with 4 shards"
-run "$BIN" stream create sensors --shards 4 --retention 48h
+step "Upload a WebAssembly transform (Go SDK: keep and rename JSON fields)"
+run "$BIN" module push project "$ROOT/transforms/project/project.wasm"
+
+step "Try it locally on two records first, like 'sam local invoke'"
+printf '%s\n' '{"id":"r1","ts":1764000000000,"temp":21.5,"humidity":40,"sensor":{"site":"plant-a","serial":"x1"},"debug":true}' 'not json' >"$DEMO/sample.txt"
+run "$BIN" module test "$ROOT/transforms/project/project.wasm" --records "$DEMO/sample.txt" \
+  --env FIELDS=id,temp,sensor.site --env RENAME=sensor.site:site
+
+step "Apply the pipeline: a 4-shard data stream -> transform -> Parquet (zstd) in a folder"
+run cat "$ROOT/examples/parquet-pipeline/pipeline.yaml"
+run "$BIN" apply -f "$ROOT/examples/parquet-pipeline/pipeline.yaml"
 run "$BIN" stream describe sensors
 
-step "Write 2,000 readings from 20 sensors (one PutRecords batch per key)"
+step "Write 2,000 sensor readings from 20 sensors at 2 sites, plus one bad record"
 for s in $(seq -w 1 20); do
+  site=plant-a; [ $((10#$s % 2)) -eq 0 ] && site=plant-b
   for i in $(seq 1 100); do
-    printf '{"sensor":"s%s","reading":%d,"temp":%d.%d}\n' "$s" "$i" $((15 + RANDOM % 10)) $((RANDOM % 10))
+    printf '{"id":"s%s-%03d","ts":%d,"temp":%d.%d,"humidity":%d,"sensor":{"site":"%s","serial":"sn-%s"},"debug":"dropped by the transform"}\n' \
+      "$s" "$i" $((1764000000000 + i * 1000)) $((15 + RANDOM % 10)) $((RANDOM % 10)) $((30 + RANDOM % 40)) "$site" "$s"
   done | "$BIN" put sensors --partition-key "sensor-$s" >/dev/null
 done
-run "$BIN" put sensors --partition-key sensor-01 '{"sensor":"s01","reading":101,"temp":21.5}'
+run "$BIN" put sensors --partition-key bad 'this line is not JSON'
+run "$BIN" get sensors --shard shardId-000000000000 -o json --from trim-horizon >"$DEMO/shard0.json"
+echo "shard 0 holds $(wc -l <"$DEMO/shard0.json") records; first: $(head -1 "$DEMO/shard0.json")"
 
-step "Read shard 0 from the oldest record (first 5 lines)"
-"$BIN" get sensors --shard shardId-000000000000 --from trim-horizon >"$DATA/shard0.txt"
-head -5 "$DATA/shard0.txt"
-echo "..."
-step "Records per shard"
-for sh in 0 1 2 3; do
-  id=$(printf 'shardId-%012d' $sh)
-  printf '%s  %s records\n' "$id" "$("$BIN" get sensors --shard "$id" | wc -l)"
+step "Wait for the delivery stream (10 s buffer interval) to write Parquet"
+out="$DEMO/out/sensors"
+for _ in $(seq 120); do
+  rows=0
+  while IFS= read -r f; do
+    n=$("$BIN" inspect -o json -n 0 "$f" | sed -n 's/.*"rows": \([0-9]*\).*/\1/p')
+    rows=$((rows + n))
+  done < <(find "$out" -name '*.parquet' 2>/dev/null)
+  [ "$rows" -ge 2000 ] && break
+  sleep 0.5
 done
+echo "delivered $rows rows:"
+(cd "$DEMO" && find out -type f | sort)
+first=$(find "$out" -name '*.parquet' | sort | head -1)
+step "The first Parquet file"
+run "$BIN" inspect "${first}" --rows 3
+step "The record the transform could not handle went to the error output, with its reason"
+errfile=$(find "$out" -path '*errors*' -type f | head -1)
+if [ -n "$errfile" ]; then head -c 600 "$errfile"; echo; fi
+run "$BIN" delivery describe sensors-parquet
 
-step "The same API answers the AWS SDKs and CLI with an endpoint override"
-echo "aws kinesis list-streams --endpoint-url $url --region us-east-1   (any credentials)"
-run "$BIN" stream list
+step "Metrics for Prometheus at $url/metrics (Firehose's names)"
+curl -s "$url/metrics" | grep -E '^sluice_' | grep -E 'sensors-parquet' | head -12 || true
 
 step "Done; stopping the server"
