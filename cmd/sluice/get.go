@@ -81,78 +81,98 @@ type getter struct {
 }
 
 func (g *getter) run(ctx context.Context, shard string) error {
-	shards := []string{shard}
+	var shards []types.Shard
 	if shard == "" {
 		var err error
-		if shards, err = g.shardIDs(ctx); err != nil {
+		if shards, err = g.shards(ctx); err != nil {
 			return err
 		}
+	} else {
+		shards = []types.Shard{{ShardId: aws.String(shard)}}
 	}
 	if !g.follow {
-		for _, id := range shards {
-			if err := g.readShard(ctx, id); err != nil {
+		// Shard ids grow with each reshard, so a parent comes before its
+		// children and each key's records print in order.
+		for _, s := range shards {
+			if _, err := g.readShard(ctx, aws.ToString(s.ShardId), g.start); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	eg, ctx := errgroup.WithContext(ctx)
-	for _, id := range shards {
-		eg.Go(func() error { return g.readShard(ctx, id) })
+	l := newLineage(shards, g.start)
+	l.start = func(id string, from kinesis.GetShardIteratorInput) {
+		eg.Go(func() error {
+			children, err := g.readShard(ctx, id, from)
+			if err != nil {
+				return err
+			}
+			l.finished(id, children)
+			return nil
+		})
 	}
+	l.startReady()
 	if err := eg.Wait(); err != nil && ctx.Err() == nil {
 		return err
 	}
 	return nil
 }
 
-func (g *getter) shardIDs(ctx context.Context) ([]string, error) {
-	shards, err := listShards(ctx, g.kc, g.stream)
-	if err != nil {
-		return nil, err
+// shards lists the shards to read: with --from latest only the open ones
+// (closed shards take nothing new), otherwise all of them.
+func (g *getter) shards(ctx context.Context) ([]types.Shard, error) {
+	all, err := listShards(ctx, g.kc, g.stream)
+	if err != nil || g.start.ShardIteratorType != types.ShardIteratorTypeLatest {
+		return all, err
 	}
-	ids := make([]string, len(shards))
-	for i, s := range shards {
-		ids[i] = aws.ToString(s.ShardId)
+	var open []types.Shard
+	for _, s := range all {
+		if s.SequenceNumberRange == nil || s.SequenceNumberRange.EndingSequenceNumber == nil {
+			open = append(open, s)
+		}
 	}
-	return ids, nil
+	return open, nil
 }
 
-// readShard prints a shard's records from the start position until it has
+// readShard prints a shard's records from a start position until it has
 // caught up (or, when following, until ctx ends or the shard is closed and
-// read to its end).
-func (g *getter) readShard(ctx context.Context, shard string) error {
-	in := g.start
+// read to its end). It returns the children a closed shard names.
+func (g *getter) readShard(ctx context.Context, shard string, from kinesis.GetShardIteratorInput) ([]types.ChildShard, error) {
+	in := from
 	in.StreamName, in.ShardId = aws.String(g.stream), aws.String(shard)
 	it, err := g.kc.GetShardIterator(ctx, &in)
 	if err != nil {
-		return apiErr(err)
+		return nil, apiErr(err)
 	}
 	iter := it.ShardIterator
 	for iter != nil {
 		out, err := g.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return nil, ctx.Err()
 			}
-			return apiErr(err)
+			return nil, apiErr(err)
 		}
 		if err := g.print(shard, out.Records); err != nil {
-			return err
+			return nil, err
 		}
 		iter = out.NextShardIterator
+		if iter == nil {
+			return out.ChildShards, nil
+		}
 		if len(out.Records) == 0 && aws.ToInt64(out.MillisBehindLatest) == 0 {
 			if !g.follow {
-				return nil
+				return nil, nil
 			}
 			select {
 			case <-ctx.Done():
-				return ctx.Err()
+				return nil, ctx.Err()
 			case <-time.After(followPause):
 			}
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func (g *getter) print(shard string, recs []types.Record) error {

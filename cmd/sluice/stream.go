@@ -14,9 +14,10 @@ import (
 func newStreamCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stream",
-		Short: "Create, list, describe and delete data streams",
+		Short: "Create, list, describe, reshard and delete data streams",
 	}
-	cmd.AddCommand(newStreamCreateCmd(c), newStreamListCmd(c), newStreamDescribeCmd(c), newStreamDeleteCmd(c))
+	cmd.AddCommand(newStreamCreateCmd(c), newStreamListCmd(c), newStreamDescribeCmd(c), newStreamDeleteCmd(c),
+		newStreamScaleCmd(c), newStreamSplitCmd(c), newStreamMergeCmd(c))
 	return cmd
 }
 
@@ -91,7 +92,7 @@ func newStreamListCmd(c *cli) *cobra.Command {
 func newStreamDescribeCmd(c *cli) *cobra.Command {
 	return &cobra.Command{
 		Use:   "describe NAME",
-		Short: "Show a data stream and its shards with their hash key ranges",
+		Short: "Show a data stream and its shards: hash key ranges, sequence ranges and lineage",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -108,24 +109,35 @@ func newStreamDescribeCmd(c *cli) *cobra.Command {
 			if c.jsonOutput() {
 				return c.printJSON(map[string]any{"StreamDescriptionSummary": d, "Shards": shards})
 			}
-			fmt.Fprintf(c.stdout, "Stream:     %s\nARN:        %s\nStatus:     %s\nRetention:  %dh\nCreated:    %s\nOpen shards: %d\n\n",
-				aws.ToString(d.StreamName), aws.ToString(d.StreamARN), d.StreamStatus,
+			mode := types.StreamModeProvisioned
+			if d.StreamModeDetails != nil {
+				mode = d.StreamModeDetails.StreamMode
+			}
+			fmt.Fprintf(c.stdout, "Stream:     %s\nARN:        %s\nStatus:     %s\nMode:       %s\nRetention:  %dh\nCreated:    %s\nOpen shards: %d\n\n",
+				aws.ToString(d.StreamName), aws.ToString(d.StreamARN), d.StreamStatus, mode,
 				aws.ToInt32(d.RetentionPeriodHours), fmtTime(d.StreamCreationTimestamp), aws.ToInt32(d.OpenShardCount))
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "SHARD\tSTARTING HASH KEY\tENDING HASH KEY\tSTARTING SEQUENCE\tPARENT")
+			fmt.Fprintln(tw, "SHARD\tSTATE\tSTARTING HASH KEY\tENDING HASH KEY\tSEQUENCES\tPARENTS")
 			for _, s := range shards {
 				start, end := "", ""
 				if s.HashKeyRange != nil {
 					start, end = aws.ToString(s.HashKeyRange.StartingHashKey), aws.ToString(s.HashKeyRange.EndingHashKey)
 				}
-				seq := ""
+				seq, state := "", "open"
 				if s.SequenceNumberRange != nil {
-					seq = aws.ToString(s.SequenceNumberRange.StartingSequenceNumber)
+					seq = aws.ToString(s.SequenceNumberRange.StartingSequenceNumber) + "-"
 					if e := aws.ToString(s.SequenceNumberRange.EndingSequenceNumber); e != "" {
-						seq += " (closed at " + e + ")"
+						seq, state = seq+e, "closed"
 					}
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", aws.ToString(s.ShardId), start, end, seq, aws.ToString(s.ParentShardId))
+				parents := aws.ToString(s.ParentShardId)
+				if adj := aws.ToString(s.AdjacentParentShardId); adj != "" {
+					parents += "+" + adj
+				}
+				if parents == "" {
+					parents = "-"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", aws.ToString(s.ShardId), state, start, end, seq, parents)
 			}
 			return tw.Flush()
 		},

@@ -31,8 +31,20 @@ func (a *api) createStream(ctx context.Context, in *createStreamInput) (*empty, 
 	if in.ShardCount != nil {
 		n = int(*in.ShardCount)
 	}
+	mode := streams.ModeProvisioned
+	if in.StreamModeDetails != nil {
+		mode = in.StreamModeDetails.StreamMode
+		if mode != streams.ModeProvisioned && mode != streams.ModeOnDemand {
+			return nil, awsjson.Errorf(Validation, "1 validation error detected: Value '%s' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]", mode)
+		}
+	}
 	if err := a.e.CreateStream(ctx, in.StreamName, n); err != nil {
 		return nil, err
+	}
+	if mode == streams.ModeOnDemand {
+		if err := a.e.SetStreamMode(ctx, in.StreamName, mode, nil); err != nil {
+			return nil, err
+		}
 	}
 	keys := slices.Sorted(maps.Keys(in.Tags))
 	for chunk := range slices.Chunk(keys, 10) {
@@ -79,7 +91,7 @@ func (a *api) listStreams(ctx context.Context, in *listStreamsInput) (*listStrea
 			StreamName:              s.Name,
 			StreamARN:               a.e.ARN(s.Name),
 			StreamStatus:            string(s.Status),
-			StreamModeDetails:       provisioned,
+			StreamModeDetails:       streamModeDetails{s.StreamMode()},
 			StreamCreationTimestamp: awsjson.Time{Time: s.Created},
 		})
 	}
@@ -88,8 +100,6 @@ func (a *api) listStreams(ctx context.Context, in *listStreamsInput) (*listStrea
 	}
 	return out, nil
 }
-
-var provisioned = streamModeDetails{StreamMode: "PROVISIONED"}
 
 func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*describeStreamOutput, error) {
 	name, err := a.name(in.streamRef)
@@ -109,7 +119,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*des
 		StreamName:              s.Name,
 		StreamARN:               a.e.ARN(s.Name),
 		StreamStatus:            string(s.Status),
-		StreamModeDetails:       provisioned,
+		StreamModeDetails:       streamModeDetails{s.StreamMode()},
 		Shards:                  shards,
 		HasMoreShards:           more,
 		RetentionPeriodHours:    s.RetentionHours,
@@ -132,7 +142,7 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 		StreamName:              s.Name,
 		StreamARN:               a.e.ARN(s.Name),
 		StreamStatus:            string(s.Status),
-		StreamModeDetails:       provisioned,
+		StreamModeDetails:       streamModeDetails{s.StreamMode()},
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
 		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
@@ -141,11 +151,13 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 	}}, nil
 }
 
-// listShardsToken is the content of a ListShards NextToken.
+// listShardsToken is the content of a ListShards NextToken: the stream,
+// the last shard returned and the filter of the first call.
 type listShardsToken struct {
-	Stream string `json:"s"`
-	ID     uint64 `json:"i"`
-	After  string `json:"a"`
+	Stream string               `json:"s"`
+	ID     uint64               `json:"i"`
+	After  string               `json:"a"`
+	Filter *streams.ShardFilter `json:"f,omitempty"`
 }
 
 func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsOutput, error) {
@@ -155,8 +167,8 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 	}
 	var tok listShardsToken
 	if in.NextToken != "" {
-		if in.StreamName != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil {
-			return nil, awsjson.Errorf(InvalidArgument, "NextToken and StreamName, ExclusiveStartShardId or StreamCreationTimestamp cannot be provided together.")
+		if in.StreamName != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil || in.ShardFilter != nil {
+			return nil, awsjson.Errorf(InvalidArgument, "NextToken and StreamName, ExclusiveStartShardId, StreamCreationTimestamp or ShardFilter cannot be provided together.")
 		}
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
 		if err != nil || json.Unmarshal(b, &tok) != nil || tok.Stream == "" {
@@ -168,6 +180,15 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 			return nil, err
 		}
 		tok = listShardsToken{Stream: name, After: in.ExclusiveStartShardId}
+		if f := in.ShardFilter; f != nil {
+			if err := nonEmpty(f.Type, "shardFilter.type"); err != nil {
+				return nil, err
+			}
+			tok.Filter = &streams.ShardFilter{Type: f.Type, ShardID: f.ShardId}
+			if f.Timestamp != nil {
+				tok.Filter.Timestamp = &f.Timestamp.Time
+			}
+		}
 	}
 	s, err := a.e.DescribeStream(ctx, tok.Stream)
 	if err != nil {
@@ -176,10 +197,16 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 	if tok.ID != 0 && tok.ID != s.ID {
 		return nil, awsjson.Errorf(InvalidArgument, "NextToken belongs to a stream that no longer exists.")
 	}
-	shards, more := pageShards(s.Shards, tok.After, limit)
+	all := s.Shards
+	if tok.Filter != nil {
+		if all, err = a.e.FilterShards(s, *tok.Filter); err != nil {
+			return nil, err
+		}
+	}
+	shards, more := pageShards(all, tok.After, limit)
 	out := &listShardsOutput{Shards: shards}
 	if more {
-		b, _ := json.Marshal(listShardsToken{Stream: s.Name, ID: s.ID, After: shards[len(shards)-1].ShardId})
+		b, _ := json.Marshal(listShardsToken{Stream: s.Name, ID: s.ID, After: shards[len(shards)-1].ShardId, Filter: tok.Filter})
 		out.NextToken = base64.RawURLEncoding.EncodeToString(b)
 	}
 	return out, nil

@@ -23,15 +23,20 @@ import (
 	"github.com/sluice-io/sluice/internal/jstest"
 )
 
-// clock is a settable test clock.
+// clock is a settable test clock: real time plus an offset, or, when
+// frozen is set, frozen plus the offset.
 type clock struct {
-	mu  sync.Mutex
-	off time.Duration
+	mu     sync.Mutex
+	off    time.Duration
+	frozen time.Time
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if !c.frozen.IsZero() {
+		return c.frozen.Add(c.off)
+	}
 	return time.Now().Add(c.off)
 }
 
@@ -54,9 +59,16 @@ type env struct {
 // temporary one).
 func start(t testing.TB, dir string) *env {
 	t.Helper()
+	return startWith(t, dir, &clock{}, streams.Config{})
+}
+
+// startWith is start with a given clock and engine configuration (Region,
+// AccountID and Now are set here).
+func startWith(t testing.TB, dir string, clk *clock, cfg streams.Config) *env {
+	t.Helper()
 	js := jstest.Start(t, dir)
-	clk := &clock{}
-	eng, err := streams.Open(context.Background(), js.Conn, streams.Config{Region: "us-east-1", AccountID: "123456789012", Now: clk.Now})
+	cfg.Region, cfg.AccountID, cfg.Now = "us-east-1", "123456789012", clk.Now
+	eng, err := streams.Open(context.Background(), js.Conn, cfg)
 	if err != nil {
 		t.Fatalf("open engine: %v", err)
 	}

@@ -31,6 +31,10 @@ func Register(m *awsjson.Mux, e *streams.Engine) {
 	handle(m, "AddTagsToStream", a.addTags)
 	handle(m, "RemoveTagsFromStream", a.removeTags)
 	handle(m, "ListTagsForStream", a.listTags)
+	handle(m, "SplitShard", a.splitShard)
+	handle(m, "MergeShards", a.mergeShards)
+	handle(m, "UpdateShardCount", a.updateShardCount)
+	handle(m, "UpdateStreamMode", a.updateStreamMode)
 }
 
 // handle registers a typed operation whose errors go through awsError.

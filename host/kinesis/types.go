@@ -114,8 +114,15 @@ type describeStreamSummaryOutput struct {
 	StreamDescriptionSummary streamDescriptionSummary `json:"StreamDescriptionSummary"`
 }
 
+type shardFilter struct {
+	Type      string        `json:"Type"`
+	ShardId   string        `json:"ShardId"`
+	Timestamp *awsjson.Time `json:"Timestamp"`
+}
+
 type listShardsInput struct {
 	streamRef
+	ShardFilter             *shardFilter  `json:"ShardFilter"`
 	NextToken               string        `json:"NextToken"`
 	ExclusiveStartShardId   string        `json:"ExclusiveStartShardId"`
 	MaxResults              *int32        `json:"MaxResults"`

@@ -11,8 +11,8 @@
 //     ([a-zA-Z0-9_.-]) may contain '.', which JetStream names and subject
 //     tokens cannot, and '~' cannot occur in a Kinesis name, so the mapping
 //     is one to one.
-//   - Definitions (shards with hash ranges, tags, retention, status,
-//     creation time and a random creation identity) live in the KV bucket
+//   - Definitions (shards with hash ranges and lineage, tags, retention,
+//     status, mode, creation time and a random creation identity) live in the KV bucket
 //     "sluice_kinesis", key "streams.<name with '.' as '='>" (KV keys allow
 //     '=' but not '~').
 //   - A sequence number is the JetStream stream sequence, 20 digits zero
@@ -24,4 +24,36 @@
 //
 // Create and delete go through the KV record first (status CREATING or
 // DELETING); Open finishes any that a crash interrupted.
+//
+// # Resharding and order per partition key
+//
+// SplitShard, MergeShards and UpdateShardCount (reshard.go) close parent
+// shards and open children on new subjects. The JetStream stream sequence
+// is global across a data stream's shards, so a reshard commits at one
+// sequence L: parents close with EndingSequence L, children open with
+// StartingSequence L+1. A reader that finishes each parent before its
+// children therefore sees each key's records in put order; so does any
+// reader of the whole JetStream stream in stream order (SourceStream), as
+// delivery streams read.
+//
+// A reshard is two compare-and-set updates of the definition: the plan is
+// recorded first (status UPDATING, Stream.Pending), then committed with the
+// stream's puts held off. A crash between them leaves the plan, which Open
+// finishes (or rolls back if it no longer fits), as it finishes creates.
+//
+// Single-host assumption: puts are held off by a lock in this process
+// (each put holds it shared from reading the definition to its last
+// acknowledgement). Two Sluice processes writing one data stream could
+// race a reshard; Sluice runs one engine per JetStream domain. A put that
+// timed out waiting for its acknowledgement (and was reported failed) may
+// still be stored after its shard closed; GetRecords never returns it, a
+// reader of the raw JetStream stream could.
+//
+// # Throughput and on-demand scaling
+//
+// Per-shard throughput limits (throughput.go) are off by default at the
+// edge; Config.Limits or a stream's TagThroughput tag turns them on, and
+// over-limit records fail with ErrThroughput. ON_DEMAND streams
+// (ondemand.go) are rescaled by a background loop from their measured
+// write rate, within bounds and a cool-down their definition sets.
 package streams

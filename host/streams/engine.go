@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -60,6 +61,17 @@ type Config struct {
 	Now func() time.Time
 	// MaxShards caps the shards of one stream; 0 means DefaultMaxShards.
 	MaxShards int
+	// Limits, when set, are enforced on every stream's shards (a stream's
+	// TagThroughput tag overrides it); nil enforces nothing unless a stream
+	// asks for KinesisLimits with the tag.
+	Limits *Limits
+	// OnDemand is the scaling policy of ON_DEMAND streams that set none;
+	// zero fields take the package defaults.
+	OnDemand OnDemandPolicy
+	// ScaleInterval is how often on-demand streams are measured and
+	// rescaled: 0 means DefaultScaleInterval, a negative value turns the
+	// background loop off (tests then call ScaleOnDemand themselves).
+	ScaleInterval time.Duration
 }
 
 // Engine runs Kinesis-style data streams on JetStream.
@@ -69,6 +81,15 @@ type Engine struct {
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
+
+	meters  meters     // throughput limits, per shard
+	writes  writeMeter // write rates of on-demand streams
+	stop    context.CancelFunc
+	stopped chan struct{}
+	locksMu sync.Mutex
+	locks   map[string]*sync.RWMutex // per stream, see streamLock
+	// hook, when set by a test, runs at each reshard phase.
+	hook func(phase string)
 }
 
 // Open prepares the engine on an in-process connection to JetStream: it
@@ -96,6 +117,15 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if cfg.MaxShards < 0 {
 		return nil, fmt.Errorf("streams: MaxShards %d < 0", cfg.MaxShards)
 	}
+	if cfg.ScaleInterval == 0 {
+		cfg.ScaleInterval = DefaultScaleInterval
+	}
+	if err := cfg.OnDemand.withDefaults(OnDemandPolicy{}).validate(cfg.MaxShards); err != nil {
+		return nil, fmt.Errorf("streams: OnDemand: %w", err)
+	}
+	if cfg.Limits != nil && !cfg.Limits.validate() {
+		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
+	}
 	js, err := jetstream.New(nc,
 		jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending),
 		jetstream.WithPublishAsyncTimeout(DefaultRequestTimeout))
@@ -115,12 +145,21 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err := e.recover(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.ScaleInterval > 0 {
+		loopCtx, cancel := context.WithCancel(context.Background())
+		e.stop, e.stopped = cancel, make(chan struct{})
+		go func() { defer close(e.stopped); e.scaleLoop(loopCtx, cfg.ScaleInterval) }()
+	}
 	return e, nil
 }
 
 // Close releases the engine. The connection belongs to the caller and stays
 // open; publishes still in flight are given a moment to complete.
 func (e *Engine) Close() error {
+	if e.stop != nil {
+		e.stop()
+		<-e.stopped
+	}
 	select {
 	case <-e.js.PublishAsyncComplete():
 	case <-time.After(DefaultRequestTimeout):
@@ -129,7 +168,7 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// recover finishes creates and deletes interrupted by a crash.
+// recover finishes creates, deletes and reshards interrupted by a crash.
 func (e *Engine) recover(ctx context.Context) error {
 	all, err := e.all(ctx)
 	if err != nil {
@@ -148,7 +187,7 @@ func (e *Engine) recover(ctx context.Context) error {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		case StatusUpdating:
-			if _, err := e.update(ctx, s.Name, func(s *Stream) error { s.Status = StatusActive; return nil }); err != nil {
+			if err := e.recoverReshard(ctx, s); err != nil {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		}

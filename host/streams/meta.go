@@ -23,7 +23,8 @@ const (
 
 // Shard describes one shard. Parent links, EndingSequence and the starting
 // sequence are there for resharding: a split or merge closes parents (sets
-// EndingSequence) and appends children that name them, on new subjects.
+// Closed and EndingSequence) and appends children that name them, on new
+// subjects.
 type Shard struct {
 	ID                    string `json:"id"`
 	ParentShardID         string `json:"parent,omitempty"`
@@ -32,12 +33,22 @@ type Shard struct {
 	EndingHashKey         string `json:"endHash"`
 	// StartingSequence is at or below the first record the shard can hold.
 	StartingSequence uint64 `json:"startSeq"`
-	// EndingSequence is the last sequence of a closed shard; 0 while open.
+	// EndingSequence is the last sequence of a closed shard: the stream's
+	// last sequence when the shard closed, so at or above its last record.
+	// A shard that closed before any record was stored may have an
+	// EndingSequence below its StartingSequence.
 	EndingSequence uint64 `json:"endSeq,omitempty"`
+	// Closed is set when a reshard closed the shard.
+	Closed bool `json:"closed,omitempty"`
+	// CreatedAt and ClosedAt are when the shard opened (zero for the
+	// shards a stream was created with) and closed; ListShards filters
+	// by them.
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	ClosedAt  time.Time `json:"closedAt,omitzero"`
 }
 
 // Open reports whether the shard still takes records.
-func (s Shard) Open() bool { return s.EndingSequence == 0 }
+func (s Shard) Open() bool { return !s.Closed }
 
 // HashRange parses the shard's range.
 func (s Shard) HashRange() (HashRange, error) {
@@ -63,6 +74,18 @@ type Stream struct {
 	RetentionHours int               `json:"retentionHours"`
 	Shards         []Shard           `json:"shards"`
 	Tags           map[string]string `json:"tags,omitempty"`
+	// Generation counts the reshards committed; a reshard commits only
+	// against the generation it planned on.
+	Generation uint64 `json:"generation,omitempty"`
+	// Mode is PROVISIONED (or empty) or ON_DEMAND; OnDemand is the
+	// stream's own scaling policy (nil: the engine's).
+	Mode     string          `json:"mode,omitempty"`
+	OnDemand *OnDemandPolicy `json:"onDemand,omitempty"`
+	// LastReshard is when the last reshard committed.
+	LastReshard time.Time `json:"lastReshard,omitzero"`
+	// Pending is the reshard under way while Status is UPDATING; Open
+	// finishes it after a crash.
+	Pending *Reshard `json:"pending,omitempty"`
 }
 
 // OpenShards counts the shards that take records.

@@ -101,7 +101,15 @@ func (e *Engine) PutRecords(ctx context.Context, name string, recs []Record) ([]
 	return e.put(ctx, name, recs)
 }
 
+// put routes and publishes records. It holds the stream's lock shared from
+// reading the definition to the last acknowledgement, so a reshard's
+// switch (which takes it exclusively) never falls between routing a record
+// and storing it: every record lands in a shard that was open when stored,
+// at or below the EndingSequence the reshard then gives it.
 func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
+	lk := e.streamLock(name)
+	lk.RLock()
+	defer lk.RUnlock()
 	s, err := e.loadActive(ctx, name)
 	if err != nil {
 		return nil, err
@@ -115,6 +123,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 	res := make([]PutResult, len(recs))
 	futures := make([]jetstream.PubAckFuture, len(recs))
 	stream := jsName(name)
+	limits, now := e.limitsFor(s), e.now()
 	for i, r := range recs {
 		key := PartitionHash(r.PartitionKey)
 		if r.ExplicitHashKey != "" {
@@ -124,6 +133,10 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		}
 		shard := rt.route(key)
 		res[i].ShardID = shard
+		if limits != nil && !e.meters.admitWrite(limits, meterKey(s, shard), len(r.Data)+len(r.PartitionKey), now) {
+			res[i].Err = errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shard, name, e.cfg.AccountID)
+			continue
+		}
 		msg := &nats.Msg{Subject: shardSubject(name, shard), Data: r.Data, Header: nats.Header{}}
 		msg.Header[HeaderPartitionKey] = []string{escapeKey(r.PartitionKey)}
 		if r.ExplicitHashKey != "" {
@@ -136,6 +149,12 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		}
 		futures[i] = f
 	}
+	stored, storedBytes := 0, 0
+	defer func() {
+		if s.StreamMode() == ModeOnDemand && stored > 0 {
+			e.writes.add(name, storedBytes, stored)
+		}
+	}()
 	for i, f := range futures {
 		if f == nil {
 			continue
@@ -143,6 +162,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		select {
 		case ack := <-f.Ok():
 			res[i].SequenceNumber = FormatSequence(ack.Sequence)
+			stored, storedBytes = stored+1, storedBytes+len(recs[i].Data)+len(recs[i].PartitionKey)
 		case err := <-f.Err():
 			res[i].Err = publishError(err)
 		case <-ctx.Done():

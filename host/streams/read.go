@@ -153,6 +153,10 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 	if s.ID != it.StreamID || !ok {
 		return nil, e.shardNotFound(it.Stream, it.Shard)
 	}
+	limits := e.limitsFor(s)
+	if limits != nil && !e.meters.admitRead(limits, meterKey(s, it.Shard), e.now()) {
+		return nil, errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", it.Shard, it.Stream, e.cfg.AccountID)
+	}
 	subject := shardSubject(it.Stream, it.Shard)
 	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: MaxGetBytes}
 	if it.Kind == posTime {
@@ -166,12 +170,14 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 		return nil, err
 	}
 	out := &ReadResult{}
-	size, dropped := 0, 0
+	size, dropped, beyond := 0, 0, false
 	next := it
 	next.Issued = e.now()
 	for i, m := range res.Msgs {
 		if !sh.Open() && m.Seq > sh.EndingSequence {
-			dropped = len(res.Msgs) - i
+			// Stored after the shard closed (a put that timed out and was
+			// reported failed): never part of the shard.
+			beyond = true
 			break
 		}
 		if size+len(m.Data) > MaxGetBytes {
@@ -188,8 +194,11 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 		})
 		next.Kind, next.Seq = posSeq, m.Seq+1
 	}
+	if limits != nil {
+		e.meters.chargeRead(limits, meterKey(s, it.Shard), size)
+	}
 	pending := res.Pending + uint64(dropped)
-	if pending > 0 && len(out.Records) > 0 {
+	if pending > 0 && !beyond && len(out.Records) > 0 {
 		last, err := e.directGet(ctx, jsName(it.Stream), directRequest{LastFor: subject})
 		if err != nil {
 			return nil, err
@@ -198,8 +207,10 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 			out.MillisBehindLatest = max(0, last.Msgs[0].Time.Sub(out.Records[len(out.Records)-1].Arrival).Milliseconds())
 		}
 	}
-	if !sh.Open() && next.Kind == posSeq && next.Seq > sh.EndingSequence && pending == 0 {
-		// A closed shard read to its end: no next iterator; name children.
+	if !sh.Open() && (beyond || pending == 0) {
+		// A closed shard read to its end (nothing of it follows: the
+		// subject takes no record after the shard closed): no next
+		// iterator; name the children.
 		for _, c := range s.Shards {
 			if c.ParentShardID == sh.ID || c.AdjacentParentShardID == sh.ID {
 				out.ChildShards = append(out.ChildShards, c)

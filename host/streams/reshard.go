@@ -1,0 +1,264 @@
+package streams
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Reshard phases, passed to the test hook between the steps of a reshard.
+const (
+	// phasePending: the plan is recorded and the stream is UPDATING.
+	phasePending = "pending"
+	// phaseSwitching: puts are held off and the commit is about to be written.
+	phaseSwitching = "switching"
+)
+
+// SplitShard splits an open shard in two at newStartingHashKey: the first
+// child takes [start, newStartingHashKey-1], the second
+// [newStartingHashKey, end]. It returns once the stream is ACTIVE again.
+func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashKey string) error {
+	at, err := ParseHashKey(newStartingHashKey)
+	if err != nil {
+		return err
+	}
+	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
+		p := newPlanner(s, OpSplitShard)
+		i, err := e.openShard(s, p, shardID)
+		if err != nil {
+			return nil, err
+		}
+		sh := p.open[i]
+		if at.Cmp(hashStart(sh)) <= 0 || at.Cmp(hashEnd(sh)) > 0 {
+			return nil, errorf(ErrInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
+				newStartingHashKey, shardID, name, e.cfg.AccountID, sh.StartingHashKey, sh.EndingHashKey)
+		}
+		if len(p.open)+1 > e.cfg.MaxShards {
+			return nil, e.shardLimit()
+		}
+		p.split(i, at)
+		return &p.r, nil
+	})
+}
+
+// MergeShards merges two open shards with adjacent hash ranges into one
+// child whose ParentShardId is shardID and AdjacentParentShardId adjacentID.
+func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID string) error {
+	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
+		p := newPlanner(s, OpMergeShards)
+		i, err := e.openShard(s, p, shardID)
+		if err != nil {
+			return nil, err
+		}
+		j, err := e.openShard(s, p, adjacentID)
+		if err != nil {
+			return nil, err
+		}
+		if j != i+1 && i != j+1 {
+			return nil, errorf(ErrInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging.", shardID, adjacentID, name, e.cfg.AccountID)
+		}
+		p.merge(min(i, j), shardID)
+		return &p.r, nil
+	})
+}
+
+// UpdateShardCount rescales the open shards to target shards of equal
+// hash ranges (UNIFORM_SCALING), by splits and merges as AWS does it. The
+// target must lie between half and double the open shard count.
+func (e *Engine) UpdateShardCount(ctx context.Context, name string, target int) error {
+	if target < 1 || target > 100000 {
+		return validationf(target, "targetShardCount", "Member must have value between 1 and 100000")
+	}
+	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
+		n := s.OpenShards()
+		if target > 2*n || 2*target < n {
+			return nil, errorf(ErrInvalidArgument, "UpdateShardCount target %d for stream %s under account %s must be between half (%d) and double (%d) the current open shard count %d.",
+				target, name, e.cfg.AccountID, (n+1)/2, 2*n, n)
+		}
+		if target > e.cfg.MaxShards {
+			return nil, e.shardLimit()
+		}
+		p := newPlanner(s, OpUpdateShardCount)
+		p.uniform(target)
+		if len(p.r.Close) == 0 {
+			return nil, errorf(ErrInvalidArgument, "Stream %s under account %s already has %d shards of equal hash ranges.", name, e.cfg.AccountID, target)
+		}
+		return &p.r, nil
+	})
+}
+
+func (e *Engine) shardLimit() error {
+	return errorf(ErrLimitExceeded, "This request would exceed the shard limit of %d shards per stream.", e.cfg.MaxShards)
+}
+
+// openShard finds an open shard for a reshard plan.
+func (e *Engine) openShard(s *Stream, p *planner, id string) (int, error) {
+	if _, ok := s.Shard(id); !ok {
+		return 0, e.shardNotFound(s.Name, id)
+	}
+	i := p.index(id)
+	if i < 0 {
+		return 0, errorf(ErrInvalidArgument, "Shard %s in stream %s under account %s is closed and cannot be resharded.", id, s.Name, e.cfg.AccountID)
+	}
+	return i, nil
+}
+
+// reshard runs a reshard in two compare-and-set updates of the definition:
+//
+//  1. record the plan (Pending) and set the stream UPDATING; a stream
+//     already UPDATING refuses with ErrInUse;
+//  2. with this process's puts to the stream held off, read the stream's
+//     last sequence L and commit: parents close at L, children open at
+//     L+1, the generation grows, the stream is ACTIVE again.
+//
+// A crash between the two leaves an UPDATING stream with its plan, which
+// Open finishes. A crash during 2 either wrote the commit or did not.
+func (e *Engine) reshard(ctx context.Context, name string, plan func(*Stream) (*Reshard, error)) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	_, err := e.update(ctx, name, func(s *Stream) error {
+		switch s.Status {
+		case StatusCreating, StatusDeleting:
+			return e.notFound(name)
+		case StatusUpdating:
+			return errorf(ErrInUse, "Stream %s under account %s is in UPDATING state; wait for it to be ACTIVE.", name, e.cfg.AccountID)
+		}
+		r, err := plan(s)
+		if err != nil {
+			return err
+		}
+		s.Status, s.Pending = StatusUpdating, r
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	e.testHook(phasePending)
+	return e.finishReshard(ctx, name)
+}
+
+// finishReshard commits the pending reshard of an UPDATING stream.
+func (e *Engine) finishReshard(ctx context.Context, name string) error {
+	lk := e.streamLock(name)
+	lk.Lock()
+	defer lk.Unlock()
+	e.testHook(phaseSwitching)
+	st, err := e.js.Stream(ctx, jsName(name))
+	if err != nil {
+		return fmt.Errorf("reshard %s: %w", name, err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("reshard %s: %w", name, err)
+	}
+	last, now := info.State.LastSeq, e.now().UTC()
+	s, err := e.update(ctx, name, func(s *Stream) error {
+		r := s.Pending
+		if s.Status != StatusUpdating || r == nil || r.Generation != s.Generation {
+			return errorf(ErrInUse, "Stream %s under account %s has no reshard of generation %d to finish.", name, e.cfg.AccountID, s.Generation)
+		}
+		return commitReshard(s, r, last, now)
+	})
+	if err != nil {
+		return err
+	}
+	e.log.Info("reshard committed", "stream", name, "generation", s.Generation, "open_shards", s.OpenShards(), "at_sequence", last)
+	return nil
+}
+
+// commitReshard applies r to s at stream sequence last.
+func commitReshard(s *Stream, r *Reshard, last uint64, now time.Time) error {
+	for _, id := range r.Close {
+		i := shardIndex(s, id)
+		if i < 0 || !s.Shards[i].Open() {
+			return fmt.Errorf("reshard %s: parent %s is not an open shard", s.Name, id)
+		}
+		s.Shards[i].Closed, s.Shards[i].EndingSequence, s.Shards[i].ClosedAt = true, last, now
+	}
+	for _, c := range r.New {
+		if c.ID != ShardID(len(s.Shards)) {
+			return fmt.Errorf("reshard %s: child %s out of order", s.Name, c.ID)
+		}
+		c.StartingSequence, c.CreatedAt = last+1, now
+		if c.Closed {
+			c.EndingSequence, c.ClosedAt = last, now
+		}
+		s.Shards = append(s.Shards, c)
+	}
+	s.Status, s.Pending, s.LastReshard = StatusActive, nil, now
+	s.Generation++
+	return nil
+}
+
+// validPending reports whether a recorded plan still fits the definition
+// (its parents open, its children next in line); recovery rolls back one
+// that does not.
+func validPending(s *Stream) bool {
+	r := s.Pending
+	if r == nil || r.Generation != s.Generation {
+		return false
+	}
+	for _, id := range r.Close {
+		if i := shardIndex(s, id); i < 0 || !s.Shards[i].Open() {
+			return false
+		}
+	}
+	for i, c := range r.New {
+		if c.ID != ShardID(len(s.Shards)+i) {
+			return false
+		}
+	}
+	return true
+}
+
+// recoverReshard finishes (or, if its plan no longer fits, rolls back) the
+// reshard of a stream found UPDATING at Open.
+func (e *Engine) recoverReshard(ctx context.Context, s *Stream) error {
+	if validPending(s) {
+		e.log.Info("finishing interrupted reshard", "stream", s.Name, "op", s.Pending.Op)
+		return e.finishReshard(ctx, s.Name)
+	}
+	e.log.Warn("rolling back interrupted reshard", "stream", s.Name)
+	_, err := e.update(ctx, s.Name, func(s *Stream) error {
+		if s.Status == StatusUpdating {
+			s.Status, s.Pending = StatusActive, nil
+		}
+		return nil
+	})
+	return err
+}
+
+func shardIndex(s *Stream, id string) int {
+	for i, sh := range s.Shards {
+		if sh.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// streamLock is the per-stream lock that orders this process's puts
+// against a reshard's switch: puts hold it shared from reading the
+// definition until their acknowledgements, a reshard holds it exclusively
+// while it reads the last sequence and commits.
+func (e *Engine) streamLock(name string) *sync.RWMutex {
+	e.locksMu.Lock()
+	defer e.locksMu.Unlock()
+	if e.locks == nil {
+		e.locks = map[string]*sync.RWMutex{}
+	}
+	lk, ok := e.locks[name]
+	if !ok {
+		lk = &sync.RWMutex{}
+		e.locks[name] = lk
+	}
+	return lk
+}
+
+func (e *Engine) testHook(phase string) {
+	if e.hook != nil {
+		e.hook(phase)
+	}
+}
