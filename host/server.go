@@ -50,7 +50,13 @@ type Config struct {
 	// SyncAlways makes every acknowledged write fsynced before the
 	// acknowledgement (survives power loss, costs write throughput).
 	SyncAlways bool
-	Logger     *slog.Logger
+	// ShardLimits enforces Kinesis's per-shard throughput limits (1 MiB/s
+	// or 1,000 records/s in, 2 MiB/s out) on every stream, with
+	// ProvisionedThroughputExceededException. Off by default: an edge box
+	// has no neighbours to protect. A stream can turn them on for itself
+	// with the tag sluice:throughput=enforce.
+	ShardLimits bool
+	Logger      *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -113,11 +119,15 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.nc, err = s.nats.Connect("sluice-host"); err != nil {
 		return nil, err
 	}
-	s.streams, err = streams.Open(ctx, s.nc, streams.Config{
+	streamsCfg := streams.Config{
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "streams"),
-	})
+	}
+	if cfg.ShardLimits {
+		streamsCfg.Limits = &streams.KinesisLimits
+	}
+	s.streams, err = streams.Open(ctx, s.nc, streamsCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open data streams: %w", err)
 	}
@@ -151,6 +161,10 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}, delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}); err != nil {
 		return nil, fmt.Errorf("open delivery streams: %w", err)
 	}
+	streamModes, err := rest.NewStreamModes(s.streams, rest.WithLogger(cfg.Logger.With("component", "rest")))
+	if err != nil {
+		return nil, err
+	}
 	deliveryAPI, err := rest.NewDelivery(s.delivery, rest.WithLogger(cfg.Logger.With("component", "rest")))
 	if err != nil {
 		return nil, err
@@ -173,6 +187,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	mux.Handle("POST /", aws)
 	s.rest.Register(mux)
 	deliveryAPI.Register(mux)
+	streamModes.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -126,3 +126,31 @@ func TestScaleSplitMergeWhileFollowing(t *testing.T) {
 		t.Errorf("records came from %d shards; the follower did not follow the children", len(shards))
 	}
 }
+
+func TestStreamMode(t *testing.T) {
+	ep := startServer(t)
+	mustSluice(t, ep, "", "stream", "create", "auto", "--shards", "2")
+	out := mustSluice(t, ep, "", "stream", "mode", "auto", "on-demand", "--min-shards", "2", "--max-shards", "8", "--cooldown", "1m")
+	if out != "stream auto is ON_DEMAND\n" {
+		t.Fatalf("mode said %q", out)
+	}
+	if out := mustSluice(t, ep, "", "stream", "describe", "auto"); !strings.Contains(out, "Mode:       ON_DEMAND") {
+		t.Fatalf("describe after mode:\n%s", out)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"stream", "mode", "auto", "on-demand", "--min-shards", "9", "--max-shards", "2"}, "InvalidStreamMode"},
+		{[]string{"stream", "mode", "nope", "on-demand"}, "NotFound"},
+		{[]string{"stream", "mode", "auto", "sometimes"}, "mode must be on-demand or provisioned"},
+	} {
+		if _, err := sluice(t, ep, "", c.args...); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("sluice %s: err %v, want %q", strings.Join(c.args, " "), err, c.want)
+		}
+	}
+	mustSluice(t, ep, "", "stream", "mode", "auto", "provisioned")
+	if out := mustSluice(t, ep, "", "stream", "describe", "auto"); !strings.Contains(out, "Mode:       PROVISIONED") {
+		t.Fatalf("describe after provisioned:\n%s", out)
+	}
+}

@@ -17,7 +17,7 @@ func newStreamCmd(c *cli) *cobra.Command {
 		Short: "Create, list, describe, reshard and delete data streams",
 	}
 	cmd.AddCommand(newStreamCreateCmd(c), newStreamListCmd(c), newStreamDescribeCmd(c), newStreamDeleteCmd(c),
-		newStreamScaleCmd(c), newStreamSplitCmd(c), newStreamMergeCmd(c))
+		newStreamScaleCmd(c), newStreamSplitCmd(c), newStreamMergeCmd(c), newStreamModeCmd(c))
 	return cmd
 }
 

@@ -76,14 +76,9 @@ func New(reg *modules.Registry, rt *runtime.Runtime, opts ...Option) (*API, erro
 	if reg == nil || rt == nil {
 		return nil, errors.New("rest: New needs a registry and a runtime")
 	}
-	o := options{maxLoaded: DefaultMaxLoaded, maxEventBytes: DefaultMaxEventBytes}
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	return &API{
 		reg:           reg,
@@ -91,6 +86,20 @@ func New(reg *modules.Registry, rt *runtime.Runtime, opts ...Option) (*API, erro
 		loaded:        newLoadedModules(rt, o.maxLoaded),
 		maxEventBytes: o.maxEventBytes,
 	}, nil
+}
+
+// buildOptions applies opts over the defaults.
+func buildOptions(opts []Option) (options, error) {
+	o := options{maxLoaded: DefaultMaxLoaded, maxEventBytes: DefaultMaxEventBytes}
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return o, err
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
 }
 
 // Register adds the routes to mux.

@@ -56,14 +56,9 @@ func NewDelivery(mgr DeliveryManager, opts ...Option) (*Delivery, error) {
 	if mgr == nil {
 		return nil, errors.New("rest: NewDelivery needs a delivery manager")
 	}
-	var o options
-	for _, opt := range opts {
-		if err := opt(&o); err != nil {
-			return nil, err
-		}
-	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	return &Delivery{mgr: mgr, log: o.logger}, nil
 }

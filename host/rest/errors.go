@@ -12,15 +12,16 @@ import (
 
 // Error codes of ErrorDetail.
 const (
-	CodeInvalidName     = "InvalidName"
-	CodeInvalidRef      = "InvalidReference"
-	CodeInvalidModule   = "InvalidModule"
-	CodeInvalidEvent    = "InvalidEvent"
-	CodeNotFound        = "NotFound"
-	CodeConflict        = "Conflict"
-	CodeTooLarge        = "TooLarge"
-	CodeTransformFailed = "TransformFailed"
-	CodeInternal        = "InternalError"
+	CodeInvalidName       = "InvalidName"
+	CodeInvalidRef        = "InvalidReference"
+	CodeInvalidModule     = "InvalidModule"
+	CodeInvalidEvent      = "InvalidEvent"
+	CodeNotFound          = "NotFound"
+	CodeConflict          = "Conflict"
+	CodeTooLarge          = "TooLarge"
+	CodeTransformFailed   = "TransformFailed"
+	CodeInvalidStreamMode = "InvalidStreamMode"
+	CodeInternal          = "InternalError"
 )
 
 // Errors of the API itself.
