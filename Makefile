@@ -54,8 +54,12 @@ guest-test:
 	@set -e; for t in $$(find sdk transforms -name test.sh -not -path '*/node_modules/*' | sort); do \
 		echo "test $$t"; (cd $$(dirname $$t) && bash ./test.sh); done
 
+# Every benchmark; figures go to BENCHMARKS.md by hand, with the machine.
 bench: build wasm
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./host/... ./runtime/... | tee bench.out
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) ./host/... ./runtime/ ./sinks/... | tee bench.out
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./transforms/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench DirectPut -benchtime 20000x ./internal/e2e/ | tee -a bench.out
+	$(GO) test -run '^$$' -bench PutToVisible -benchtime 5x ./internal/e2e/ | tee -a bench.out
 
 demo: build wasm
 	bash scripts/demo.sh
