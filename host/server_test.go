@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
 
-func open(t *testing.T, cfg Config) (*Server, *kinesis.Client) {
+func open(t testing.TB, cfg Config) (*Server, *kinesis.Client) {
 	t.Helper()
 	cfg.DataDir, cfg.HTTPAddr = t.TempDir(), "127.0.0.1:0"
 	srv, err := Open(context.Background(), cfg)
