@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -199,87 +198,32 @@ func (p *deliveryPutter) one(ctx context.Context, data []byte) error {
 	return nil
 }
 
-// lines sends every line of r as a record, in batches of at most 500
-// records and 4 MiB.
+// lines sends every line of r as a record, in PutRecordBatch batches of
+// at most 500 records and 4 MiB.
 func (p *deliveryPutter) lines(ctx context.Context, r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxDeliveryRecordBytes+1)
-	var batch []fhtypes.Record
-	batchBytes, sent, line := 0, 0, 0
-	progress := isTerminal(p.stderr)
-	start := time.Now()
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := p.send(ctx, batch); err != nil {
-			return err
-		}
-		sent += len(batch)
-		batch, batchBytes = batch[:0], 0
-		if progress {
-			fmt.Fprintf(p.stderr, "\r%d records sent (%.0f/s)", sent, float64(sent)/time.Since(start).Seconds())
-		}
-		return nil
-	}
-	for sc.Scan() {
-		line++
-		data := append([]byte(nil), sc.Bytes()...)
-		if len(data) > maxDeliveryRecordBytes {
-			return fmt.Errorf("line %d has %d bytes; a delivery stream record is at most %d bytes (1,000 KiB)", line, len(data), maxDeliveryRecordBytes)
-		}
-		if len(batch) == maxDeliveryBatchRecords || batchBytes+len(data) > maxDeliveryBatchBytes {
-			if err := flush(); err != nil {
-				return err
+	sent, err := lineBatcher[fhtypes.Record]{
+		maxRecord: maxDeliveryRecordBytes, maxRecords: maxDeliveryBatchRecords, maxBytes: maxDeliveryBatchBytes, limitText: "1,000 KiB",
+		record: func(data []byte) (fhtypes.Record, int) { return fhtypes.Record{Data: data}, len(data) },
+		put: func(ctx context.Context, batch []fhtypes.Record) ([]string, error) {
+			out, err := p.fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(p.name), Records: batch})
+			if err != nil {
+				return nil, err
 			}
-		}
-		batch = append(batch, fhtypes.Record{Data: data})
-		batchBytes += len(data)
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read line %d: %w (a delivery stream record is at most 1,000 KiB)", line+1, err)
-	}
-	if err := flush(); err != nil {
+			reasons := make([]string, len(out.RequestResponses))
+			for i, r := range out.RequestResponses {
+				if r.ErrorCode != nil {
+					reasons[i] = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
+				}
+			}
+			return reasons, nil
+		},
+	}.send(ctx, p.cli, r)
+	if err != nil {
 		return err
-	}
-	if progress {
-		fmt.Fprintln(p.stderr)
 	}
 	if p.jsonOutput() {
 		return p.printJSON(map[string]int{"RecordsSent": sent})
 	}
 	fmt.Fprintf(p.stdout, "%d records sent to delivery stream %s\n", sent, p.name)
 	return nil
-}
-
-// send writes a batch with PutRecordBatch, retrying the records that
-// failed with a growing pause.
-func (p *deliveryPutter) send(ctx context.Context, batch []fhtypes.Record) error {
-	pending := batch
-	for attempt := 1; ; attempt++ {
-		out, err := p.fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(p.name), Records: pending})
-		if err != nil {
-			return apiErr(err)
-		}
-		if aws.ToInt32(out.FailedPutCount) == 0 {
-			return nil
-		}
-		var retry []fhtypes.Record
-		var last string
-		for i, r := range out.RequestResponses {
-			if r.ErrorCode != nil {
-				retry = append(retry, pending[i])
-				last = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
-			}
-		}
-		if attempt == putAttempts {
-			return fmt.Errorf("%d records still failed after %d attempts; last error %s", len(retry), attempt, last)
-		}
-		pending = retry
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
-		}
-	}
 }

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -19,7 +17,6 @@ const (
 	maxBatchRecords = 500
 	maxBatchBytes   = 5 << 20
 	maxRecordBytes  = 1 << 20
-	putAttempts     = 5
 )
 
 func newPutCmd(c *cli) *cobra.Command {
@@ -89,90 +86,39 @@ func (p *putter) one(ctx context.Context, data []byte) error {
 	return nil
 }
 
-// lines sends every line of r as a record, in batches.
+// lines sends every line of r as a record, in PutRecords batches.
 func (p *putter) lines(ctx context.Context, r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), maxRecordBytes+1)
-	var batch []types.PutRecordsRequestEntry
-	batchBytes, sent, line := 0, 0, 0
-	progress := isTerminal(p.stderr)
-	start := time.Now()
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := p.send(ctx, batch); err != nil {
-			return err
-		}
-		sent += len(batch)
-		batch, batchBytes = batch[:0], 0
-		if progress {
-			fmt.Fprintf(p.stderr, "\r%d records sent (%.0f/s)", sent, float64(sent)/time.Since(start).Seconds())
-		}
-		return nil
-	}
-	for sc.Scan() {
-		line++
-		data := append([]byte(nil), sc.Bytes()...)
-		size := len(data) + len(p.key)
-		if len(batch) == maxBatchRecords || batchBytes+size > maxBatchBytes {
-			if err := flush(); err != nil {
-				return err
+	sent, err := lineBatcher[types.PutRecordsRequestEntry]{
+		maxRecord: maxRecordBytes, maxRecords: maxBatchRecords, maxBytes: maxBatchBytes, limitText: "1 MiB",
+		record: func(data []byte) (types.PutRecordsRequestEntry, int) {
+			e := types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(p.key)}
+			if p.hashKey != "" {
+				e.ExplicitHashKey = aws.String(p.hashKey)
 			}
-		}
-		e := types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(p.key)}
-		if p.hashKey != "" {
-			e.ExplicitHashKey = aws.String(p.hashKey)
-		}
-		batch = append(batch, e)
-		batchBytes += size
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read line %d: %w (a record is at most 1 MiB)", line+1, err)
-	}
-	if err := flush(); err != nil {
+			return e, len(data) + len(p.key)
+		},
+		put: func(ctx context.Context, batch []types.PutRecordsRequestEntry) ([]string, error) {
+			out, err := p.kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: batch})
+			if err != nil {
+				return nil, err
+			}
+			reasons := make([]string, len(out.Records))
+			for i, r := range out.Records {
+				if r.ErrorCode != nil {
+					reasons[i] = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
+				}
+			}
+			return reasons, nil
+		},
+	}.send(ctx, p.cli, r)
+	if err != nil {
 		return err
-	}
-	if progress {
-		fmt.Fprintln(p.stderr)
 	}
 	if p.jsonOutput() {
 		return p.printJSON(map[string]int{"RecordsSent": sent})
 	}
 	fmt.Fprintf(p.stdout, "%d records sent to %s\n", sent, p.stream)
 	return nil
-}
-
-// send writes a batch with PutRecords, retrying the records that failed with
-// a growing pause, as the Kinesis Producer Library does.
-func (p *putter) send(ctx context.Context, batch []types.PutRecordsRequestEntry) error {
-	pending := batch
-	for attempt := 1; ; attempt++ {
-		out, err := p.kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(p.stream), Records: pending})
-		if err != nil {
-			return apiErr(err)
-		}
-		if aws.ToInt32(out.FailedRecordCount) == 0 {
-			return nil
-		}
-		var retry []types.PutRecordsRequestEntry
-		var last string
-		for i, r := range out.Records {
-			if r.ErrorCode != nil {
-				retry = append(retry, pending[i])
-				last = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
-			}
-		}
-		if attempt == putAttempts {
-			return fmt.Errorf("%d records still failed after %d attempts; last error %s", len(retry), attempt, last)
-		}
-		pending = retry
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
-		}
-	}
 }
 
 func isTerminal(w io.Writer) bool {
