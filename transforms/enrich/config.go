@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sluice-io/sluice/sdk/go/jsonpath"
 )
 
 // What to do with a record whose key is not in the table.
@@ -18,8 +20,8 @@ const defaultOnMissing = missingKeep
 // config is the transform's parameters, parsed.
 type config struct {
 	bucket    string
-	keyField  path
-	target    path
+	keyField  jsonpath.Path
+	target    jsonpath.Path
 	onMissing string
 }
 
@@ -34,12 +36,12 @@ func configFromParams(param func(string) string) (config, error) {
 	var err error
 	if k := param("KEY_FIELD"); k == "" {
 		errs = append(errs, errors.New("KEY_FIELD is required"))
-	} else if cfg.keyField, err = parsePath(k); err != nil {
+	} else if cfg.keyField, err = jsonpath.Parse(k); err != nil {
 		errs = append(errs, fmt.Errorf("KEY_FIELD: %w", err))
 	}
 	if tf := param("TARGET_FIELD"); tf == "" {
 		errs = append(errs, errors.New("TARGET_FIELD is required"))
-	} else if cfg.target, err = parsePath(tf); err != nil {
+	} else if cfg.target, err = jsonpath.Parse(tf); err != nil {
 		errs = append(errs, fmt.Errorf("TARGET_FIELD: %w", err))
 	}
 	switch cfg.onMissing = param("ON_MISSING"); cfg.onMissing {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/sluice-io/sluice/sdk/go/jsonpath"
 	"github.com/sluice-io/sluice/sdk/go/transform"
 )
 
@@ -46,11 +47,11 @@ func (e *enricher) batch(b *transform.Batch) ([]transform.Result, error) {
 
 // record enriches one record's data.
 func (e *enricher) record(data []byte) (transform.Result, error) {
-	obj, err := decodeObject(data)
+	obj, err := jsonpath.DecodeObject(data)
 	if err != nil {
 		return transform.Fail(err), nil
 	}
-	raw, ok := get(obj, e.cfg.keyField)
+	raw, ok := e.cfg.keyField.Get(obj)
 	if !ok {
 		return transform.Fail(fmt.Errorf("record has no field %s", e.cfg.keyField)), nil
 	}
@@ -80,10 +81,10 @@ func (e *enricher) record(data []byte) (transform.Result, error) {
 	if !json.Valid(hit.value) {
 		return transform.Fail(fmt.Errorf("value of key %q in bucket %s is not JSON", key, e.cfg.bucket)), nil
 	}
-	if err := set(obj, e.cfg.target, hit.value); err != nil {
+	if err := e.cfg.target.Set(obj, hit.value); err != nil {
 		return transform.Fail(err), nil
 	}
-	out, err := encodeObject(obj)
+	out, err := jsonpath.EncodeObject(obj)
 	if err != nil {
 		return transform.Fail(err), nil
 	}

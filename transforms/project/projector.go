@@ -3,16 +3,18 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/sluice-io/sluice/sdk/go/jsonpath"
 )
 
 // rename moves the value at from to to.
 type rename struct {
-	from, to path
+	from, to jsonpath.Path
 }
 
 // projector keeps chosen fields of a JSON object and renames fields.
 type projector struct {
-	keep    []path // empty: keep every field
+	keep    []jsonpath.Path // empty: keep every field
 	renames []rename
 }
 
@@ -25,7 +27,7 @@ func newProjector(fields, renames string) (*projector, error) {
 		if f = strings.TrimSpace(f); f == "" {
 			continue
 		}
-		fp, err := parsePath(f)
+		fp, err := jsonpath.Parse(f)
 		if err != nil {
 			return nil, fmt.Errorf("FIELDS: %w", err)
 		}
@@ -39,11 +41,11 @@ func newProjector(fields, renames string) (*projector, error) {
 		if !ok {
 			return nil, fmt.Errorf("RENAME: %q is not old:new", pair)
 		}
-		fp, err := parsePath(strings.TrimSpace(from))
+		fp, err := jsonpath.Parse(strings.TrimSpace(from))
 		if err != nil {
 			return nil, fmt.Errorf("RENAME: %w", err)
 		}
-		tp, err := parsePath(strings.TrimSpace(to))
+		tp, err := jsonpath.Parse(strings.TrimSpace(to))
 		if err != nil {
 			return nil, fmt.Errorf("RENAME: %w", err)
 		}
@@ -58,7 +60,7 @@ func newProjector(fields, renames string) (*projector, error) {
 // apply projects and renames one record. Fields that are absent are
 // skipped; keys come out in sorted order.
 func (p *projector) apply(data []byte) ([]byte, error) {
-	src, err := decodeObject(data)
+	src, err := jsonpath.DecodeObject(data)
 	if err != nil {
 		return nil, err
 	}
@@ -66,22 +68,22 @@ func (p *projector) apply(data []byte) ([]byte, error) {
 	if len(p.keep) > 0 {
 		out = map[string]any{}
 		for _, fp := range p.keep {
-			if v, ok := get(src, fp); ok {
-				if err := set(out, fp, v); err != nil {
+			if v, ok := fp.Get(src); ok {
+				if err := fp.Set(out, v); err != nil {
 					return nil, err
 				}
 			}
 		}
 	}
 	for _, r := range p.renames {
-		v, ok := get(out, r.from)
+		v, ok := r.from.Get(out)
 		if !ok {
 			continue
 		}
-		remove(out, r.from)
-		if err := set(out, r.to, v); err != nil {
+		r.from.Remove(out)
+		if err := r.to.Set(out, v); err != nil {
 			return nil, err
 		}
 	}
-	return encodeObject(out)
+	return jsonpath.EncodeObject(out)
 }

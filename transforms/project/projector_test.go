@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"testing"
+
+	"github.com/sluice-io/sluice/sdk/go/jsonpath"
 )
 
 func TestProjector(t *testing.T) {
@@ -46,8 +48,8 @@ func TestProjectorFailsRecords(t *testing.T) {
 	}
 	for _, in := range []string{`[1,2]`, `"text"`, `42`, `null`, `{"a":1`, `{"a":1} {"a":2}`, `not json`, ``} {
 		_, err := p.apply([]byte(in))
-		if !errors.Is(err, errNotObject) {
-			t.Errorf("%q: err = %v, want errNotObject", in, err)
+		if !errors.Is(err, jsonpath.ErrNotObject) {
+			t.Errorf("%q: err = %v, want jsonpath.ErrNotObject", in, err)
 		}
 	}
 	q, err := newProjector("", "a:b.c")

@@ -1,8 +1,4 @@
-package main
-
-// The JSON helpers below are shared in spirit with transforms/enrich:
-// each transform is its own module with no dependency but the SDK, so the
-// few lines are copied rather than put in a package both import.
+package jsonpath
 
 import (
 	"bytes"
@@ -13,14 +9,16 @@ import (
 	"strings"
 )
 
-// errNotObject is the reason for a record that is not a JSON object.
-var errNotObject = errors.New("record is not a JSON object")
+// ErrNotObject is the reason for a record that is not one JSON object.
+var ErrNotObject = errors.New("record is not a JSON object")
 
-// path is a dotted field path split at the dots: "a.b" reaches b inside a.
-type path []string
+// Path is a dotted field path split at the dots: "a.b" reaches b inside a.
+// A key that itself contains a dot cannot be named.
+type Path []string
 
-func parsePath(s string) (path, error) {
-	p := path(strings.Split(s, "."))
+// Parse splits a dotted path, refusing empty parts.
+func Parse(s string) (Path, error) {
+	p := Path(strings.Split(s, "."))
 	for _, part := range p {
 		if part == "" {
 			return nil, fmt.Errorf("field path %q has an empty part", s)
@@ -29,29 +27,30 @@ func parsePath(s string) (path, error) {
 	return p, nil
 }
 
-func (p path) String() string { return strings.Join(p, ".") }
+// String is the dotted form.
+func (p Path) String() string { return strings.Join(p, ".") }
 
-// decodeObject parses data as exactly one JSON object, keeping numbers as
+// DecodeObject parses data as exactly one JSON object, keeping numbers as
 // written (json.Number) so they are re-encoded without rounding.
-func decodeObject(data []byte) (map[string]any, error) {
+func DecodeObject(data []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotObject, err)
+		return nil, fmt.Errorf("%w: %v", ErrNotObject, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%w: data after the JSON value", errNotObject)
+		return nil, fmt.Errorf("%w: data after the JSON value", ErrNotObject)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, errNotObject
+		return nil, ErrNotObject
 	}
 	return obj, nil
 }
 
-// encodeObject writes obj as compact JSON without HTML escaping.
-func encodeObject(obj map[string]any) ([]byte, error) {
+// EncodeObject writes obj as compact JSON without HTML escaping.
+func EncodeObject(obj map[string]any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -61,8 +60,8 @@ func encodeObject(obj map[string]any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// get returns the value at p in obj.
-func get(obj map[string]any, p path) (any, bool) {
+// Get returns the value at p in obj.
+func (p Path) Get(obj map[string]any) (any, bool) {
 	for i, part := range p {
 		v, ok := obj[part]
 		if !ok {
@@ -78,8 +77,8 @@ func get(obj map[string]any, p path) (any, bool) {
 	return nil, false
 }
 
-// set stores v at p in obj, creating the objects on the way.
-func set(obj map[string]any, p path, v any) error {
+// Set stores v at p in obj, creating the objects on the way.
+func (p Path) Set(obj map[string]any, v any) error {
 	for i, part := range p[:len(p)-1] {
 		next, exists := obj[part]
 		if !exists {
@@ -98,9 +97,9 @@ func set(obj map[string]any, p path, v any) error {
 	return nil
 }
 
-// remove deletes the value at p in obj and then every object on the way
+// Remove deletes the value at p in obj and then every object on the way
 // that the deletion left empty.
-func remove(obj map[string]any, p path) {
+func (p Path) Remove(obj map[string]any) {
 	if len(p) == 1 {
 		delete(obj, p[0])
 		return
@@ -109,7 +108,7 @@ func remove(obj map[string]any, p path) {
 	if !ok {
 		return
 	}
-	remove(child, p[1:])
+	p[1:].Remove(child)
 	if len(child) == 0 {
 		delete(obj, p[0])
 	}
