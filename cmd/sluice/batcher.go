@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // putAttempts is how many times a batch's failed records are sent.
@@ -19,12 +21,27 @@ type lineBatcher[R any] struct {
 	maxRecord, maxRecords, maxBytes int
 	// limitText says maxRecord to a person ("1 MiB").
 	limitText string
+	// target names where the records go, for the summary line.
+	target string
 	// record makes a request entry of a line and says its size toward
 	// maxBytes.
 	record func(data []byte) (R, int)
 	// put sends a batch once and returns, for each record, "" or why it
 	// was refused.
 	put func(ctx context.Context, batch []R) ([]string, error)
+}
+
+// run sends every line of r and then says how many records were sent.
+func (b lineBatcher[R]) run(ctx context.Context, c *cli, r io.Reader) error {
+	sent, err := b.send(ctx, c, r)
+	if err != nil {
+		return err
+	}
+	if c.jsonOutput() {
+		return c.printJSON(map[string]int{"RecordsSent": sent})
+	}
+	fmt.Fprintf(c.stdout, "%d records sent to %s\n", sent, b.target)
+	return nil
 }
 
 // send reads r to its end and returns how many records were sent. A
@@ -106,4 +123,16 @@ func (b lineBatcher[R]) sendRetrying(ctx context.Context, batch []R) error {
 		case <-time.After(time.Duration(attempt*attempt) * 100 * time.Millisecond):
 		}
 	}
+}
+
+// refusals lists, for each answer of a batched put, "" or the refusal's
+// code and message.
+func refusals[A any](answers []A, refusal func(A) (code, msg *string)) []string {
+	out := make([]string, len(answers))
+	for i, a := range answers {
+		if code, msg := refusal(a); code != nil {
+			out[i] = aws.ToString(code) + ": " + aws.ToString(msg)
+		}
+	}
+	return out
 }

@@ -201,29 +201,16 @@ func (p *deliveryPutter) one(ctx context.Context, data []byte) error {
 // lines sends every line of r as a record, in PutRecordBatch batches of
 // at most 500 records and 4 MiB.
 func (p *deliveryPutter) lines(ctx context.Context, r io.Reader) error {
-	sent, err := lineBatcher[fhtypes.Record]{
+	return lineBatcher[fhtypes.Record]{
 		maxRecord: maxDeliveryRecordBytes, maxRecords: maxDeliveryBatchRecords, maxBytes: maxDeliveryBatchBytes, limitText: "1,000 KiB",
+		target: "delivery stream " + p.name,
 		record: func(data []byte) (fhtypes.Record, int) { return fhtypes.Record{Data: data}, len(data) },
 		put: func(ctx context.Context, batch []fhtypes.Record) ([]string, error) {
 			out, err := p.fc.PutRecordBatch(ctx, &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(p.name), Records: batch})
 			if err != nil {
 				return nil, err
 			}
-			reasons := make([]string, len(out.RequestResponses))
-			for i, r := range out.RequestResponses {
-				if r.ErrorCode != nil {
-					reasons[i] = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
-				}
-			}
-			return reasons, nil
+			return refusals(out.RequestResponses, func(r fhtypes.PutRecordBatchResponseEntry) (*string, *string) { return r.ErrorCode, r.ErrorMessage }), nil
 		},
-	}.send(ctx, p.cli, r)
-	if err != nil {
-		return err
-	}
-	if p.jsonOutput() {
-		return p.printJSON(map[string]int{"RecordsSent": sent})
-	}
-	fmt.Fprintf(p.stdout, "%d records sent to delivery stream %s\n", sent, p.name)
-	return nil
+	}.run(ctx, p.cli, r)
 }

@@ -88,8 +88,8 @@ func (p *putter) one(ctx context.Context, data []byte) error {
 
 // lines sends every line of r as a record, in PutRecords batches.
 func (p *putter) lines(ctx context.Context, r io.Reader) error {
-	sent, err := lineBatcher[types.PutRecordsRequestEntry]{
-		maxRecord: maxRecordBytes, maxRecords: maxBatchRecords, maxBytes: maxBatchBytes, limitText: "1 MiB",
+	return lineBatcher[types.PutRecordsRequestEntry]{
+		maxRecord: maxRecordBytes, maxRecords: maxBatchRecords, maxBytes: maxBatchBytes, limitText: "1 MiB", target: p.stream,
 		record: func(data []byte) (types.PutRecordsRequestEntry, int) {
 			e := types.PutRecordsRequestEntry{Data: data, PartitionKey: aws.String(p.key)}
 			if p.hashKey != "" {
@@ -102,23 +102,9 @@ func (p *putter) lines(ctx context.Context, r io.Reader) error {
 			if err != nil {
 				return nil, err
 			}
-			reasons := make([]string, len(out.Records))
-			for i, r := range out.Records {
-				if r.ErrorCode != nil {
-					reasons[i] = aws.ToString(r.ErrorCode) + ": " + aws.ToString(r.ErrorMessage)
-				}
-			}
-			return reasons, nil
+			return refusals(out.Records, func(r types.PutRecordsResultEntry) (*string, *string) { return r.ErrorCode, r.ErrorMessage }), nil
 		},
-	}.send(ctx, p.cli, r)
-	if err != nil {
-		return err
-	}
-	if p.jsonOutput() {
-		return p.printJSON(map[string]int{"RecordsSent": sent})
-	}
-	fmt.Fprintf(p.stdout, "%d records sent to %s\n", sent, p.stream)
-	return nil
+	}.run(ctx, p.cli, r)
 }
 
 func isTerminal(w io.Writer) bool {
