@@ -78,6 +78,8 @@ func Start(cfg Config) (*Server, error) {
 		}
 		if p == 0 {
 			p = server.RANDOM_PORT
+		} else if err := checkFree(cfg.Listen); err != nil {
+			return nil, err
 		}
 		opts.Host, opts.Port = host, p
 	}
@@ -120,6 +122,17 @@ func (s *Server) ClientURL() string {
 func (s *Server) Close() {
 	s.srv.Shutdown()
 	s.srv.WaitForShutdown()
+}
+
+// checkFree fails clearly when addr cannot be listened on (most often: a
+// NATS server already runs there). The embedded server would otherwise only
+// log the failure and never become ready.
+func checkFree(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("natsd: NATS listener %s: %w (another NATS server? choose --nats ADDR, or --nats \"\" for none)", addr, err)
+	}
+	return ln.Close()
 }
 
 // logAdapter sends the server's log lines to slog.
