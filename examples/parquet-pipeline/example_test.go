@@ -2,8 +2,6 @@ package parquetpipeline_test
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,11 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/sluice-io/sluice/internal/parquettest"
 )
 
 const repoRoot = "../.."
@@ -158,55 +152,16 @@ func read(t *testing.T, out string) (map[string]int, []string) {
 // independent of the writer): strings, doubles, timestamps as RFC 3339.
 func rows(t *testing.T, body []byte) []map[string]any {
 	t.Helper()
-	pf, err := file.NewParquetReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("arrow: %v", err)
-	}
-	defer pf.Close()
-	for c := 0; c < pf.MetaData().Schema.NumColumns(); c++ {
-		cc, err := pf.MetaData().RowGroup(0).ColumnChunk(c)
-		if err != nil || cc.Compression().String() != "ZSTD" {
-			t.Fatalf("column %d: codec %v (%v), want ZSTD", c, cc.Compression(), err)
+	f := parquettest.Read(t, body)
+	for i, codec := range f.Codecs {
+		if codec != "ZSTD" {
+			t.Fatalf("column chunk %d: codec %s, want ZSTD", i, codec)
 		}
 	}
-	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatalf("arrow: %v", err)
+	for _, row := range f.Rows {
+		parquettest.TimesAsText(row)
 	}
-	table, err := fr.ReadTable(context.Background())
-	if err != nil {
-		t.Fatalf("arrow: %v", err)
-	}
-	defer table.Release()
-	out := make([]map[string]any, table.NumRows())
-	for i := range out {
-		out[i] = map[string]any{}
-	}
-	for c := 0; c < int(table.NumCols()); c++ {
-		col := table.Column(c)
-		row := 0
-		for _, chunk := range col.Data().Chunks() {
-			for i := 0; i < chunk.Len(); i++ {
-				var v any
-				switch a := chunk.(type) {
-				case *array.String:
-					v = a.Value(i)
-				case *array.Float64:
-					v = a.Value(i)
-				case *array.Timestamp:
-					v = a.Value(i).ToTime(a.DataType().(*arrow.TimestampType).Unit).UTC().Format(time.RFC3339Nano)
-				default:
-					t.Fatalf("arrow: unexpected column type %s", chunk.DataType())
-				}
-				if chunk.IsNull(i) {
-					v = nil
-				}
-				out[row][col.Name()] = v
-				row++
-			}
-		}
-	}
-	return out
+	return f.Rows
 }
 
 // serve starts `sluice serve` in dir and returns its endpoint.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/sluice-io/sluice/internal/parquettest"
 )
 
 // encode adds records to a new object of e and finishes it; every record
@@ -35,10 +37,10 @@ func encode(t *testing.T, e *Encoder, records ...string) []byte {
 
 // checkRows reads a Parquet body with both Arrow and parquet-go and
 // compares every row, field by field, with want (in readArrow's terms).
-func checkRows(t *testing.T, schema []Field, body []byte, want []map[string]any) arrowFile {
+func checkRows(t *testing.T, schema []Field, body []byte, want []map[string]any) parquettest.File {
 	t.Helper()
-	af := readArrow(t, body)
-	compareRows(t, "arrow", af.rows, want)
+	af := parquettest.Read(t, body)
+	compareRows(t, "arrow", af.Rows, want)
 	compareRows(t, "parquet-go", readParquetGo(t, schema, body), want)
 	return af
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sluice-io/sluice/internal/parquettest"
 )
 
 // TestParquetTypes writes every field type, required and optional, nested
@@ -217,16 +219,16 @@ func TestParquetCompression(t *testing.T) {
 				want = append(want, map[string]any{"id": int64(i), "msg": msg, "tags": []any{fmt.Sprintf("t%d", i%3), "u"}})
 			}
 			af := checkRows(t, schema, encode(t, e, records...), want)
-			if len(af.codecs) != 3 {
-				t.Fatalf("column chunks %v, want 3", af.codecs)
+			if len(af.Codecs) != 3 {
+				t.Fatalf("column chunks %v, want 3", af.Codecs)
 			}
-			for i, c := range af.codecs {
+			for i, c := range af.Codecs {
 				if c != tt.codec {
 					t.Errorf("column chunk %d codec %s, want %s", i, c, tt.codec)
 				}
 			}
-			if af.rowGroups != 1 {
-				t.Errorf("%d row groups, want 1", af.rowGroups)
+			if af.RowGroups != 1 {
+				t.Errorf("%d row groups, want 1", af.RowGroups)
 			}
 		})
 	}
@@ -247,8 +249,8 @@ func TestParquetUnknownFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		af := checkRows(t, schema, encode(t, e, records...), []map[string]any{{"a": int64(1)}, {"a": int64(2)}, {"a": nil}})
-		if n := af.schema.NumFields(); n != 1 {
-			t.Errorf("schema has %d fields, want 1: %v", n, af.schema)
+		if n := af.Schema.NumFields(); n != 1 {
+			t.Errorf("schema has %d fields, want 1: %v", n, af.Schema)
 		}
 	})
 	t.Run("kept in _extra", func(t *testing.T) {
@@ -275,15 +277,15 @@ func TestParquetColumnOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	af := readArrow(t, encode(t, e, `{"zeta":"z","alpha":{"y":1,"b":2},"mid":true}`))
+	af := parquettest.Read(t, encode(t, e, `{"zeta":"z","alpha":{"y":1,"b":2},"mid":true}`))
 	var names []string
-	for _, f := range af.schema.Fields() {
+	for _, f := range af.Schema.Fields() {
 		names = append(names, f.Name)
 	}
 	if want := []string{"zeta", "alpha", "mid", ExtraColumn}; !reflect.DeepEqual(names, want) {
 		t.Errorf("columns %v, want %v", names, want)
 	}
-	if got := af.schema.Field(1).Type.String(); got != "struct<y: int32 nullable, b: int32 nullable>" {
+	if got := af.Schema.Field(1).Type.String(); got != "struct<y: int32 nullable, b: int32 nullable>" {
 		t.Errorf("alpha is %s, want struct<y: int32 nullable, b: int32 nullable>", got)
 	}
 }

@@ -1,4 +1,4 @@
-package format
+package parquettest
 
 import (
 	"bytes"
@@ -13,32 +13,31 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// arrowFile is a Parquet file as Apache Arrow's Go implementation reads
-// it: an implementation independent of the parquet-go writer under test.
-type arrowFile struct {
-	schema *arrow.Schema
-	rows   []map[string]any
-	// codecs holds the compression codec of every column chunk, as the
+// File is a Parquet file as Apache Arrow's Go implementation reads it.
+type File struct {
+	Schema *arrow.Schema
+	Rows   []map[string]any
+	// Codecs holds the compression codec of every column chunk, as the
 	// file's metadata names it ("SNAPPY", "ZSTD", ...).
-	codecs    []string
-	rowGroups int
+	Codecs    []string
+	RowGroups int
 }
 
-// readArrow reads body with Arrow and turns every row into Go values:
+// Read reads body with Arrow and turns every row into Go values:
 // strings, int64 for int32/int64, float64 for float/double (float32 values
 // widened), bool, time.Time for timestamps, "YYYY-MM-DD" for dates, the
 // decimal's text for decimals, []any for lists, map[string]any for
 // structs, nil for null.
-func readArrow(t *testing.T, body []byte) arrowFile {
+func Read(t testing.TB, body []byte) File {
 	t.Helper()
 	pf, err := file.NewParquetReader(bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("arrow: open parquet: %v", err)
 	}
 	defer pf.Close()
-	var out arrowFile
+	var out File
 	md := pf.MetaData()
-	out.rowGroups = md.NumRowGroups()
+	out.RowGroups = md.NumRowGroups()
 	for g := 0; g < md.NumRowGroups(); g++ {
 		rg := md.RowGroup(g)
 		for c := 0; c < rg.NumColumns(); c++ {
@@ -46,7 +45,7 @@ func readArrow(t *testing.T, body []byte) arrowFile {
 			if err != nil {
 				t.Fatalf("arrow: column chunk %d: %v", c, err)
 			}
-			out.codecs = append(out.codecs, cc.Compression().String())
+			out.Codecs = append(out.Codecs, cc.Compression().String())
 		}
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
@@ -58,17 +57,17 @@ func readArrow(t *testing.T, body []byte) arrowFile {
 		t.Fatalf("arrow: read table: %v", err)
 	}
 	defer table.Release()
-	out.schema = table.Schema()
-	out.rows = make([]map[string]any, table.NumRows())
-	for i := range out.rows {
-		out.rows[i] = map[string]any{}
+	out.Schema = table.Schema()
+	out.Rows = make([]map[string]any, table.NumRows())
+	for i := range out.Rows {
+		out.Rows[i] = map[string]any{}
 	}
 	for c := 0; c < int(table.NumCols()); c++ {
 		col := table.Column(c)
 		row := 0
 		for _, chunk := range col.Data().Chunks() {
 			for i := 0; i < chunk.Len(); i++ {
-				out.rows[row][col.Name()] = arrowValue(t, chunk, i)
+				out.Rows[row][col.Name()] = Value(t, chunk, i)
 				row++
 			}
 		}
@@ -76,7 +75,8 @@ func readArrow(t *testing.T, body []byte) arrowFile {
 	return out
 }
 
-func arrowValue(t *testing.T, a arrow.Array, i int) any {
+// Value is the i-th value of a as a Go value, in Read's terms.
+func Value(t testing.TB, a arrow.Array, i int) any {
 	t.Helper()
 	if a.IsNull(i) {
 		return nil
@@ -105,17 +105,35 @@ func arrowValue(t *testing.T, a arrow.Array, i int) any {
 		start, end := a.ValueOffsets(i)
 		items := []any{}
 		for j := start; j < end; j++ {
-			items = append(items, arrowValue(t, a.ListValues(), int(j)))
+			items = append(items, Value(t, a.ListValues(), int(j)))
 		}
 		return items
 	case *array.Struct:
 		st := a.DataType().(*arrow.StructType)
 		m := map[string]any{}
 		for f := 0; f < a.NumField(); f++ {
-			m[st.Field(f).Name] = arrowValue(t, a.Field(f), i)
+			m[st.Field(f).Name] = Value(t, a.Field(f), i)
 		}
 		return m
 	}
 	t.Fatalf("arrow: unexpected array type %s", a.DataType())
 	return nil
+}
+
+// TimesAsText replaces every time.Time in v (a row, a struct, a list) by its
+// RFC 3339 text in UTC, for comparison with values written as text.
+func TimesAsText(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC().Format(time.RFC3339Nano)
+	case map[string]any:
+		for k, x := range v {
+			v[k] = TimesAsText(x)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = TimesAsText(x)
+		}
+	}
+	return v
 }
