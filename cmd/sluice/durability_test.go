@@ -1,27 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sluice-io/sluice/internal/proctest"
 )
 
-// buildBinary compiles the sluice command once per test run.
+// buildBinary compiles the sluice command for a test.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "sluice")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	proctest.Build(t, "../..", bin)
 	return bin
 }
 
@@ -29,35 +25,7 @@ func buildBinary(t *testing.T) string {
 // returns its endpoint once it listens.
 func serveProcess(t *testing.T, bin, dataDir string, extra ...string) (*exec.Cmd, string) {
 	t.Helper()
-	args := append([]string{"serve", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--nats", ""}, extra...)
-	cmd := exec.Command(bin, args...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`http=(http://[0-9.:]+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-				break
-			}
-		}
-		io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case ep := <-found:
-		return cmd, ep
-	case <-time.After(60 * time.Second):
-		t.Fatal("server did not report its listener within a minute")
-		return nil, ""
-	}
+	return proctest.Serve(t, bin, "", append([]string{"--data-dir", dataDir}, extra...)...)
 }
 
 // TestKill9KeepsAcknowledgedRecords writes records, kills the server with

@@ -1,18 +1,16 @@
 package parquetpipeline_test
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sluice-io/sluice/internal/parquettest"
+	"github.com/sluice-io/sluice/internal/proctest"
 )
 
 const repoRoot = "../.."
@@ -167,33 +165,6 @@ func rows(t *testing.T, body []byte) []map[string]any {
 // serve starts `sluice serve` in dir and returns its endpoint.
 func serve(t *testing.T, bin, dir string) string {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", "sluice-data", "--http", "127.0.0.1:0", "--nats", "")
-	cmd.Dir = dir
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`http=(http://[0-9.:]+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case ep := <-found:
-		return ep
-	case <-time.After(time.Minute):
-		t.Fatal("sluice serve did not report its listener")
-		return ""
-	}
+	_, ep := proctest.Serve(t, bin, dir, "--data-dir", "sluice-data")
+	return ep
 }

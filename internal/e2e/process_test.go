@@ -1,16 +1,14 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/sluice-io/sluice/internal/proctest"
 )
 
 // binDir holds the sluice binary built once for the package's tests.
@@ -50,38 +48,10 @@ func sluiceBinary(t testing.TB) string {
 }
 
 // serveProcess starts `sluice serve` on dataDir as a child process and
-// returns it with its endpoint once it listens. The process is killed on
-// t.Cleanup if it still runs.
+// returns it with its endpoint once it listens.
 func serveProcess(t testing.TB, bin, dataDir string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--http", "127.0.0.1:0", "--nats", "")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	found := make(chan string, 1)
-	go func() {
-		re := regexp.MustCompile(`http=(http://[0-9.:]+)`)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m[1]
-				break
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	select {
-	case ep := <-found:
-		return cmd, ep
-	case <-time.After(waitLimit):
-		t.Fatal("sluice serve did not report its listener")
-		return nil, ""
-	}
+	return proctest.Serve(t, bin, "", "--data-dir", dataDir)
 }
 
 // cli runs the sluice binary as a client of endpoint.
