@@ -93,9 +93,17 @@ func (r *Registry) Resolve(ctx context.Context, ref string) (runtime.Ref, []byte
 }
 
 // Fetch returns the wasm of a version that Lookup found; the object
-// store checks it against its digest.
+// store checks it against its digest. A version removed while it is read
+// is ErrNotFound: the object store purges its chunks, and the read then
+// waits for them until its timeout, so a failed read looks again.
 func (r *Registry) Fetch(ctx context.Context, v Version) ([]byte, error) {
-	wasm, err := r.objects.GetBytes(ctx, objectName(v.Name, v.Version))
+	obj := objectName(v.Name, v.Version)
+	wasm, err := r.objects.GetBytes(ctx, obj)
+	if err != nil && !errors.Is(err, jetstream.ErrObjectNotFound) && ctx.Err() == nil {
+		if _, infoErr := r.objects.GetInfo(ctx, obj); errors.Is(infoErr, jetstream.ErrObjectNotFound) {
+			err = infoErr
+		}
+	}
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, fmt.Errorf("fetch %s: %w", v.Ref(), ErrNotFound)
 	}
