@@ -89,12 +89,7 @@ fn is_decimal_fraction(s: &[u8], i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cards(s: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        find(s.as_bytes(), &mut v);
-        v.iter().map(|sp| &s[sp.start..sp.end]).collect()
-    }
+    use crate::span::found;
 
     #[test]
     fn table() {
@@ -118,7 +113,7 @@ mod tests {
             ("tel 0049 170 1234567", &[]),
         ];
         for (input, want) in cases {
-            assert_eq!(&cards(input), want, "{}", input);
+            assert_eq!(&found(find, input), want, "{}", input);
         }
     }
 

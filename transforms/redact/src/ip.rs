@@ -149,12 +149,7 @@ pub fn find(s: &[u8], out: &mut Vec<Span>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ips(s: &str) -> Vec<&str> {
-        let mut v = Vec::new();
-        find(s.as_bytes(), &mut v);
-        v.iter().map(|sp| &s[sp.start..sp.end]).collect()
-    }
+    use crate::span::found;
 
     #[test]
     fn table() {
@@ -184,7 +179,7 @@ mod tests {
             ("1:2:3:4:5:6:7:8:9", &[]),
         ];
         for (input, want) in cases {
-            assert_eq!(&ips(input), want, "{}", input);
+            assert_eq!(&found(find, input), want, "{}", input);
         }
     }
 }

@@ -38,3 +38,11 @@ pub fn resolve(spans: &mut Vec<Span>) {
         true
     });
 }
+
+/// The text of each span `find` reports in `s`, for the finders' tests.
+#[cfg(test)]
+pub fn found<'a>(find: fn(&[u8], &mut Vec<Span>), s: &'a str) -> Vec<&'a str> {
+    let mut v = Vec::new();
+    find(s.as_bytes(), &mut v);
+    v.iter().map(|sp| &s[sp.start..sp.end]).collect()
+}
