@@ -128,14 +128,7 @@ type writeCount struct {
 func (m *writeMeter) add(name string, bytes, records int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.counts == nil {
-		m.counts = map[string]*writeCount{}
-	}
-	c, ok := m.counts[name]
-	if !ok {
-		c = &writeCount{}
-		m.counts[name] = c
-	}
+	c := m.count(name)
 	c.bytes += int64(bytes)
 	c.records += int64(records)
 }
@@ -145,6 +138,14 @@ func (m *writeMeter) add(name string, bytes, records int) {
 func (m *writeMeter) take(name string, now time.Time) (writeCount, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	c := m.count(name)
+	out := *c
+	*c = writeCount{since: now}
+	return out, !out.since.IsZero()
+}
+
+// count returns a stream's counts, made on first use; m.mu is held.
+func (m *writeMeter) count(name string) *writeCount {
 	if m.counts == nil {
 		m.counts = map[string]*writeCount{}
 	}
@@ -153,9 +154,7 @@ func (m *writeMeter) take(name string, now time.Time) (writeCount, bool) {
 		c = &writeCount{}
 		m.counts[name] = c
 	}
-	out := *c
-	*c = writeCount{since: now}
-	return out, !out.since.IsZero()
+	return c
 }
 
 // ScaleOnDemand runs one scaling pass over the ON_DEMAND streams: each
