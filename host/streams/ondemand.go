@@ -88,11 +88,8 @@ func (e *Engine) SetStreamMode(ctx context.Context, name, mode string, policy *O
 		}
 	}
 	_, err := e.update(ctx, name, func(s *Stream) error {
-		switch s.Status {
-		case StatusCreating, StatusDeleting:
-			return e.notFound(name)
-		case StatusUpdating:
-			return errorf(ErrInUse, "Stream %s under account %s is in UPDATING state; wait for it to be ACTIVE.", name, e.cfg.AccountID)
+		if err := e.requireActive(s); err != nil {
+			return err
 		}
 		s.Mode = mode
 		if mode == ModeProvisioned {

@@ -104,6 +104,18 @@ func (e *Engine) openShard(s *Stream, p *planner, id string) (int, error) {
 	return i, nil
 }
 
+// requireActive refuses to change a stream that is not ACTIVE: one being
+// created or deleted is not found, one resharding is in use.
+func (e *Engine) requireActive(s *Stream) error {
+	switch s.Status {
+	case StatusCreating, StatusDeleting:
+		return e.notFound(s.Name)
+	case StatusUpdating:
+		return errorf(ErrInUse, "Stream %s under account %s is in UPDATING state; wait for it to be ACTIVE.", s.Name, e.cfg.AccountID)
+	}
+	return nil
+}
+
 // reshard runs a reshard in two compare-and-set updates of the definition:
 //
 //  1. record the plan (Pending) and set the stream UPDATING; a stream
@@ -119,11 +131,8 @@ func (e *Engine) reshard(ctx context.Context, name string, plan func(*Stream) (*
 		return err
 	}
 	_, err := e.update(ctx, name, func(s *Stream) error {
-		switch s.Status {
-		case StatusCreating, StatusDeleting:
-			return e.notFound(name)
-		case StatusUpdating:
-			return errorf(ErrInUse, "Stream %s under account %s is in UPDATING state; wait for it to be ACTIVE.", name, e.cfg.AccountID)
+		if err := e.requireActive(s); err != nil {
+			return err
 		}
 		r, err := plan(s)
 		if err != nil {
