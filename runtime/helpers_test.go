@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sluice-io/sluice/internal/testmain"
 )
 
 // testCacheDir is a compilation cache shared by the tests' runtimes, so
@@ -20,15 +22,7 @@ import (
 var testCacheDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sluice-runtime-test-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	testCacheDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	testmain.WithTempDir(m, "sluice-runtime-test-cache-", &testCacheDir)
 }
 
 // wasmFile reads a test module built by testdata/build.sh, failing (never

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sluice-io/sluice/internal/testmain"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -21,15 +22,7 @@ import (
 var cacheDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sluice-transforms-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "compilation cache:", err)
-		os.Exit(1)
-	}
-	cacheDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	testmain.WithTempDir(m, "sluice-transforms-cache-", &cacheDir)
 }
 
 // readWasm reads a module built by scripts/build-wasm.sh, failing (never

@@ -19,6 +19,7 @@ import (
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/internal/jstest"
+	"github.com/sluice-io/sluice/internal/testmain"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -26,15 +27,7 @@ import (
 var testCacheDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sluice-delivery-test-cache-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	testCacheDir = dir
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
+	testmain.WithTempDir(m, "sluice-delivery-test-cache-", &testCacheDir)
 }
 
 // env is a host on a real JetStream server: data streams, a module

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/internal/jstest"
+	"github.com/sluice-io/sluice/internal/testmain"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -35,14 +36,7 @@ func testWasm(t testing.TB, path string) []byte {
 var cacheDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sluice-modules-test-")
-	if err != nil {
-		panic(err)
-	}
-	cacheDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testmain.WithTempDir(m, "sluice-modules-test-", &cacheDir)
 }
 
 // newRuntime returns a runtime with the shared disk cache, closed by t.Cleanup.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/internal/jstest"
+	"github.com/sluice-io/sluice/internal/testmain"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -20,14 +21,7 @@ import (
 var cacheDir string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "sluice-rest-test-")
-	if err != nil {
-		panic(err)
-	}
-	cacheDir = dir
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testmain.WithTempDir(m, "sluice-rest-test-", &cacheDir)
 }
 
 // testWasm reads a module built by scripts/build-wasm.sh (path relative to
