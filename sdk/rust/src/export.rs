@@ -16,13 +16,7 @@
 #[macro_export]
 macro_rules! export {
     ($f:expr) => {
-        #[no_mangle]
-        pub extern "C" fn sluice_abi_version_1() {}
-
-        #[no_mangle]
-        pub extern "C" fn sluice_alloc(size: u32) -> *mut u8 {
-            $crate::__private::alloc(size)
-        }
+        $crate::__exports_common!();
 
         #[no_mangle]
         pub extern "C" fn sluice_transform(ptr: *const u8, len: u32) -> i32 {
@@ -43,13 +37,7 @@ macro_rules! export {
 #[macro_export]
 macro_rules! export_batch {
     ($f:expr) => {
-        #[no_mangle]
-        pub extern "C" fn sluice_abi_version_1() {}
-
-        #[no_mangle]
-        pub extern "C" fn sluice_alloc(size: u32) -> *mut u8 {
-            $crate::__private::alloc(size)
-        }
+        $crate::__exports_common!();
 
         #[no_mangle]
         pub extern "C" fn sluice_transform(ptr: *const u8, len: u32) -> i32 {
@@ -61,6 +49,22 @@ macro_rules! export_batch {
             > = $f;
             // SAFETY: as in export!.
             unsafe { $crate::__private::transform_batch(ptr, len, f) }
+        }
+    };
+}
+
+/// Not public API: the exports both macros emit, the ABI version marker
+/// and the allocator the host writes batches into.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __exports_common {
+    () => {
+        #[no_mangle]
+        pub extern "C" fn sluice_abi_version_1() {}
+
+        #[no_mangle]
+        pub extern "C" fn sluice_alloc(size: u32) -> *mut u8 {
+            $crate::__private::alloc(size)
         }
     };
 }
