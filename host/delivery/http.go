@@ -41,7 +41,7 @@ func (st *stages) sendHTTP(ctx context.Context, o *output) error {
 	}
 	met := st.p.m.met
 	name := st.def.Name
-	id := httpdest.RequestID(name, strconv.Itoa(st.def.Version), strconv.FormatUint(o.span.first, 10), strconv.FormatUint(o.span.last, 10))
+	id := httpdest.RequestID(name, strconv.Itoa(o.version), strconv.FormatUint(o.span.first, 10), strconv.FormatUint(o.span.last, 10))
 	err := st.http.client.Deliver(ctx, httpdest.Request{ID: id, Records: o.http}, st.http.retryFor)
 	if err == nil {
 		met.deliveredObjects.WithLabelValues(name, DestHTTP).Inc()
