@@ -12,8 +12,10 @@ type batch struct {
 	gaps        []gap
 	size        int // bytes of record data
 	first, last uint64
-	// sourceID is the identity of the source stream (see position).
-	sourceID uint64
+	// sourceID and sourceGen are the source stream's identity and
+	// generation (see position).
+	sourceID  uint64
+	sourceGen int
 }
 
 func (b *batch) empty() bool { return len(b.recs) == 0 && len(b.gaps) == 0 }
@@ -60,7 +62,7 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 	limit := p.def.Buffering.SizeMiB * mib
 	interval := time.Duration(*p.def.Buffering.IntervalSeconds) * time.Second
 	next := pos.Checkpoint + 1
-	b := &batch{sourceID: pos.SourceID}
+	b := &batch{sourceID: pos.SourceID, sourceGen: pos.SourceGen}
 	var (
 		timer  *time.Timer
 		timerC <-chan time.Time
@@ -98,6 +100,13 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 			if in.At.IsZero() { // an intent written before intents kept their time
 				in.At = b.namingTime(p.m.cfg.Now())
 			}
+		}
+		// The reader follows a JetStream stream of the source's name, even
+		// one deleted and made again: only records read while the source
+		// still had the checkpoint's identity may be delivered. The batch
+		// is not delivered otherwise; checkSource accounts for the loss.
+		if err := p.sameSource(ctx, pos.SourceID); err != nil {
+			return err
 		}
 		if err := p.deliver(ctx, st, b, in, replaying); err != nil {
 			return err

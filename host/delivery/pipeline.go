@@ -200,7 +200,7 @@ func (p *pipeline) replayStages(ctx context.Context, cur *stages, in *intent) (*
 // canceled, the bucket unreachable, the error output unwritable).
 func (p *pipeline) deliver(ctx context.Context, st *stages, b *batch, in intent, replay bool) error {
 	if !replay {
-		pos := position{Checkpoint: p.checkpoint(), Intent: &in, SourceID: b.sourceID}
+		pos := position{Checkpoint: p.checkpoint(), Intent: &in, SourceID: b.sourceID, SourceGen: b.sourceGen}
 		if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
 			return err
 		}
@@ -212,7 +212,7 @@ func (p *pipeline) deliver(ctx context.Context, st *stages, b *batch, in intent,
 	if err := st.write(ctx, out); err != nil {
 		return err
 	}
-	if err := p.m.store.putPos(ctx, p.def.Name, position{Checkpoint: in.Last, SourceID: b.sourceID}); err != nil {
+	if err := p.m.store.putPos(ctx, p.def.Name, position{Checkpoint: in.Last, SourceID: b.sourceID, SourceGen: b.sourceGen}); err != nil {
 		return err
 	}
 	p.noteGaps(b.gaps)

@@ -63,23 +63,50 @@ func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 	return si, nil
 }
 
+// sameSource fails with errSourceChanged unless the source data stream
+// still has identity id (errSourceGone when it is not there at all).
+func (p *pipeline) sameSource(ctx context.Context, id uint64) error {
+	if p.def.Source.Kind != SourceDataStream {
+		return nil
+	}
+	s, err := p.m.deps.Streams.DescribeStream(ctx, p.def.Source.Stream)
+	if errors.Is(err, streams.ErrNotFound) || (err == nil && s.Status == streams.StatusDeleting) {
+		return errSourceChanged
+	}
+	if err != nil {
+		return fmt.Errorf("source stream %s: %w", p.def.Source.Stream, err)
+	}
+	if s.ID != id {
+		return errSourceChanged
+	}
+	return nil
+}
+
 // checkSource runs before a pipeline reads: it makes sure the checkpoint
-// is a position in the source as it is now. A data stream created again
-// under the same name (a new identity, sequences starting again) makes the
-// old checkpoint void: whatever of the old stream was not delivered is
-// gone, which is logged, counted and recorded in the error output; reading
-// starts at the new stream's starting position. A direct-put stream whose
-// sequences went backwards (recreated behind Sluice's back) is handled the
-// same way. It returns the position to read from.
+// is a position in the source as it is now. When the source data stream
+// was deleted (and maybe created again under the same name: a new
+// identity, sequences starting again), whatever it held past the
+// checkpoint is gone: that is logged, counted and recorded in the error
+// output (exactly, from the stream's tombstone, when it has one), and the
+// position starts again at the beginning, with no identity, for whichever
+// stream of that name comes next. A direct-put stream whose sequences went
+// backwards (recreated behind Sluice's back) is handled the same way. It
+// returns the position to read from.
 func (p *pipeline) checkSource(ctx context.Context, st *stages, pos position) (position, error) {
 	si, err := p.sourceInfo(ctx)
+	if errors.Is(err, errSourceGone) {
+		if nerr := p.noteDeleted(ctx, st, &pos, time.Time{}); nerr != nil {
+			return pos, nerr
+		}
+		return pos, err
+	}
 	if err != nil {
 		return pos, err
 	}
 	switch {
 	case p.def.Source.Kind == SourceDataStream && pos.SourceID == 0 && pos.Checkpoint <= si.last:
-		// First run, or a position from before identities were kept: it is
-		// this stream's.
+		// First run, after a deletion was accounted for, or a position from
+		// before identities were kept: it is this stream's.
 		pos.SourceID = si.id
 		return pos, p.m.store.putPos(ctx, p.def.Name, pos)
 	case p.def.Source.Kind == SourceDataStream && pos.SourceID == si.id:
@@ -88,40 +115,75 @@ func (p *pipeline) checkSource(ctx context.Context, st *stages, pos position) (p
 		return pos, nil
 	}
 	// The source is another stream than the checkpoint's.
-	lost := fmt.Sprintf("records after sequence %d of the previous stream were not delivered before it was deleted; how many is not known", pos.Checkpoint)
-	if pos.Checkpoint == 0 && pos.Intent == nil {
-		lost = ""
-	}
 	p.log.Warn("source stream was deleted and created again; reading the new one from its start",
 		"source", p.def.Source.Stream, "old_checkpoint", pos.Checkpoint, "new_stream_created", si.created)
-	if lost != "" {
-		// Named by the new stream's creation time, so recording it again
-		// after a crash overwrites the same object.
-		g := gap{first: pos.Checkpoint + 1, last: pos.Checkpoint + 1, at: si.created,
-			code: codeStreamRecreated, reason: lostDeleted, msg: lost, unknown: true}
-		if err := p.recordGap(ctx, st, g); err != nil {
-			return pos, err
-		}
-	}
-	next := position{SourceID: si.id}
-	if p.def.Source.StartingPosition == streams.Latest && si.created.Before(p.def.CreatedAt) {
-		// The stream existed before the delivery stream: LATEST means what
-		// arrives from now on. (A stream created after the delivery stream
-		// holds nothing older than it: all of it is read.)
-		next.Checkpoint = si.last
-	}
-	if err := p.m.store.putPos(ctx, p.def.Name, next); err != nil {
+	if err := p.noteDeleted(ctx, st, &pos, si.created); err != nil {
 		return pos, err
 	}
-	return next, nil
+	pos.SourceID = si.id
+	if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
+		return pos, err
+	}
+	return pos, nil
+}
+
+// noteDeleted accounts for the records the deleted source held past the
+// checkpoint and resets pos (durably) to the start, with no identity.
+// found is when the loss was noticed, if known (it names the error object
+// when the stream left no tombstone).
+func (p *pipeline) noteDeleted(ctx context.Context, st *stages, pos *position, found time.Time) error {
+	if pos.Checkpoint == 0 && pos.Intent == nil {
+		if pos.SourceID == 0 {
+			return nil // nothing was read of it: nothing to account for
+		}
+	}
+	var g *gap
+	var tomb *streams.Tombstone
+	if p.def.Source.Kind == SourceDataStream && pos.SourceID != 0 {
+		t, err := p.m.deps.Streams.Deleted(ctx, p.def.Source.Stream)
+		if err != nil && !errors.Is(err, streams.ErrNotFound) {
+			return err
+		}
+		if t != nil && t.ID == pos.SourceID {
+			tomb = t
+		}
+	}
+	switch {
+	case tomb != nil && tomb.LastSeq > pos.Checkpoint:
+		first := max(pos.Checkpoint+1, tomb.FirstSeq)
+		n := uint64(0)
+		if first <= tomb.LastSeq {
+			n = tomb.LastSeq - first + 1
+		}
+		lost := gap{first: pos.Checkpoint + 1, last: tomb.LastSeq, records: n, at: tomb.DeletedAt, code: codeStreamDeleted, reason: lostDeleted}
+		lost.msg = fmt.Sprintf("%d records (up to sequence %d) of data stream %s were deleted with it at %s before they could be delivered",
+			n, tomb.LastSeq, p.def.Source.Stream, tomb.DeletedAt.Format(time.RFC3339))
+		g = &lost
+	case tomb == nil && (pos.Checkpoint > 0 || pos.Intent != nil):
+		if found.IsZero() {
+			found = p.m.cfg.Now().UTC()
+		}
+		g = &gap{first: pos.Checkpoint + 1, last: pos.Checkpoint + 1, at: found, code: codeStreamDeleted, reason: lostDeleted, unknown: true,
+			msg: fmt.Sprintf("records after sequence %d of the source were not delivered before it was deleted; how many is not known", pos.Checkpoint)}
+	}
+	if g != nil {
+		if err := p.recordGap(ctx, st, *g, pos.SourceGen); err != nil {
+			return err
+		}
+	}
+	// The next stream's sequences start again: its objects get the next
+	// generation in their names, so they cannot overwrite this one's.
+	*pos = position{SourceGen: pos.SourceGen + 1}
+	p.setCheckpoint(0)
+	return p.m.store.putPos(ctx, p.def.Name, *pos)
 }
 
 // Source gap error codes and the reasons of the lost-records metric.
 const (
-	codeRecordsExpired  = "Source.RecordsExpired"
-	codeStreamRecreated = "Source.StreamRecreated"
-	lostExpired         = "expired"
-	lostDeleted         = "deleted"
+	codeRecordsExpired = "Source.RecordsExpired"
+	codeStreamDeleted  = "Source.StreamDeleted"
+	lostExpired        = "expired"
+	lostDeleted        = "deleted"
 )
 
 // gap is a run of source sequences whose records are gone: the data cannot
@@ -131,6 +193,7 @@ type gap struct {
 	code        string // codeRecordsExpired...
 	reason      string // lostExpired...
 	msg         string
+	records     uint64    // how many records are gone
 	unknown     bool      // how many records is not known
 	at          time.Time // when it was found: the error record's arrival time
 }
@@ -139,7 +202,7 @@ func (g gap) count() uint64 {
 	if g.unknown {
 		return 0
 	}
-	return g.last - g.first + 1
+	return g.records
 }
 
 // expiredGap is the gap of records [first, last] found gone from the
@@ -150,7 +213,7 @@ func (p *pipeline) expiredGap(first, last uint64, at time.Time) gap {
 		what = "the delivery stream's direct-put store"
 	}
 	n := last - first + 1
-	return gap{first: first, last: last, at: at, code: codeRecordsExpired, reason: lostExpired,
+	return gap{first: first, last: last, records: n, at: at, code: codeRecordsExpired, reason: lostExpired,
 		msg: fmt.Sprintf("%d records (sequences %d to %d) aged out of %s before they could be delivered", n, first, last, what)}
 }
 
@@ -168,8 +231,8 @@ func (p *pipeline) noteGaps(gaps []gap) {
 // recordGap writes one gap to the error output on its own (no batch holds
 // it) and waits until it is durable. Its object is named by the gap's range
 // and time, so doing it again overwrites it.
-func (p *pipeline) recordGap(ctx context.Context, st *stages, g gap) error {
-	o := &output{names: st.names, span: span{first: g.first, last: g.last, oldest: g.at}}
+func (p *pipeline) recordGap(ctx context.Context, st *stages, g gap, gen int) error {
+	o := &output{names: st.names, span: span{first: g.first, last: g.last, oldest: g.at, gen: gen}}
 	o.errors = append(o.errors, st.gapError(g))
 	if err := st.write(ctx, o); err != nil {
 		return err

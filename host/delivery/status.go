@@ -56,7 +56,7 @@ type Status struct {
 }
 
 // Failing reports whether the state is one of delivery failing.
-func (s *Status) Failing() bool { return s.State == StatusRetrying || s.State == StatusFailed }
+func (s Status) Failing() bool { return s.State == StatusRetrying || s.State == StatusFailed }
 
 // failure is an error that says whether it needs a change to clear
 // (StatusFailed) or may clear by itself (StatusRetrying).

@@ -51,10 +51,15 @@ type stored struct {
 // in (streams.Stream.ID): a stream deleted and created again under the same
 // name has another, and its sequence numbers start again, so the
 // checkpoint is void. 0 for direct put.
+//
+// SourceGen counts the source streams the delivery stream has read: it
+// grows each time the source was found deleted, and names the objects of
+// later streams apart from earlier ones, whose sequences they reuse.
 type position struct {
 	Checkpoint uint64  `json:"checkpoint"`
 	Intent     *intent `json:"intent,omitempty"`
 	SourceID   uint64  `json:"sourceId,omitempty"`
+	SourceGen  int     `json:"sourceGen,omitempty"`
 }
 
 type intent struct {
