@@ -26,6 +26,10 @@ const (
 	// backoff between attempts to reach a destination that is down.
 	DefaultBackoffMin = 500 * time.Millisecond
 	DefaultBackoffMax = 30 * time.Second
+	// DefaultDrainTimeout bounds how long Apply and Close let a batch being
+	// delivered finish before they cut it short (it is then replayed from
+	// its intent, under the definition that started it).
+	DefaultDrainTimeout = 10 * time.Second
 	// DefaultRegion and DefaultAccountID shape ARNs.
 	DefaultRegion    = "us-east-1"
 	DefaultAccountID = "000000000000"
@@ -54,6 +58,12 @@ type Config struct {
 	DirectPutMaxAge time.Duration
 	// BackoffMin and BackoffMax bound retries against a destination.
 	BackoffMin, BackoffMax time.Duration
+	// DrainTimeout bounds how long Apply and Close wait for the batch in
+	// flight to finish.
+	DrainTimeout time.Duration
+	// ReadAheadBytes bounds, per delivery stream, the source records read
+	// but not yet in a batch; default DefaultReadAheadBytes.
+	ReadAheadBytes int64
 	// Now is the clock (a test hook); nil means time.Now.
 	Now func() time.Time
 }
@@ -80,12 +90,21 @@ func (c *Config) setDefaults() error {
 	if c.BackoffMax == 0 {
 		c.BackoffMax = DefaultBackoffMax
 	}
+	if c.DrainTimeout == 0 {
+		c.DrainTimeout = DefaultDrainTimeout
+	}
+	if c.ReadAheadBytes == 0 {
+		c.ReadAheadBytes = DefaultReadAheadBytes
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin {
-		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s",
-			c.Replicas, c.DirectPutMaxAge, c.BackoffMin, c.BackoffMax)
+	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin || c.DrainTimeout < 0 {
+		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s, drain %s",
+			c.Replicas, c.DirectPutMaxAge, c.BackoffMin, c.BackoffMax, c.DrainTimeout)
+	}
+	if c.ReadAheadBytes < MinReadAheadBytes {
+		return fmt.Errorf("delivery: read-ahead %d bytes is below the minimum %d (the largest record must fit)", c.ReadAheadBytes, MinReadAheadBytes)
 	}
 	return nil
 }

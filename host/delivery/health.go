@@ -14,12 +14,12 @@ type Failure struct {
 	State string
 	// Reason is the last error, as Describe's LastError.
 	Reason string
-	// Since is when the reason was last seen.
+	// Since is when the failing began (Status.FailingSince).
 	Since time.Time
 }
 
-// Failing lists the delivery streams of this host whose last attempt
-// failed, sorted by name.
+// Failing lists the delivery streams of this host that are RETRYING or
+// FAILED, sorted by name.
 func (m *Manager) Failing() []Failure {
 	m.mu.Lock()
 	ps := make([]*pipeline, 0, len(m.pipelines))
@@ -31,8 +31,8 @@ func (m *Manager) Failing() []Failure {
 	for _, p := range ps {
 		var s Status
 		p.status(&s)
-		if s.LastError != "" {
-			out = append(out, Failure{Name: p.def.Name, State: s.State, Reason: s.LastError, Since: s.LastErrorAt})
+		if s.Failing() {
+			out = append(out, Failure{Name: p.def.Name, State: s.State, Reason: s.LastError, Since: s.FailingSince})
 		}
 	}
 	slices.SortFunc(out, func(a, b Failure) int {

@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sys/unix"
 
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/streams"
@@ -41,11 +43,20 @@ type env struct {
 	eng  *streams.Engine
 	m    *Manager
 	prom *prometheus.Registry
+	// cfg is the Manager's Config on every open.
+	cfg Config
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the Manager's Config changed by tune.
+func newEnvWith(t *testing.T, tune func(*Config)) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), prom: prometheus.NewRegistry()}
+	e := &env{t: t, dir: t.TempDir(), prom: prometheus.NewRegistry(),
+		cfg: Config{BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, DrainTimeout: 2 * time.Second}}
+	if tune != nil {
+		tune(&e.cfg)
+	}
 	e.open()
 	t.Cleanup(e.close)
 	return e
@@ -68,8 +79,7 @@ func (e *env) open() {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e.m, err = Open(ctx, e.js.Conn, Deps{Streams: e.eng, Modules: e.reg, Runtime: rt, Metrics: e.prom, Logger: log},
-		Config{BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
+	e.m, err = Open(ctx, e.js.Conn, Deps{Streams: e.eng, Modules: e.reg, Runtime: rt, Metrics: e.prom, Logger: log}, e.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,4 +250,107 @@ func gunzip(t *testing.T, b []byte) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// status describes a delivery stream, failing the test on an error.
+func (e *env) status(name string) Status {
+	e.t.Helper()
+	_, st, err := e.m.Describe(context.Background(), name)
+	if err != nil {
+		e.t.Fatalf("describe %s: %v", name, err)
+	}
+	return st
+}
+
+// waitState waits until a delivery stream is in state.
+func (e *env) waitState(name, state string) Status {
+	e.t.Helper()
+	var st Status
+	waitFor(e.t, name+" to be "+state, func() bool {
+		st = e.status(name)
+		return st.State == state
+	})
+	return st
+}
+
+// metric returns the value of a gauge or counter series of e's registry,
+// or -1 when there is no such series.
+func (e *env) metric(name string, labels map[string]string) float64 {
+	e.t.Helper()
+	fams, err := e.prom.Gather()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			have := map[string]string{}
+			for _, l := range m.GetLabel() {
+				have[l.GetName()] = l.GetValue()
+			}
+			for k, v := range labels {
+				if have[k] != v {
+					continue series
+				}
+			}
+			if m.GetGauge() != nil {
+				return m.GetGauge().GetValue()
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return -1
+}
+
+// block makes a folder destination unusable (a file where its directory
+// was) and returns what undoes it. Both swaps are atomic, so a pipeline
+// retrying meanwhile never finds the path missing and makes a new
+// directory there.
+func block(t *testing.T, dir string) (unblock func()) {
+	t.Helper()
+	file := dir + ".blocker"
+	if err := os.WriteFile(file, []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	swap := func() {
+		t.Helper()
+		if err := unix.Renameat2(unix.AT_FDCWD, file, unix.AT_FDCWD, dir, unix.RENAME_EXCHANGE); err != nil {
+			t.Fatalf("swap %s and %s: %v", file, dir, err)
+		}
+	}
+	swap()
+	return swap
+}
+
+// putStream puts records to a data stream (partition keys 0..n-1) and
+// returns the last sequence stored.
+func (e *env) putStream(name string, recs [][]byte) uint64 {
+	e.t.Helper()
+	var last uint64
+	for len(recs) > 0 {
+		n := min(len(recs), streams.MaxPutRecords)
+		batch := make([]streams.Record, n)
+		for i := range batch {
+			batch[i] = streams.Record{PartitionKey: fmt.Sprint(i), Data: recs[i]}
+		}
+		res, err := e.eng.PutRecords(context.Background(), name, batch)
+		if err != nil {
+			e.t.Fatalf("put to %s: %v", name, err)
+		}
+		for _, r := range res {
+			if r.Err != nil {
+				e.t.Fatalf("put to %s: %v", name, r.Err)
+			}
+			seq, err := strconv.ParseUint(r.SequenceNumber, 10, 64)
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			last = max(last, seq)
+		}
+		recs = recs[n:]
+	}
+	return last
 }

@@ -41,8 +41,12 @@ func (st *stages) sendHTTP(ctx context.Context, o *output) error {
 	}
 	met := st.p.m.met
 	name := st.def.Name
-	id := httpdest.RequestID(name, strconv.Itoa(st.def.Version), strconv.FormatUint(o.span.first, 10), strconv.FormatUint(o.span.last, 10))
-	err := st.http.client.Deliver(ctx, httpdest.Request{ID: id, Records: o.http}, st.http.retryFor)
+	id := httpdest.RequestID(name, strconv.Itoa(o.version), strconv.FormatUint(o.span.first, 10), strconv.FormatUint(o.span.last, 10))
+	onRetry := func(e *httpdest.Error) {
+		met.deliveryFailures.WithLabelValues(name, DestHTTP).Inc()
+		st.p.failed(e)
+	}
+	err := st.http.client.Deliver(ctx, httpdest.Request{ID: id, Records: o.http, OnRetry: onRetry}, st.http.retryFor)
 	if err == nil {
 		met.deliveredObjects.WithLabelValues(name, DestHTTP).Inc()
 		met.deliveredRecords.WithLabelValues(name, DestHTTP).Add(float64(len(o.http)))

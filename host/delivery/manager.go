@@ -13,6 +13,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // publishAsyncMaxPending bounds direct-put publishes awaiting their acks;
@@ -152,16 +154,24 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	if err := m.store.createDef(ctx, st); err != nil {
 		return nil, err
 	}
+	if err := m.store.putVersion(ctx, &st.Def); err != nil {
+		return nil, m.undoCreate(ctx, &st.Def, err)
+	}
 	if err := m.finishCreate(ctx, st); err != nil {
-		if derr := m.finishDelete(context.WithoutCancel(ctx), &st.Def); derr != nil {
-			m.log.Warn("cleaning up a failed create", "delivery", def.Name, "error", derr)
-		}
-		return nil, err
+		return nil, m.undoCreate(ctx, &st.Def, err)
 	}
 	m.start(&st.Def)
 	m.log.Info("delivery stream created", "delivery", def.Name, "source", def.Source.Kind, "destination", def.Destination.Kind)
 	out := clone(st.Def)
 	return &out, nil
+}
+
+// undoCreate removes what a failed Create stored and returns err.
+func (m *Manager) undoCreate(ctx context.Context, def *Definition, err error) error {
+	if derr := m.finishDelete(context.WithoutCancel(ctx), def); derr != nil {
+		m.log.Warn("cleaning up a failed create", "delivery", def.Name, "error", derr)
+	}
+	return err
 }
 
 // finishCreate makes the source ready (the direct-put stream, or the
@@ -174,21 +184,31 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 			return fmt.Errorf("create %s: direct-put stream: %w", def.Name, err)
 		}
 	case SourceDataStream:
-		if def.Source.StartingPosition == "LATEST" {
-			pos, err := m.store.getPos(ctx, def.Name)
-			if err != nil {
-				return err
+		pos, err := m.store.getPos(ctx, def.Name)
+		if err != nil {
+			return err
+		}
+		if pos.Checkpoint == 0 && pos.Intent == nil && pos.SourceID == 0 {
+			if m.deps.Streams == nil {
+				return fmt.Errorf("create %s: this server has no data streams", def.Name)
 			}
-			if pos.Checkpoint == 0 && pos.Intent == nil {
+			s, err := m.deps.Streams.DescribeStream(ctx, def.Source.Stream)
+			if err != nil {
+				return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
+			}
+			// The checkpoint is a position in this stream (its identity),
+			// at its end for LATEST.
+			pos.SourceID = s.ID
+			if def.Source.StartingPosition == streams.Latest {
 				name, _ := sourceOf(def)
 				info, err := m.js.Stream(ctx, name)
 				if err != nil {
 					return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
 				}
 				pos.Checkpoint = info.CachedInfo().State.LastSeq
-				if err := m.store.putPos(ctx, def.Name, pos); err != nil {
-					return err
-				}
+			}
+			if err := m.store.putPos(ctx, def.Name, pos); err != nil {
+				return err
 			}
 		}
 	}
@@ -241,10 +261,15 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 		return nil, false, err
 	}
 	def.UpdatedAt, def.Version = m.cfg.Now().UTC(), cur.Def.Version+1
+	// The new version is kept first: a batch the running pipeline has not
+	// finished is replayed under its own version, the new one only names
+	// batches started under it.
+	if err := m.store.putVersion(ctx, &def); err != nil {
+		return nil, false, err
+	}
 	if err := m.store.updateDef(ctx, &stored{Def: def, Status: StatusActive}, rev); err != nil {
 		return nil, false, err
 	}
-	m.stopPipeline(def.Name)
 	m.start(&def)
 	m.log.Info("delivery stream updated", "delivery", def.Name, "version", def.Version)
 	out := clone(def)
@@ -326,9 +351,10 @@ func (m *Manager) List(ctx context.Context) ([]string, error) {
 	return names, nil
 }
 
-// Close stops every pipeline and waits for them. A batch being delivered
-// is not acknowledged: it is delivered again (to the same object keys)
-// after the next Open. The connection stays open: it is the caller's.
+// Close stops every pipeline and waits for them: a batch being delivered
+// is given Config.DrainTimeout to finish; one cut short is not
+// acknowledged and is delivered again (to the same object keys) after the
+// next Open. The connection stays open: it is the caller's.
 func (m *Manager) Close() error {
 	m.mu.Lock()
 	if m.closed {
@@ -339,12 +365,12 @@ func (m *Manager) Close() error {
 	ps := m.pipelines
 	m.pipelines = map[string]*pipeline{}
 	m.mu.Unlock()
+	var wg sync.WaitGroup
 	for _, p := range ps {
-		p.cancel()
+		wg.Add(1)
+		go func() { defer wg.Done(); p.drain(m.cfg.DrainTimeout) }()
 	}
-	for _, p := range ps {
-		p.wait()
-	}
+	wg.Wait()
 	if m.stop != nil {
 		m.stop()
 	}
@@ -372,14 +398,16 @@ func (m *Manager) setFlag(flags map[string]bool, name string, v bool) {
 	}
 }
 
-// start runs a pipeline for def (which must be stored and ACTIVE).
+// start runs a pipeline for def (which must be stored and ACTIVE). A
+// pipeline running for the same name is drained first (see pipeline.run):
+// the batch it is delivering finishes under its own definition.
 func (m *Manager) start(def *Definition) {
-	p := newPipeline(m, clone(*def))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return
 	}
+	p := newPipeline(m, clone(*def), m.pipelines[def.Name])
 	m.pipelines[def.Name] = p
 	p.start()
 }
@@ -402,7 +430,10 @@ func (m *Manager) pipeline(name string) *pipeline {
 	return m.pipelines[name]
 }
 
-// watchFreshness sets the data freshness gauge of every delivery stream.
+// watchFreshness keeps every delivery stream's data freshness: the age of
+// the oldest source record after its checkpoint, read from the source
+// whether or not a batch is in flight (so a stream that cannot deliver at
+// all shows its backlog ageing).
 func (m *Manager) watchFreshness(ctx context.Context) {
 	defer m.wg.Done()
 	t := time.NewTicker(freshnessEvery)
@@ -419,11 +450,17 @@ func (m *Manager) watchFreshness(ctx context.Context) {
 			ps = append(ps, p)
 		}
 		m.mu.Unlock()
-		now := m.cfg.Now()
 		for _, p := range ps {
+			qctx, cancel := context.WithTimeout(ctx, freshnessEvery)
+			oldest, err := p.oldestUndelivered(qctx, p.checkpoint())
+			cancel()
+			if err != nil {
+				continue // the source is not there (its state says why)
+			}
+			p.setOldest(oldest)
 			age := 0.0
-			if oldest := p.oldestPending(); !oldest.IsZero() {
-				age = now.Sub(oldest).Seconds()
+			if !oldest.IsZero() {
+				age = max(0, m.cfg.Now().Sub(oldest).Seconds())
 			}
 			m.met.freshness.WithLabelValues(p.def.Name).Set(age)
 		}

@@ -22,7 +22,10 @@ type metrics struct {
 	invocationRetries *prometheus.CounterVec
 	conversionFailed  *prometheus.CounterVec
 	errorRecords      *prometheus.CounterVec
+	lostRecords       *prometheus.CounterVec
 	freshness         *prometheus.GaugeVec
+	state             *prometheus.GaugeVec
+	lastError         *prometheus.GaugeVec
 
 	reg        prometheus.Registerer
 	registered []prometheus.Collector
@@ -48,8 +51,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		invocationRetries: counter("transform_retries_total", "Retries of failed processor invocations."),
 		conversionFailed:  counter("conversion_failures_total", "Records that did not fit the format (FailedConversion.Records)."),
 		errorRecords:      counter("error_records_total", "Records written to the error output, by error output type.", "type"),
+		lostRecords: counter("source_lost_records_total",
+			"Source records gone before they could be delivered (each recorded in the error output as a source-gap), by reason (expired, deleted).", "reason"),
 		freshness: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "data_freshness_seconds",
-			Help: "Age of the oldest record not yet delivered (DataFreshness); 0 when all is delivered."}, []string{"delivery_stream"}),
+			Help: "Age of the oldest source record not yet delivered (DataFreshness); 0 when all is delivered."}, []string{"delivery_stream"}),
+		state: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "state",
+			Help: "1 for the delivery stream's current state (ACTIVE, RETRYING, FAILED), 0 for the others."}, []string{"delivery_stream", "state"}),
+		lastError: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "last_error_timestamp_seconds",
+			Help: "When the delivery stream last failed (Unix time); absent if it never did."}, []string{"delivery_stream"}),
 		reg: reg,
 	}
 	if reg == nil {
@@ -73,7 +82,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 func (m *metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{m.incomingRecords, m.incomingBytes, m.throttled, m.deliveredRecords,
 		m.deliveredBytes, m.deliveredObjects, m.deliveryFailures, m.deliveryRetries, m.transformRecords,
-		m.invocations, m.invocationRetries, m.conversionFailed, m.errorRecords, m.freshness}
+		m.invocations, m.invocationRetries, m.conversionFailed, m.errorRecords, m.lostRecords,
+		m.freshness, m.state, m.lastError}
 }
 
 // adopt uses a collector registered earlier (by a previous Manager on the
@@ -81,7 +91,7 @@ func (m *metrics) all() []prometheus.Collector {
 func (m *metrics) adopt(c, existing prometheus.Collector) {
 	for _, p := range []**prometheus.CounterVec{&m.incomingRecords, &m.incomingBytes, &m.throttled,
 		&m.deliveredRecords, &m.deliveredBytes, &m.deliveredObjects, &m.deliveryFailures, &m.deliveryRetries,
-		&m.transformRecords, &m.invocations, &m.invocationRetries, &m.conversionFailed, &m.errorRecords} {
+		&m.transformRecords, &m.invocations, &m.invocationRetries, &m.conversionFailed, &m.errorRecords, &m.lostRecords} {
 		if prometheus.Collector(*p) == c {
 			if e, ok := existing.(*prometheus.CounterVec); ok {
 				*p = e
@@ -89,10 +99,27 @@ func (m *metrics) adopt(c, existing prometheus.Collector) {
 			return
 		}
 	}
-	if c == prometheus.Collector(m.freshness) {
-		if e, ok := existing.(*prometheus.GaugeVec); ok {
-			m.freshness = e
+	for _, p := range []**prometheus.GaugeVec{&m.freshness, &m.state, &m.lastError} {
+		if prometheus.Collector(*p) == c {
+			if e, ok := existing.(*prometheus.GaugeVec); ok {
+				*p = e
+			}
+			return
 		}
+	}
+}
+
+// runningStates are the values of the state metric's label.
+var runningStates = []string{StatusActive, StatusRetrying, StatusFailed}
+
+// setState makes state the delivery stream's one current state.
+func (m *metrics) setState(name, state string) {
+	for _, s := range runningStates {
+		v := 0.0
+		if s == state {
+			v = 1
+		}
+		m.state.WithLabelValues(name, s).Set(v)
 	}
 }
 

@@ -61,24 +61,30 @@ func checkPrefixes(d *Destination, hasProcessor bool) error {
 	return nil
 }
 
-// span is what names one object: the source positions of its batch and the
-// arrival time of its oldest record.
+// span is what names one object: the source positions of its batch, the
+// generation of the source stream they are positions in, and the arrival
+// time of its oldest record.
 type span struct {
 	first, last uint64
+	gen         int
 	oldest      time.Time
 }
 
 func (n *naming) name(s span, ext string) keys.Name {
 	return keys.Name{
 		Stream: n.stream, Version: n.version, Time: s.oldest,
-		First: strconv.FormatUint(s.first, 10), Last: strconv.FormatUint(s.last, 10), Ext: ext,
+		First: strconv.FormatUint(s.first, 10), Last: strconv.FormatUint(s.last, 10), Generation: s.gen, Ext: ext,
 	}
 }
 
 // random is the batch's !{firehose:random-string}: derived from its
 // first position, so a replay renders the same prefix.
 func (n *naming) random(s span) string {
-	return keys.RandomFrom(n.stream + "/" + strconv.FormatUint(s.first, 10))
+	seed := n.stream + "/" + strconv.FormatUint(s.first, 10)
+	if s.gen > 0 {
+		seed += "/" + strconv.Itoa(s.gen)
+	}
+	return keys.RandomFrom(seed)
 }
 
 // dataKey names a data object of the partition with the given keys.

@@ -13,7 +13,8 @@ import (
 // output is what one processed batch writes.
 type output struct {
 	names   *naming // with the version of the batch's intent
-	span    span
+	span    span    // the batch's range and naming time
+	version int     // the definition version of the batch's intent
 	backup  *pending
 	data    []pending // data objects (folder or S3 destination)
 	http    [][]byte  // records for an HTTP destination, in order
@@ -24,10 +25,13 @@ type output struct {
 	delivered, dropped int
 }
 
-// pending is an object and how many records it holds.
+// pending is an object and how many records it holds; for a data object
+// also the records themselves, for the error output should the
+// destination refuse the object for good.
 type pending struct {
 	obj     sinks.Object
 	records int
+	recs    []outRecord
 }
 
 func (o *output) objectCount() int {
@@ -48,6 +52,12 @@ type errorRecord struct {
 	LambdaArn              string `json:"lambdaArn,omitempty"`
 	SequenceNumber         string `json:"sequenceNumber,omitempty"`
 	ShardID                string `json:"shardId,omitempty"`
+	// For a source-gap: the sequences gone and how many records (absent
+	// when not known), and the data stream they were lost from.
+	FirstSequenceNumber string  `json:"firstSequenceNumber,omitempty"`
+	LastSequenceNumber  string  `json:"lastSequenceNumber,omitempty"`
+	LostRecords         *uint64 `json:"lostRecords,omitempty"`
+	SourceStream        string  `json:"sourceStream,omitempty"`
 
 	kind    string    // error output type (keys.ProcessingFailed...)
 	arrival time.Time // of the source record
@@ -61,8 +71,15 @@ const (
 	codeSchemaMismatch     = "DataFormatConversion.SchemaMismatch"
 	codeConversionWrite    = "DataFormatConversion.WriteFailed"
 	codePartitioningFailed = "DynamicPartitioning.MetadataExtractionFailed"
+	codeInvalidPrefix      = "DynamicPartitioning.InvalidPrefix"
+	codeActivePartitions   = "DynamicPartitioning.ActivePartitionExceeded"
 	codeHTTPEndpoint       = "HttpEndpoint.RequestFailed"
 )
+
+// errorKinds are the error output types in the order their objects are
+// written.
+var errorKinds = []string{keys.ProcessingFailed, keys.FormatConversionFailed, keys.PartitioningFailed,
+	keys.HTTPEndpointFailed, keys.DeliveryFailed, keys.SourceGap}
 
 // newError makes an error record for a source record r with the data that
 // failed.
@@ -83,13 +100,13 @@ func (st *stages) newError(r *record, kind, code, msg string, attempts int, data
 }
 
 // errorObjects groups error records by output type into JSON lines
-// objects under the error prefix, in a fixed order of types.
+// objects under the error prefix, in a fixed order of types, each named by
+// the batch's range and time (so a replay overwrites them).
 func (st *stages) errorObjects(o *output) ([]pending, error) {
 	var out []pending
-	for _, kind := range []string{keys.ProcessingFailed, keys.FormatConversionFailed, keys.PartitioningFailed, keys.HTTPEndpointFailed} {
+	for _, kind := range errorKinds {
 		var buf bytes.Buffer
 		n := 0
-		oldest := time.Time{}
 		for i := range o.errors {
 			e := &o.errors[i]
 			if e.kind != kind {
@@ -102,16 +119,11 @@ func (st *stages) errorObjects(o *output) ([]pending, error) {
 			buf.Write(line)
 			buf.WriteByte('\n')
 			n++
-			if oldest.IsZero() || e.arrival.Before(oldest) {
-				oldest = e.arrival
-			}
 		}
 		if n == 0 {
 			continue
 		}
-		s := o.span
-		s.oldest = oldest
-		key, err := o.names.errorKey(s, kind)
+		key, err := o.names.errorKey(o.span, kind)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -10,39 +11,17 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-const (
-	// readAhead is how many source records a pipeline reads ahead of the
-	// batch it is building.
-	readAhead = 1024
-	mib       = 1 << 20
-)
+const mib = 1 << 20
 
-// Status is what Describe reports about a running delivery stream.
-type Status struct {
-	// State is StatusCreating, StatusActive or StatusDeleting.
-	State string
-	// Counters since this host started the delivery stream.
-	IncomingRecords  int64
-	IncomingBytes    int64
-	DeliveredRecords int64
-	DeliveredObjects int64
-	DroppedRecords   int64
-	ErrorRecords     int64
-	// Checkpoint is the last source sequence delivered durably.
-	Checkpoint uint64
-	// LastError is the most recent failure (destination down, module not
-	// found...) and when it happened; empty once delivery succeeds again.
-	LastError   string
-	LastErrorAt time.Time
-	// OldestUndeliveredAge is the age of the oldest record read but not
-	// yet delivered (Firehose's DataFreshness); 0 when caught up.
-	OldestUndeliveredAge time.Duration
-}
+// errDrained ends a run that was asked to stop between batches.
+var errDrained = errors.New("drained")
 
 // pipeline delivers one delivery stream: a reader goroutine follows the
 // source from the checkpoint, and the run goroutine buffers, processes,
-// writes and acknowledges batches. Both live in a context created by start
-// and canceled by cancel (Delete, Apply, Close).
+// writes and acknowledges batches. Both live in a context created by
+// newPipeline and canceled by cancel (Delete, Close). Apply asks a running
+// pipeline to drain instead: it stops between batches, so the batch it is
+// delivering finishes under the definition that started it.
 type pipeline struct {
 	m      *Manager
 	def    Definition
@@ -50,10 +29,16 @@ type pipeline struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
+	// drainReq is closed to ask the loop to stop between batches.
+	drainReq  chan struct{}
+	drainOnce sync.Once
+	// prev is the pipeline this one replaces (Apply): run waits for it to
+	// drain first, so one delivery stream never has two running.
+	prev *pipeline
 
 	mu     sync.Mutex
 	stat   Status
-	oldest time.Time // first arrival of the batch being built or delivered
+	oldest time.Time // arrival of the oldest undelivered source record
 }
 
 // record is one source record as read from JetStream.
@@ -65,54 +50,92 @@ type record struct {
 	shardID, partitionKey, sequenceNumber string
 }
 
-func newPipeline(m *Manager, def Definition) *pipeline {
+func newPipeline(m *Manager, def Definition, prev *pipeline) *pipeline {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &pipeline{
-		m: m, def: def, ctx: ctx, cancel: cancel, done: make(chan struct{}),
+	p := &pipeline{
+		m: m, def: def, ctx: ctx, cancel: cancel, done: make(chan struct{}), drainReq: make(chan struct{}), prev: prev,
 		log: m.log.With(slog.String("delivery", def.Name)),
 	}
+	p.stat.State = StatusActive
+	return p
 }
 
 func (p *pipeline) start() { go p.run() }
 
 func (p *pipeline) wait() { <-p.done }
 
-// run keeps a pipeline going: a failure (module missing, JetStream
-// unreachable) is logged and retried with backoff until the pipeline is
-// canceled.
+// drain asks the pipeline to stop once the batch it is delivering is
+// durable, waits up to grace for that, then cancels it (a batch cut short
+// is replayed from its intent by the next run) and waits for it to end.
+func (p *pipeline) drain(grace time.Duration) {
+	p.drainOnce.Do(func() { close(p.drainReq) })
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-p.done:
+	case <-t.C:
+		p.cancel()
+		<-p.done
+	}
+}
+
+// run keeps a pipeline going: a failure (destination down, module missing,
+// JetStream unreachable) is recorded and retried with backoff until the
+// pipeline is canceled or drained. A failure that needs a change to clear
+// is retried at the longest backoff.
 func (p *pipeline) run() {
 	defer close(p.done)
+	if p.prev != nil {
+		p.prev.drain(p.m.cfg.DrainTimeout)
+		p.prev = nil
+	}
+	p.m.met.setState(p.def.Name, StatusActive)
 	for attempt := 0; ; attempt++ {
 		began := time.Now()
 		err := p.runOnce(p.ctx)
-		if p.ctx.Err() != nil {
+		if p.ctx.Err() != nil || errors.Is(err, errDrained) {
 			return
+		}
+		if errors.Is(err, errSourceChanged) {
+			continue // at once: checkSource sorts it out
 		}
 		p.failed(err)
 		if time.Since(began) > p.m.cfg.BackoffMax {
 			attempt = 0
 		}
-		if !sleep(p.ctx, p.m.cfg.backoff(attempt)) {
+		wait := p.m.cfg.backoff(attempt)
+		if isPermanent(err) {
+			wait = p.m.cfg.BackoffMax
+		}
+		if !p.pause(p.ctx, wait) {
 			return
 		}
 	}
 }
 
-// runOnce prepares the stages, reads the source from the checkpoint and
-// delivers batches until ctx ends or something fails.
+// runOnce prepares the stages, checks the source, reads it from the
+// checkpoint and delivers batches until ctx ends, a drain is asked for or
+// something fails.
 func (p *pipeline) runOnce(ctx context.Context) error {
-	st, err := newStages(ctx, p)
-	if err != nil {
-		return err
-	}
-	defer st.close()
 	pos, err := p.m.store.getPos(ctx, p.def.Name)
 	if err != nil {
 		return err
 	}
-	p.mu.Lock()
-	p.stat.Checkpoint = pos.Checkpoint
-	p.mu.Unlock()
+	p.setCheckpoint(pos.Checkpoint)
+	st, err := newStages(ctx, p, &p.def, "")
+	if err != nil {
+		return permanent(err)
+	}
+	defer st.close()
+	if pos, err = p.checkSource(ctx, st, pos); err != nil {
+		return err
+	}
+	p.setCheckpoint(pos.Checkpoint)
+	if pos.Intent == nil {
+		if err := p.m.store.pruneVersions(ctx, p.def.Name, p.def.Version); err != nil {
+			p.log.Warn("dropping old definition versions", "error", err)
+		}
+	}
 	stream, filter := sourceOf(&p.def)
 	cons, err := p.m.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{filter},
@@ -123,154 +146,93 @@ func (p *pipeline) runOnce(ctx context.Context) error {
 		return fmt.Errorf("read %s: %w", stream, err)
 	}
 	rctx, stop := context.WithCancel(ctx)
-	recs := make(chan record, readAhead)
+	q := newReadQueue(p.m.cfg.ReadAheadBytes)
 	readErr := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readErr <- p.read(rctx, cons, recs)
+		readErr <- p.read(rctx, cons, q)
 	}()
 	defer func() { stop(); wg.Wait() }()
-	return p.loop(ctx, st, pos, recs, readErr)
+	return p.loop(ctx, st, pos, q, readErr)
 }
 
-// loop builds batches and delivers them: a pending intent first (exactly
-// its range), then by the buffering hints.
-func (p *pipeline) loop(ctx context.Context, st *stages, pos position, recs <-chan record, readErr <-chan error) error {
-	limit := p.def.Buffering.SizeMiB * mib
-	interval := time.Duration(*p.def.Buffering.IntervalSeconds) * time.Second
-	var (
-		batch  []record
-		size   int
-		timer  *time.Timer
-		timerC <-chan time.Time
-	)
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	replay := pos.Intent
-	flush := func() error {
-		if timer != nil {
-			timer.Stop()
-			timer, timerC = nil, nil
-		}
-		if len(batch) == 0 {
-			return nil
-		}
-		version := p.def.Version
-		if replay != nil {
-			version = replay.Version
-		}
-		err := p.deliver(ctx, st, batch, version, replay != nil)
-		batch, size, replay = nil, 0, nil
-		return err
+// replayStages returns the stages to replay in under: cur when the intent
+// was made under the current definition and module, else stages built for
+// the definition version and module version the intent names. A module
+// version removed since cannot be had: the batch is then processed by the
+// definition's module, which is logged (its objects may then differ).
+func (p *pipeline) replayStages(ctx context.Context, cur *stages, in *intent) (*stages, error) {
+	if in.Version == cur.def.Version && in.Module == cur.moduleRef {
+		return cur, nil
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			return err
-		case <-timerC:
-			if err := flush(); err != nil {
-				return err
-			}
-			continue
-		case r := <-recs:
-			if replay != nil {
-				// Rebuild exactly the batch that was being delivered.
-				if r.seq > replay.Last {
-					// Part of the range is gone (aged out): deliver the rest.
-					if err := flush(); err != nil {
-						return err
-					}
-					replay = nil
-				} else {
-					batch = append(batch, r)
-					p.setOldest(batch[0].arrival)
-					if r.seq == replay.Last {
-						if err := flush(); err != nil {
-							return err
-						}
-					}
-					continue
-				}
-			}
-			batch = append(batch, r)
-			size += len(r.data)
-			if len(batch) == 1 {
-				p.setOldest(r.arrival)
-				if interval > 0 {
-					timer = time.NewTimer(interval)
-					timerC = timer.C
-				}
-			}
-			if size < limit && interval == 0 {
-				size = p.drain(recs, &batch, size, limit)
-			}
-			if size >= limit || interval == 0 {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
+	def := &p.def
+	if in.Version != p.def.Version {
+		old, err := p.m.store.getVersion(ctx, p.def.Name, in.Version)
+		if errors.Is(err, ErrNotFound) {
+			p.log.Warn("the definition version of the batch to replay is not kept; replaying under the current one",
+				"version", in.Version, "current", p.def.Version)
+			return cur, nil
 		}
-	}
-}
-
-// drain adds the records already waiting, up to the size limit (for a zero
-// interval: deliver what is there now).
-func (p *pipeline) drain(recs <-chan record, batch *[]record, size, limit int) int {
-	for size < limit {
-		select {
-		case r := <-recs:
-			*batch = append(*batch, r)
-			size += len(r.data)
-		default:
-			return size
+		if err != nil {
+			return nil, err
 		}
+		def = old
 	}
-	return size
+	st, err := newStages(ctx, p, def, in.Module)
+	if err != nil && in.Module != "" {
+		p.log.Warn("the module version of the batch to replay cannot be loaded; replaying with the definition's module",
+			"module", in.Module, "error", err)
+		st, err = newStages(ctx, p, def, "")
+	}
+	if err != nil {
+		return nil, permanent(fmt.Errorf("replay under version %d: %w", in.Version, err))
+	}
+	return st, nil
 }
 
 // deliver processes and writes one batch, then acknowledges it: the
 // checkpoint moves past it and direct-put records are purged. Before
-// writing anything it records the batch's range as the intent (unless it
-// is the intent being replayed). It returns an error only when the batch
-// was not acknowledged (ctx canceled, the bucket unreachable).
-func (p *pipeline) deliver(ctx context.Context, st *stages, batch []record, version int, replay bool) error {
-	first, last := batch[0].seq, batch[len(batch)-1].seq
+// writing anything it records the batch's range, definition version and
+// module version as the intent (unless it is the intent being replayed).
+// It returns an error only when the batch was not acknowledged (ctx
+// canceled, the bucket unreachable, the error output unwritable).
+func (p *pipeline) deliver(ctx context.Context, st *stages, b *batch, in intent, replay bool) error {
 	if !replay {
-		pos := position{Checkpoint: p.checkpoint(), Intent: &intent{First: first, Last: last, Version: version}}
+		pos := position{Checkpoint: p.checkpoint(), Intent: &in, SourceID: b.sourceID, SourceGen: b.sourceGen}
 		if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
 			return err
 		}
 	}
-	out, err := st.process(ctx, batch, version)
+	out, err := st.process(ctx, b, in)
 	if err != nil {
 		return err
 	}
 	if err := st.write(ctx, out); err != nil {
 		return err
 	}
-	if err := p.m.store.putPos(ctx, p.def.Name, position{Checkpoint: last}); err != nil {
+	if err := p.m.store.putPos(ctx, p.def.Name, position{Checkpoint: in.Last, SourceID: b.sourceID, SourceGen: b.sourceGen}); err != nil {
 		return err
 	}
+	p.noteGaps(b.gaps)
 	p.mu.Lock()
-	p.stat.Checkpoint = last
-	p.stat.LastError = ""
+	p.stat.Checkpoint = in.Last
 	p.stat.DeliveredRecords += int64(out.delivered)
 	p.stat.DeliveredObjects += int64(out.objectCount())
 	p.stat.DroppedRecords += int64(out.dropped)
 	p.stat.ErrorRecords += int64(len(out.errors))
-	p.oldest = time.Time{}
 	p.mu.Unlock()
+	p.recovered()
+	if in.Version < p.def.Version {
+		if err := p.m.store.pruneVersions(ctx, p.def.Name, p.def.Version); err != nil {
+			p.log.Warn("dropping old definition versions", "error", err)
+		}
+	}
 	if p.def.Source.Kind == SourceDirectPut {
 		s, err := p.m.js.Stream(ctx, directStream(p.def.Name))
 		if err == nil {
-			err = s.Purge(ctx, jetstream.WithPurgeSequence(last+1))
+			err = s.Purge(ctx, jetstream.WithPurgeSequence(in.Last+1))
 		}
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("purging delivered records", "error", err) // MaxAge removes them later
@@ -285,29 +247,17 @@ func (p *pipeline) checkpoint() uint64 {
 	return p.stat.Checkpoint
 }
 
-func (p *pipeline) setOldest(t time.Time) {
+func (p *pipeline) setCheckpoint(seq uint64) {
 	p.mu.Lock()
-	if p.oldest.IsZero() {
-		p.oldest = t
-	}
+	p.stat.Checkpoint = seq
 	p.mu.Unlock()
 }
 
-func (p *pipeline) oldestPending() time.Time {
+// setOldest records the arrival of the oldest undelivered source record
+// (zero: caught up).
+func (p *pipeline) setOldest(t time.Time) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.oldest
-}
-
-// failed records a failure for Describe and the log.
-func (p *pipeline) failed(err error) {
-	if err == nil {
-		return
-	}
-	p.log.Warn("delivery failing; retrying", "error", err)
-	p.mu.Lock()
-	p.stat.LastError = err.Error()
-	p.stat.LastErrorAt = p.m.cfg.Now().UTC()
+	p.oldest = t
 	p.mu.Unlock()
 }
 
@@ -318,24 +268,15 @@ func (p *pipeline) count(records, bytes int) {
 	p.mu.Unlock()
 }
 
-// status fills s from the pipeline's figures.
-func (p *pipeline) status(s *Status) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	state := s.State
-	*s = p.stat
-	s.State = state
-	if !p.oldest.IsZero() {
-		s.OldestUndeliveredAge = p.m.cfg.Now().Sub(p.oldest)
-	}
-}
-
-// sleep waits d or until ctx ends; false means ctx ended.
-func sleep(ctx context.Context, d time.Duration) bool {
+// pause waits d; false means ctx ended or a drain was asked for (waiting
+// out a backoff is not worth holding up an Apply or a shutdown).
+func (p *pipeline) pause(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
+		return false
+	case <-p.drainReq:
 		return false
 	case <-t.C:
 		return true

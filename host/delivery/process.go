@@ -7,12 +7,16 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/sluice-io/sluice/sinks"
 	"github.com/sluice-io/sluice/sinks/format"
 	"github.com/sluice-io/sluice/sinks/keys"
 )
+
+// MaxActivePartitions is the most partitions (distinct partition key sets)
+// one batch delivers, Firehose's default active-partition limit: records
+// that would open more go to the error output.
+const MaxActivePartitions = 500
 
 // outRecord is a record after the processor: its data and the partition
 // keys the processor gave it.
@@ -24,25 +28,33 @@ type outRecord struct {
 
 // process turns a batch into what must be written: the backup, the
 // transformed records encoded into one object per partition (or the
-// records for an HTTP destination), and the error output. It fails only
-// when ctx ends (or on an internal error); records that fail go to the
-// error output instead.
-func (st *stages) process(ctx context.Context, batch []record, version int) (*output, error) {
+// records for an HTTP destination), and the error output, all named by
+// the intent (its range, version and time). It fails only when ctx ends
+// (or on an internal error); a record that cannot be transformed,
+// partitioned, named or converted goes to the error output instead, and
+// the rest of the batch is delivered.
+func (st *stages) process(ctx context.Context, b *batch, in intent) (*output, error) {
 	names := st.names
-	if version != names.version {
+	if in.Version != names.version {
 		cp := *names
-		cp.version = version
+		cp.version = in.Version
 		names = &cp
 	}
-	o := &output{names: names, span: span{first: batch[0].seq, last: batch[len(batch)-1].seq, oldest: oldestOf(batch)}}
+	o := &output{names: names, span: span{first: in.First, last: in.Last, oldest: in.At, gen: b.sourceGen}, version: in.Version}
+	for _, g := range b.gaps {
+		o.errors = append(o.errors, st.gapError(g))
+	}
+	if len(b.recs) == 0 {
+		return o, nil
+	}
 	if st.def.Backup != nil {
-		b, err := st.backupObject(batch, o)
+		bk, err := st.backupObject(b.recs, o)
 		if err != nil {
 			return nil, err
 		}
-		o.backup = b
+		o.backup = bk
 	}
-	recs, err := st.transform(ctx, batch, o)
+	recs, err := st.transform(ctx, b.recs, o)
 	if err != nil {
 		return nil, err
 	}
@@ -54,23 +66,12 @@ func (st *stages) process(ctx context.Context, batch []record, version int) (*ou
 		o.delivered = len(o.http)
 		return o, nil
 	}
-	groups := st.partition(recs, o)
-	for _, g := range groups {
+	for _, g := range st.partition(recs, o) {
 		if err := st.encode(g, o); err != nil {
 			return nil, err
 		}
 	}
 	return o, nil
-}
-
-func oldestOf(batch []record) time.Time {
-	t := batch[0].arrival
-	for i := range batch {
-		if batch[i].arrival.Before(t) {
-			t = batch[i].arrival
-		}
-	}
-	return t
 }
 
 // group is the records of one partition.
@@ -81,7 +82,8 @@ type group struct {
 
 // partition splits records by the partition keys the prefix uses; without
 // dynamic partitioning there is one group. A record whose keys cannot be
-// found goes to the error output as partitioning-failed.
+// found, or that would open a partition beyond MaxActivePartitions, goes
+// to the error output as partitioning-failed.
 func (st *stages) partition(recs []outRecord, o *output) []*group {
 	prefix := st.names.data
 	if !prefix.Partitioned() {
@@ -128,6 +130,10 @@ func (st *stages) partition(recs []outRecord, o *output) []*group {
 		}
 		if have, ok := byKey[id.String()]; ok {
 			g = have
+		} else if len(order) >= MaxActivePartitions {
+			o.errors = append(o.errors, st.newError(r.src, keys.PartitioningFailed, codeActivePartitions,
+				fmt.Sprintf("the batch already has %d active partitions, the most a batch may have", MaxActivePartitions), 1, r.data))
+			continue
 		} else {
 			byKey[id.String()] = g
 			order = append(order, g)
@@ -172,11 +178,39 @@ func (st *stages) query(k string, doc any) (string, error) {
 	return s, nil
 }
 
-// encode writes one partition's records into an object; records that do
-// not fit the format go to the error output as format-conversion-failed.
+// encode writes one partition's records into an object. The object's key
+// is made (and checked against the store) first: when the partition's
+// values make a key no object can have (a prefix longer than 512 bytes, a
+// name the file system refuses), its records go to the error output as
+// partitioning-failed. Records that do not fit the format go there as
+// format-conversion-failed.
 func (st *stages) encode(g *group, o *output) error {
+	if len(g.recs) == 0 {
+		return nil
+	}
+	oldest := g.recs[0].src.arrival
+	for _, r := range g.recs {
+		if r.src.arrival.Before(oldest) {
+			oldest = r.src.arrival
+		}
+	}
+	s := o.span
+	s.oldest = oldest
+	key, err := o.names.dataKey(s, g.query, g.lambda, st.enc.Extension())
+	if err == nil {
+		if kc, ok := st.data.(sinks.KeyChecker); ok {
+			err = kc.CheckKey(key)
+		}
+	}
+	if err != nil {
+		msg := fmt.Sprintf("the partition's object cannot be named: %v", err)
+		for _, r := range g.recs {
+			o.errors = append(o.errors, st.newError(r.src, keys.PartitioningFailed, codeInvalidPrefix, msg, 1, r.data))
+		}
+		return nil
+	}
 	obj := st.enc.NewObject()
-	oldest := time.Time{}
+	var added []outRecord
 	for _, r := range g.recs {
 		if err := obj.Add(r.data); err != nil {
 			code := codeConversionWrite
@@ -191,9 +225,7 @@ func (st *stages) encode(g *group, o *output) error {
 			st.p.m.met.conversionFailed.WithLabelValues(st.def.Name).Inc()
 			continue
 		}
-		if oldest.IsZero() || r.src.arrival.Before(oldest) {
-			oldest = r.src.arrival
-		}
+		added = append(added, r)
 	}
 	n := obj.Len()
 	body, err := obj.Finish()
@@ -203,16 +235,36 @@ func (st *stages) encode(g *group, o *output) error {
 	if n == 0 {
 		return nil
 	}
-	s := o.span
-	s.oldest = oldest
-	key, err := o.names.dataKey(s, g.query, g.lambda, st.enc.Extension())
-	if err != nil {
-		return fmt.Errorf("name object: %w", err)
-	}
 	o.data = append(o.data, pending{
 		obj:     sinks.Object{Key: key, Body: body, ContentType: st.enc.ContentType(), ContentEncoding: st.enc.ContentEncoding()},
 		records: n,
+		recs:    added,
 	})
 	o.delivered += n
 	return nil
+}
+
+// gapError is the error output record of a gap: no data (it is gone),
+// the range and the count.
+func (st *stages) gapError(g gap) errorRecord {
+	e := errorRecord{
+		AttemptsMade:           1,
+		ArrivalTimestamp:       g.at.UnixMilli(),
+		ErrorCode:              g.code,
+		ErrorMessage:           g.msg,
+		AttemptEndingTimestamp: st.p.m.cfg.Now().UnixMilli(),
+		RawData:                []byte{},
+		FirstSequenceNumber:    recordID(g.first),
+		kind:                   keys.SourceGap,
+		arrival:                g.at,
+	}
+	if !g.unknown {
+		e.LastSequenceNumber = recordID(g.last)
+		n := g.count()
+		e.LostRecords = &n
+	}
+	if st.def.Source.Kind == SourceDataStream {
+		e.SourceStream = st.def.Source.Stream
+	}
+	return e
 }

@@ -9,12 +9,23 @@ import (
 	"github.com/sluice-io/sluice/host/streams"
 )
 
+// pullSlack is what a pulled message may weigh beyond its payload
+// (subject, headers, reply subject).
+const pullSlack = 64 << 10
+
+// pullBytes bounds what the NATS client buffers of the source: enough for
+// the largest message the server accepts, so a pull always makes progress,
+// and no more.
+func (m *Manager) pullBytes() int {
+	return int(m.nc.MaxPayload()) + pullSlack
+}
+
 // read follows the source in stream order from the consumer's start and
-// sends each record to out until ctx ends. The consumer is an ordered
-// consumer: no acknowledgements, gaps are repaired by recreating it, and
-// the position that matters is the checkpoint in the key-value bucket.
-func (p *pipeline) read(ctx context.Context, cons jetstream.Consumer, out chan<- record) error {
-	it, err := cons.Messages(jetstream.PullMaxMessages(readAhead))
+// queues each record until ctx ends. The consumer is an ordered consumer:
+// no acknowledgements, gaps are repaired by recreating it, and the position
+// that matters is the checkpoint in the key-value bucket.
+func (p *pipeline) read(ctx context.Context, cons jetstream.Consumer, q *readQueue) error {
+	it, err := cons.Messages(jetstream.PullMaxBytes(p.m.pullBytes()))
 	if err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
@@ -42,10 +53,8 @@ func (p *pipeline) read(ctx context.Context, cons jetstream.Consumer, out chan<-
 			p.m.met.incomingBytes.WithLabelValues(p.def.Name).Add(float64(len(r.data)))
 			p.count(1, len(r.data))
 		}
-		select {
-		case out <- r:
-		case <-ctx.Done():
-			return nil
+		if err := q.push(ctx, r); err != nil {
+			return nil // ctx ended
 		}
 	}
 }

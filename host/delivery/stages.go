@@ -13,23 +13,28 @@ import (
 )
 
 // stages is what one run of a pipeline works with: the loaded processor,
-// the encoder, the object names, the partition queries and the stores.
-// It is built when a run starts and closed when it ends.
+// the encoder, the object names, the partition queries and the stores,
+// all of one definition version (a batch replayed after the definition
+// changed gets stages of its own). It is built when a run starts and
+// closed when it ends.
 type stages struct {
-	p       *pipeline
-	def     *Definition
-	module  *runtime.Module
-	lambda  string // the processor as a Lambda ARN, for the error output
-	enc     *format.Encoder
-	names   *naming
-	queries map[string]*gojq.Code
-	data    sinks.ObjectStore // nil for an HTTP destination
-	errs    sinks.ObjectStore // error output and backups
-	http    *httpDestination  // for an HTTP destination
+	p         *pipeline
+	def       *Definition
+	module    *runtime.Module
+	moduleRef string // the module version loaded ("name@3"), "" without a processor
+	lambda    string // the processor as a Lambda ARN, for the error output
+	enc       *format.Encoder
+	names     *naming
+	queries   map[string]*gojq.Code
+	data      sinks.ObjectStore // nil for an HTTP destination
+	errs      sinks.ObjectStore // error output and backups
+	http      *httpDestination  // for an HTTP destination
 }
 
-func newStages(ctx context.Context, p *pipeline) (*stages, error) {
-	def := &p.def
+// newStages builds the stages of def. module, when not empty, is the exact
+// module version to load ("name@3", a replay's); else the definition's
+// processor module is resolved.
+func newStages(ctx context.Context, p *pipeline, def *Definition, module string) (*stages, error) {
 	st := &stages{p: p, def: def, queries: map[string]*gojq.Code{}}
 	var err error
 	if st.enc, err = newEncoder(def.Format); err != nil {
@@ -58,24 +63,27 @@ func newStages(ctx context.Context, p *pipeline) (*stages, error) {
 		st.errs = st.data
 	}
 	if def.Processor != nil {
-		if err := st.load(ctx); err != nil {
+		if module == "" {
+			module = def.Processor.Module
+		}
+		if err := st.load(ctx, module); err != nil {
 			return nil, err
 		}
 	}
 	return st, nil
 }
 
-// load resolves and loads the processor module with the limits and
-// grants of the definition.
-func (st *stages) load(ctx context.Context) error {
+// load resolves and loads the processor module (a registry reference)
+// with the limits and grants of the definition.
+func (st *stages) load(ctx context.Context, module string) error {
 	proc := st.def.Processor
 	m := st.p.m
 	if m.deps.Modules == nil {
-		return fmt.Errorf("processor %s: this server has no module registry", proc.Module)
+		return fmt.Errorf("processor %s: this server has no module registry", module)
 	}
-	ref, wasm, err := m.deps.Modules.Resolve(ctx, proc.Module)
+	ref, wasm, err := m.deps.Modules.Resolve(ctx, module)
 	if err != nil {
-		return fmt.Errorf("processor %s: %w", proc.Module, err)
+		return fmt.Errorf("processor %s: %w", module, err)
 	}
 	mod, err := m.deps.Runtime.Load(ctx, ref, wasm, runtime.ModuleConfig{
 		Limits: runtime.Limits{
@@ -85,9 +93,9 @@ func (st *stages) load(ctx context.Context) error {
 		Grants: runtime.Grants{Log: true, KVBuckets: proc.KVBuckets, Env: proc.Parameters},
 	})
 	if err != nil {
-		return fmt.Errorf("processor %s: %w", proc.Module, err)
+		return fmt.Errorf("processor %s: %w", module, err)
 	}
-	st.module = mod
+	st.module, st.moduleRef = mod, ref.String()
 	st.lambda = fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s:%d", m.cfg.Region, m.cfg.AccountID, ref.Name, ref.Version)
 	return nil
 }

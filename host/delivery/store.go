@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -17,12 +20,14 @@ const (
 	StatusDeleting = "DELETING"
 )
 
-// Keys in the bucket: "def.<name>" holds a stored definition and
-// "pos.<name>" its position. Delivery stream names ([a-zA-Z0-9_.-]) are
-// valid key tokens as they are.
+// Keys in the bucket: "def.<name>" holds a stored definition, "pos.<name>"
+// its position and "ver.<name>.<version>" each version of the definition a
+// pending batch may still have to be replayed under. Delivery stream names
+// ([a-zA-Z0-9_.-]) are valid key tokens as they are.
 const (
 	defPrefix = "def."
 	posPrefix = "pos."
+	verPrefix = "ver."
 )
 
 // stored is a definition with its lifecycle state, as kept in the bucket.
@@ -35,19 +40,38 @@ type stored struct {
 //
 // Checkpoint is the last source sequence whose batch is durably delivered
 // (or skipped on purpose: for LATEST, the source's last sequence at
-// creation). Intent, when set, is a batch being delivered: its exact range
-// and the definition version that names its objects. A restart delivers
-// exactly that range again (same records, same keys: the objects are
-// overwritten, not duplicated) before it reads on.
+// creation; or recorded as lost in the error output). Intent, when set, is
+// a batch being delivered: its exact range, the definition version and the
+// module version that made it. A restart delivers exactly that range again
+// under that definition and module (same records, same keys: the objects
+// are overwritten, not duplicated) before it reads on, even when the
+// definition changed in between.
+//
+// SourceID is the identity of the data stream the checkpoint is a position
+// in (streams.Stream.ID): a stream deleted and created again under the same
+// name has another, and its sequence numbers start again, so the
+// checkpoint is void. 0 for direct put.
+//
+// SourceGen counts the source streams the delivery stream has read: it
+// grows each time the source was found deleted, and names the objects of
+// later streams apart from earlier ones, whose sequences they reuse.
 type position struct {
 	Checkpoint uint64  `json:"checkpoint"`
 	Intent     *intent `json:"intent,omitempty"`
+	SourceID   uint64  `json:"sourceId,omitempty"`
+	SourceGen  int     `json:"sourceGen,omitempty"`
 }
 
 type intent struct {
 	First   uint64 `json:"first"`
 	Last    uint64 `json:"last"`
 	Version int    `json:"version"`
+	// Module is the processor module version that ran ("name@3"), empty
+	// without a processor.
+	Module string `json:"module,omitempty"`
+	// At is the time the batch's error and backup objects are named by,
+	// so a replay names them alike even when records aged out meanwhile.
+	At time.Time `json:"at,omitzero"`
 }
 
 // store keeps definitions and positions in a JetStream key-value bucket.
@@ -98,6 +122,9 @@ func (s *store) updateDef(ctx context.Context, st *stored, rev uint64) error {
 }
 
 func (s *store) deleteAll(ctx context.Context, name string) error {
+	if err := s.pruneVersions(ctx, name, math.MaxInt); err != nil {
+		return err
+	}
 	if err := s.kv.Purge(ctx, posPrefix+name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("delete position of %s: %w", name, err)
 	}
@@ -143,6 +170,65 @@ func (s *store) putPos(ctx context.Context, name string, p position) error {
 	}
 	if _, err := s.kv.Put(ctx, posPrefix+name, b); err != nil {
 		return fmt.Errorf("store position of %s: %w", name, err)
+	}
+	return nil
+}
+
+func versionKey(name string, version int) string {
+	return verPrefix + name + "." + strconv.Itoa(version)
+}
+
+// putVersion keeps a copy of def under its version, for replaying a batch
+// under the definition that made it after the definition changed.
+func (s *store) putVersion(ctx context.Context, def *Definition) error {
+	b, err := json.Marshal(def)
+	if err != nil {
+		return err
+	}
+	if _, err := s.kv.Put(ctx, versionKey(def.Name, def.Version), b); err != nil {
+		return fmt.Errorf("store version %d of %s: %w", def.Version, def.Name, err)
+	}
+	return nil
+}
+
+// getVersion reads a version kept by putVersion; ErrNotFound when it is
+// not kept.
+func (s *store) getVersion(ctx context.Context, name string, version int) (*Definition, error) {
+	e, err := s.kv.Get(ctx, versionKey(name, version))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, fmt.Errorf("%w: version %d of %s", ErrNotFound, version, name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load version %d of %s: %w", version, name, err)
+	}
+	var def Definition
+	if err := json.Unmarshal(e.Value(), &def); err != nil {
+		return nil, fmt.Errorf("load version %d of %s: %w", version, name, err)
+	}
+	return &def, nil
+}
+
+// pruneVersions drops the kept versions of name below keep: no pending
+// batch can need them any more.
+func (s *store) pruneVersions(ctx context.Context, name string, keep int) error {
+	lister, err := s.kv.ListKeysFiltered(ctx, verPrefix+name+".*")
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("list versions of %s: %w", name, err)
+	}
+	var old []string
+	for k := range lister.Keys() {
+		v, err := strconv.Atoi(strings.TrimPrefix(k, verPrefix+name+"."))
+		if err == nil && v < keep {
+			old = append(old, k)
+		}
+	}
+	for _, k := range old {
+		if err := s.kv.Purge(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("drop %s: %w", k, err)
+		}
 	}
 	return nil
 }

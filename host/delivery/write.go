@@ -2,10 +2,13 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/sluice-io/sluice/sinks"
 	"github.com/sluice-io/sluice/sinks/folder"
+	"github.com/sluice-io/sluice/sinks/keys"
+	"github.com/sluice-io/sluice/sinks/s3"
 )
 
 // openStore opens the object store of a folder or S3 destination.
@@ -28,19 +31,37 @@ func (st *stages) label(data bool) string {
 	return st.def.Destination.Kind
 }
 
+// refusedError is a write the store refused for good: sending the same
+// object again cannot succeed (sinks.Retryable said so).
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
 // write makes a processed batch durable: the backup, the data objects (or
-// the HTTP request), then the error output. A folder or S3 store that
-// fails is retried with backoff until it works or ctx ends (the records
-// wait in JetStream meanwhile); an HTTP endpoint is retried for its retry
-// duration, then its records go to the error output.
+// the HTTP request), then the error output. A store that fails in a way
+// that may clear is retried with backoff until it works or ctx ends (the
+// records wait in the source meanwhile: store and forward); an HTTP
+// endpoint is retried for its retry duration, then its records go to the
+// error output. A data object the store refuses for good has its records
+// written to the error output as delivery-failed instead. When the error
+// output or the backup is refused for good there is nowhere left to put
+// the records: write fails as permanent (the delivery stream is FAILED,
+// the batch is kept and replayed once the store takes it).
 func (st *stages) write(ctx context.Context, o *output) error {
 	if o.backup != nil {
 		if err := st.put(ctx, st.errs, *o.backup, false); err != nil {
-			return err
+			return st.lastResort("backup", err)
 		}
 	}
 	for _, obj := range o.data {
-		if err := st.put(ctx, st.data, obj, true); err != nil {
+		err := st.put(ctx, st.data, obj, true)
+		var refused *refusedError
+		if errors.As(err, &refused) {
+			st.divert(o, obj, refused)
+			continue
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -51,11 +72,11 @@ func (st *stages) write(ctx context.Context, o *output) error {
 	}
 	errObjs, err := st.errorObjects(o)
 	if err != nil {
-		return err
+		return permanent(fmt.Errorf("name the error output: %w", err))
 	}
 	for _, obj := range errObjs {
 		if err := st.put(ctx, st.errs, obj, false); err != nil {
-			return err
+			return st.lastResort("error output", err)
 		}
 	}
 	name := st.def.Name
@@ -65,8 +86,44 @@ func (st *stages) write(ctx context.Context, o *output) error {
 	return nil
 }
 
+// lastResort turns a failed write of the backup or the error output into
+// the pipeline's failure: permanent when the store refused it for good.
+func (st *stages) lastResort(what string, err error) error {
+	var refused *refusedError
+	if errors.As(err, &refused) {
+		return permanent(fmt.Errorf("the %s cannot be written, so nothing can be delivered: %w", what, refused.err))
+	}
+	return err
+}
+
+// divert moves the records of a data object the destination refused for
+// good to the error output.
+func (st *stages) divert(o *output, obj pending, refused *refusedError) {
+	st.p.log.Warn("destination refused an object for good; its records go to the error output",
+		"key", obj.obj.Key, "records", obj.records, "error", refused.err)
+	code := destinationCode(st.def.Destination.Kind, refused.err)
+	for _, r := range obj.recs {
+		o.errors = append(o.errors, st.newError(r.src, keys.DeliveryFailed, code, refused.err.Error(), 1, r.data))
+	}
+	o.delivered -= obj.records
+}
+
+// destinationCode is the error code of a record the destination refused:
+// S3's own code ("S3.AccessDenied") or the folder's.
+func destinationCode(kind string, err error) string {
+	var se *s3.Error
+	if errors.As(err, &se) && se.Code != "" {
+		return "S3." + se.Code
+	}
+	if kind == DestS3 {
+		return "S3.PutObjectFailed"
+	}
+	return "Folder.WriteFailed"
+}
+
 // put writes one object, retrying with exponential backoff for as long as
-// ctx lasts.
+// ctx lasts while the store says a retry may succeed; a refusal for good
+// is a *refusedError at once.
 func (st *stages) put(ctx context.Context, store sinks.ObjectStore, p pending, data bool) error {
 	met := st.p.m.met
 	name, dest := st.def.Name, st.label(data)
@@ -84,9 +141,16 @@ func (st *stages) put(ctx context.Context, store sinks.ObjectStore, p pending, d
 			return ctx.Err()
 		}
 		met.deliveryFailures.WithLabelValues(name, dest).Inc()
-		st.p.failed(fmt.Errorf("write %s to %s: %w", p.obj.Key, store, err))
-		if !sleep(ctx, st.p.m.cfg.backoff(attempt)) {
-			return ctx.Err()
+		err = fmt.Errorf("write %s to %s: %w", p.obj.Key, store, err)
+		if !sinks.Retryable(err) {
+			return &refusedError{err}
+		}
+		st.p.failed(err)
+		if !st.p.pause(ctx, st.p.m.cfg.backoff(attempt)) {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errDrained // the batch is replayed from its intent
 		}
 		met.deliveryRetries.WithLabelValues(name, dest).Inc()
 	}

@@ -116,8 +116,12 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 	return e.finishDelete(ctx, name)
 }
 
-// finishDelete removes the JetStream stream, then the definition.
+// finishDelete removes the JetStream stream, then the definition, leaving
+// a tombstone (see Deleted) of what it held.
 func (e *Engine) finishDelete(ctx context.Context, name string) error {
+	if s, _, err := e.load(ctx, name); err == nil {
+		e.writeTombstone(ctx, s)
+	}
 	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}

@@ -145,6 +145,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err := e.recover(ctx); err != nil {
 		return nil, err
 	}
+	if err := e.pruneTombstones(ctx); err != nil {
+		e.log.Warn("dropping old tombstones of deleted streams", "err", err)
+	}
 	if cfg.ScaleInterval > 0 {
 		loopCtx, cancel := context.WithCancel(context.Background())
 		e.stop, e.stopped = cancel, make(chan struct{})

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/sluice-io/sluice/sinks"
 )
@@ -22,10 +23,26 @@ const (
 // files whose name starts with "." and contains it.
 const tempMarker = ".tmp-"
 
-// ErrInvalidKey: the key would not name a file inside the folder.
+// Limits of a key, from the file system (Linux's NAME_MAX and PATH_MAX).
+const (
+	// MaxSegmentBytes is the longest directory name a key may have.
+	MaxSegmentBytes = 255
+	// MaxFileNameBytes is the longest file name (a key's last segment):
+	// the temporary file written first is named "." + name + ".tmp-" and
+	// up to 10 random digits, and must fit in MaxSegmentBytes too.
+	MaxFileNameBytes = MaxSegmentBytes - len(".") - len(tempMarker) - 10
+	// MaxPathBytes bounds the whole path of an object's file.
+	MaxPathBytes = 4095
+)
+
+// ErrInvalidKey: the key would not name a file inside the folder. Errors
+// wrapping it are permanent (sinks.Retryable reports false): writing the
+// same key again cannot succeed.
 var ErrInvalidKey = errors.New("invalid object key")
 
-// Error is a failed write of one object; retrying may succeed.
+// Error is a failed write of one object. Retryable tells a failure that
+// may clear (a full disk, permissions, a file in the way) from one that
+// cannot (a name too long for the file system).
 type Error struct {
 	Key string
 	Op  string // "mkdir", "write", "sync", "rename", "sync dir"
@@ -37,8 +54,13 @@ func (e *Error) Error() string { return fmt.Sprintf("folder put %s: %s: %v", e.K
 // Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Retryable reports true: local I/O failures may clear.
-func (e *Error) Retryable() bool { return true }
+// Retryable reports whether writing again may succeed: false when the file
+// system refuses the name itself (ENAMETOOLONG, EINVAL, EILSEQ), true for
+// other failures, which an operator can clear (space, permissions, a file
+// where a directory should be) while the records wait in the source.
+func (e *Error) Retryable() bool {
+	return !errors.Is(e.Err, syscall.ENAMETOOLONG) && !errors.Is(e.Err, syscall.EINVAL) && !errors.Is(e.Err, syscall.EILSEQ)
+}
 
 // Store writes objects as files under a directory.
 type Store struct {
@@ -49,7 +71,10 @@ type Store struct {
 	syncFile func(*os.File) error
 }
 
-var _ sinks.ObjectStore = (*Store)(nil)
+var (
+	_ sinks.ObjectStore = (*Store)(nil)
+	_ sinks.KeyChecker  = (*Store)(nil)
+)
 
 // Option configures a Store.
 type Option func(*Store) error
@@ -98,8 +123,14 @@ func (s *Store) Dir() string { return s.dir }
 // String names the store for logs.
 func (s *Store) String() string { return "folder " + s.dir }
 
-// Path returns the file a key is stored in, or ErrInvalidKey.
+// Path returns the file a key is stored in, or an error wrapping
+// ErrInvalidKey (permanent: see sinks.Retryable).
 func (s *Store) Path(key string) (string, error) {
+	path, err := s.path(key)
+	return path, sinks.Permanent(err)
+}
+
+func (s *Store) path(key string) (string, error) {
 	if key == "" {
 		return "", fmt.Errorf("%w: empty", ErrInvalidKey)
 	}
@@ -110,7 +141,7 @@ func (s *Store) Path(key string) (string, error) {
 		return "", fmt.Errorf("%w: %q contains a NUL or backslash", ErrInvalidKey, key)
 	}
 	segs := strings.Split(key, "/")
-	for _, seg := range segs {
+	for i, seg := range segs {
 		switch seg {
 		case "":
 			return "", fmt.Errorf("%w: %q has an empty segment", ErrInvalidKey, key)
@@ -120,8 +151,26 @@ func (s *Store) Path(key string) (string, error) {
 		if strings.HasPrefix(seg, ".") && strings.Contains(seg, tempMarker) {
 			return "", fmt.Errorf("%w: %q looks like a temporary file", ErrInvalidKey, key)
 		}
+		limit := MaxSegmentBytes
+		if i == len(segs)-1 {
+			limit = MaxFileNameBytes
+		}
+		if len(seg) > limit {
+			return "", fmt.Errorf("%w: a segment of %.64q... is %d bytes; the file system allows %d", ErrInvalidKey, key, len(seg), limit)
+		}
 	}
-	return filepath.Join(append([]string{s.dir}, segs...)...), nil
+	path := filepath.Join(append([]string{s.dir}, segs...)...)
+	if len(path) > MaxPathBytes {
+		return "", fmt.Errorf("%w: the path of %.64q... is %d bytes; the file system allows %d", ErrInvalidKey, key, len(path), MaxPathBytes)
+	}
+	return path, nil
+}
+
+// CheckKey reports whether key can name a file in the folder (the checks
+// of Path), without touching the disk.
+func (s *Store) CheckKey(key string) error {
+	_, err := s.Path(key)
+	return err
 }
 
 // Put writes obj.Body to the key's file and returns once the file and its

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/sluice-io/sluice/sinks"
@@ -271,5 +272,70 @@ func TestConcurrentPuts(t *testing.T) {
 	rwg.Wait()
 	if f := files(t, s.Dir()); len(f) != writers+1 {
 		t.Fatalf("files = %v, want %d", f, writers+1)
+	}
+}
+
+func TestCheckKeyLimits(t *testing.T) {
+	s := newStore(t)
+	long := func(n int) string { return strings.Repeat("x", n) }
+	for _, tt := range []struct {
+		key string
+		ok  bool
+	}{
+		{"a/b.json", true},
+		{long(MaxSegmentBytes) + "/b.json", true},
+		{long(MaxSegmentBytes+1) + "/b.json", false},
+		{"a/" + long(MaxFileNameBytes), true},
+		{"a/" + long(MaxFileNameBytes+1), false},
+		{strings.Repeat(long(200)+"/", 21) + "f", false}, // a path longer than MaxPathBytes
+		{"site=.tmp-x/f.json", true},                     // a temporary name only when it starts with "."
+		{".tmp-x/f.json", false},
+	} {
+		err := s.CheckKey(tt.key)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckKey(%.40q...) = %v, want ok=%v", tt.key, err, tt.ok)
+		}
+		if err != nil && (!errors.Is(err, ErrInvalidKey) || sinks.Retryable(err)) {
+			t.Errorf("CheckKey(%.40q...) = %v: want a permanent ErrInvalidKey", tt.key, err)
+		}
+	}
+}
+
+// Every key CheckKey accepts can be written: the longest file name and
+// directory names, at the edge of the file system's limits.
+func TestLongestAcceptedKeysAreWritable(t *testing.T) {
+	s := newStore(t)
+	key := strings.Repeat("d", MaxSegmentBytes) + "/" + strings.Repeat("f", MaxFileNameBytes)
+	if err := s.CheckKey(key); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(context.Background(), sinks.Object{Key: key, Body: []byte("x")}); err != nil {
+		t.Fatalf("Put of an accepted key: %v", err)
+	}
+}
+
+func TestErrorRetryable(t *testing.T) {
+	dir := t.TempDir()
+	tooLong := os.Mkdir(filepath.Join(dir, strings.Repeat("x", 300)), 0o755)
+	if !errors.Is(tooLong, syscall.ENAMETOOLONG) {
+		t.Fatalf("mkdir of a 300-byte name = %v, want ENAMETOOLONG", tooLong)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	notDir := os.Mkdir(filepath.Join(dir, "f", "sub"), 0o755)
+	for _, tt := range []struct {
+		err  error
+		want bool
+	}{
+		{tooLong, false},
+		{notDir, true}, // a file in the way: the operator can move it
+		{syscall.ENOSPC, true},
+		{syscall.EACCES, true},
+	} {
+		e := &Error{Key: "k", Op: "mkdir", Err: tt.err}
+		if got := sinks.Retryable(e); got != tt.want {
+			t.Errorf("Retryable(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

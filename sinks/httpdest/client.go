@@ -59,6 +59,9 @@ type Request struct {
 	// Timestamp is sent as the body's timestamp; zero means the time of
 	// the first attempt.
 	Timestamp time.Time
+	// OnRetry, when set, is told by Deliver of each failed attempt it will
+	// try again (so a caller can show that delivery is failing meanwhile).
+	OnRetry func(*Error)
 }
 
 // Client sends requests to one endpoint. It is safe for concurrent use.
@@ -201,6 +204,9 @@ func (c *Client) Deliver(ctx context.Context, req Request, retryFor time.Duratio
 		if remaining <= 0 {
 			e.exhausted = true
 			return e
+		}
+		if req.OnRetry != nil {
+			req.OnRetry(e)
 		}
 		t := time.NewTimer(min(wait, remaining))
 		select {

@@ -215,7 +215,14 @@ func TestEndpointDown(t *testing.T) {
 func TestRetryDurationExhausted(t *testing.T) {
 	ep := newEndpoint(t, func(_ int, id string, w http.ResponseWriter) { fail(w, id, 500, "disk full") })
 	c := newClient(t, Config{URL: ep.URL})
-	err := c.Deliver(context.Background(), Request{ID: "r", Records: [][]byte{[]byte("x")}}, 60*time.Millisecond)
+	retries := 0
+	onRetry := func(e *Error) {
+		if e.StatusCode != 500 {
+			t.Errorf("OnRetry told of %v", e)
+		}
+		retries++
+	}
+	err := c.Deliver(context.Background(), Request{ID: "r", Records: [][]byte{[]byte("x")}, OnRetry: onRetry}, 60*time.Millisecond)
 	if !errors.Is(err, ErrRetriesExhausted) {
 		t.Fatalf("Deliver = %v, want ErrRetriesExhausted", err)
 	}
@@ -223,6 +230,9 @@ func TestRetryDurationExhausted(t *testing.T) {
 	errors.As(err, &e)
 	if n := len(ep.requests()); e.Attempts != n || n < 2 {
 		t.Fatalf("Attempts = %d, endpoint saw %d (want >= 2 and equal)", e.Attempts, n)
+	}
+	if retries != e.Attempts-1 {
+		t.Fatalf("OnRetry told of %d failures, want one per attempt retried (%d)", retries, e.Attempts-1)
 	}
 	if !strings.Contains(err.Error(), "disk full") || e.StatusCode != 500 {
 		t.Fatalf("error %q lacks the last reason", err)

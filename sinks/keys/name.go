@@ -21,12 +21,17 @@ type Name struct {
 	// First and Last are the source positions of the batch's first and
 	// last records (for example sequence numbers).
 	First, Last string
+	// Generation tells apart the sources the positions are in when a
+	// source's positions started again (a stream deleted and created
+	// again): 0 for the first, which adds nothing to the name.
+	Generation int
 	// Ext is the file extension with its dot (".parquet", ".json.gz"), or "".
 	Ext string
 }
 
 // ObjectName returns
-// "<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<first>-<last><ext>".
+// "<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<first>-<last><ext>", with
+// "-s<generation>" before the extension for a generation above 0.
 // It has no random part: the same batch always gets the same name, so a
 // replay after a crash overwrites rather than duplicates (Firehose uses a
 // random UUID here and is at-least-once). Decimal positions are padded to
@@ -39,8 +44,15 @@ func ObjectName(n Name) (string, error) {
 	if strings.Contains(n.Ext, "/") {
 		return "", fmt.Errorf("%w: extension %q contains /", ErrBadKey, n.Ext)
 	}
-	return fmt.Sprintf("%s-%d-%s-%s-%s%s", Escape(n.Stream), n.Version,
-		n.Time.UTC().Format("2006-01-02-15-04-05"), position(n.First), position(n.Last), n.Ext), nil
+	if n.Generation < 0 {
+		return "", fmt.Errorf("%w: generation %d < 0", ErrBadKey, n.Generation)
+	}
+	gen := ""
+	if n.Generation > 0 {
+		gen = fmt.Sprintf("-s%d", n.Generation)
+	}
+	return fmt.Sprintf("%s-%d-%s-%s-%s%s%s", Escape(n.Stream), n.Version,
+		n.Time.UTC().Format("2006-01-02-15-04-05"), position(n.First), position(n.Last), gen, n.Ext), nil
 }
 
 // Key joins a rendered prefix and an object name.

@@ -29,8 +29,18 @@ const (
 	FormatConversionFailed = "format-conversion-failed"
 	HTTPEndpointFailed     = "http-endpoint-failed"
 	// PartitioningFailed is for records whose partition keys could not be
-	// found (Firehose's dynamic partitioning metadata extraction failure).
+	// found, or made a prefix no object can have, or would open more
+	// active partitions than a batch may have (Firehose's dynamic
+	// partitioning errors).
 	PartitioningFailed = "partitioning-failed"
+	// DeliveryFailed is for records the destination refused for good (the
+	// store said retrying cannot help), Sluice's own type.
+	DeliveryFailed = "delivery-failed"
+	// SourceGap records source records that were gone before they could be
+	// delivered (aged out of retention, their stream deleted): the data is
+	// gone, so the record says which sequences and how many. Sluice's own
+	// type.
+	SourceGap = "source-gap"
 )
 
 // Errors of this package.

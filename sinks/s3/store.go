@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -54,7 +55,28 @@ type Store struct {
 	client *s3.Client
 }
 
-var _ sinks.ObjectStore = (*Store)(nil)
+var (
+	_ sinks.ObjectStore = (*Store)(nil)
+	_ sinks.KeyChecker  = (*Store)(nil)
+)
+
+// MaxKeyBytes is the longest object key S3 takes (UTF-8 bytes).
+const MaxKeyBytes = 1024
+
+// CheckKey refuses, permanently, a key S3 can never hold: empty, longer
+// than MaxKeyBytes, or not UTF-8.
+func (s *Store) CheckKey(key string) error {
+	switch {
+	case key == "":
+		return sinks.Permanent(&Error{Bucket: s.cfg.Bucket, Err: errors.New("empty key")})
+	case len(key) > MaxKeyBytes:
+		return sinks.Permanent(&Error{Bucket: s.cfg.Bucket, Key: key[:64] + "...", Code: "KeyTooLongError",
+			Err: fmt.Errorf("key is %d bytes; S3 allows %d", len(key), MaxKeyBytes)})
+	case !utf8.ValidString(key):
+		return sinks.Permanent(&Error{Bucket: s.cfg.Bucket, Key: key, Err: errors.New("key is not UTF-8")})
+	}
+	return nil
+}
 
 type options struct {
 	httpClient  *http.Client
@@ -148,8 +170,8 @@ func (s *Store) Client() *s3.Client { return s.client }
 // Put uploads obj in one PutObject with its Content-MD5 and returns once
 // the server has stored it. Failures are *Error.
 func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
-	if obj.Key == "" {
-		return &Error{Bucket: s.cfg.Bucket, Err: errors.New("empty key")}
+	if err := s.CheckKey(obj.Key); err != nil {
+		return err
 	}
 	sum := md5.Sum(obj.Body)
 	in := &s3.PutObjectInput{

@@ -220,3 +220,35 @@ func TestNewValidates(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckKey(t *testing.T) {
+	s, err := s3.New(s3.Config{Endpoint: "http://127.0.0.1:1", Bucket: "b", AccessKeyID: "k", SecretAccessKey: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		key string
+		ok  bool
+	}{
+		{"a/b.json", true},
+		{strings.Repeat("k", s3.MaxKeyBytes), true},
+		{strings.Repeat("k", s3.MaxKeyBytes+1), false},
+		{"", false},
+		{"bad\xffutf8", false},
+	} {
+		err := s.CheckKey(tt.key)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckKey(%.32q) = %v, want ok=%v", tt.key, err, tt.ok)
+		}
+		if err != nil && sinks.Retryable(err) {
+			t.Errorf("CheckKey(%.32q) = %v: reported retryable", tt.key, err)
+		}
+		// Put refuses the same keys before sending anything (the endpoint
+		// is closed: a request would fail as retryable network trouble).
+		if !tt.ok {
+			if err := s.Put(context.Background(), sinks.Object{Key: tt.key, Body: []byte("x")}); err == nil || sinks.Retryable(err) {
+				t.Errorf("Put(%.32q) = %v, want a permanent error", tt.key, err)
+			}
+		}
+	}
+}

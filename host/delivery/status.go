@@ -1,0 +1,140 @@
+package delivery
+
+import (
+	"errors"
+	"time"
+)
+
+// States of a running delivery stream, beside the lifecycle states
+// StatusCreating and StatusDeleting (store.go). What Describe, the CLI,
+// /readyz and the sluice_delivery_state metric report.
+const (
+	// StatusActive: delivering, or caught up with nothing to deliver.
+	//
+	// StatusRetrying: the last attempt failed with an error that may clear
+	// by itself (a destination down, JetStream busy); the records wait in
+	// the source and the attempt is repeated with backoff (store and
+	// forward).
+	StatusRetrying = "RETRYING"
+	// StatusFailed: the delivery stream cannot go on until something is
+	// changed (its module is missing, its error output cannot be written,
+	// its source stream is gone). Nothing is skipped: it checks again
+	// every Config.BackoffMax, and at once when it is applied again.
+	StatusFailed = "FAILED"
+)
+
+// Status is what Describe reports about a delivery stream.
+type Status struct {
+	// State is StatusCreating, StatusActive, StatusRetrying, StatusFailed
+	// or StatusDeleting.
+	State string
+	// Counters since this host started the delivery stream.
+	IncomingRecords  int64
+	IncomingBytes    int64
+	DeliveredRecords int64
+	DeliveredObjects int64
+	DroppedRecords   int64
+	ErrorRecords     int64
+	// LostRecords counts source records found gone before they could be
+	// delivered (aged out of retention, their stream deleted); each is
+	// also recorded in the error output as a source-gap.
+	LostRecords int64
+	// Checkpoint is the last source sequence delivered durably.
+	Checkpoint uint64
+	// LastError is the most recent failure (destination down, module not
+	// found...) and when it happened. It stays after delivery recovers, as
+	// history; State says whether it still holds.
+	LastError   string
+	LastErrorAt time.Time
+	// FailingSince is when the current RETRYING or FAILED spell began;
+	// zero while ACTIVE.
+	FailingSince time.Time
+	// OldestUndeliveredAge is the age of the oldest source record not yet
+	// delivered (Firehose's DataFreshness), whether or not a batch is in
+	// flight; 0 when caught up.
+	OldestUndeliveredAge time.Duration
+}
+
+// Failing reports whether the state is one of delivery failing.
+func (s Status) Failing() bool { return s.State == StatusRetrying || s.State == StatusFailed }
+
+// failure is an error that says whether it needs a change to clear
+// (StatusFailed) or may clear by itself (StatusRetrying).
+type failure struct {
+	err       error
+	permanent bool
+}
+
+func (f *failure) Error() string { return f.err.Error() }
+func (f *failure) Unwrap() error { return f.err }
+
+// permanent marks err as one that needs a change to clear.
+func permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &failure{err: err, permanent: true}
+}
+
+// isPermanent reports whether err was marked by permanent.
+func isPermanent(err error) bool {
+	var f *failure
+	return errors.As(err, &f) && f.permanent
+}
+
+// failed records a failure for Describe, the metrics and the log.
+func (p *pipeline) failed(err error) {
+	if err == nil {
+		return
+	}
+	state := StatusRetrying
+	if isPermanent(err) {
+		state = StatusFailed
+	}
+	now := p.m.cfg.Now().UTC()
+	p.mu.Lock()
+	p.stat.LastError, p.stat.LastErrorAt = err.Error(), now
+	if p.stat.FailingSince.IsZero() {
+		p.stat.FailingSince = now
+	}
+	changed := p.stat.State != state
+	p.stat.State = state
+	p.mu.Unlock()
+	if state == StatusFailed {
+		p.log.Error("delivery failed; it waits for a change and checks again", "error", err, "retry_in", p.m.cfg.BackoffMax)
+	} else {
+		p.log.Warn("delivery failing; retrying", "error", err)
+	}
+	if changed {
+		p.m.met.setState(p.def.Name, state)
+	}
+	p.m.met.lastError.WithLabelValues(p.def.Name).Set(float64(now.UnixMilli()) / 1000)
+}
+
+// recovered records that a batch went through: the state is ACTIVE again.
+func (p *pipeline) recovered() {
+	p.mu.Lock()
+	changed := p.stat.State != StatusActive
+	p.stat.State = StatusActive
+	p.stat.FailingSince = time.Time{}
+	p.mu.Unlock()
+	if changed {
+		p.m.met.setState(p.def.Name, StatusActive)
+		p.log.Info("delivery going again")
+	}
+}
+
+// status fills s from the pipeline's figures; s.State is the lifecycle
+// state, which wins over the pipeline's while creating or deleting.
+func (p *pipeline) status(s *Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lifecycle := s.State
+	*s = p.stat
+	if lifecycle == StatusCreating || lifecycle == StatusDeleting {
+		s.State = lifecycle
+	}
+	if !p.oldest.IsZero() {
+		s.OldestUndeliveredAge = max(0, p.m.cfg.Now().Sub(p.oldest))
+	}
+}
