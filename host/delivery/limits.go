@@ -75,7 +75,7 @@ type Limit struct {
 	Origin string
 	// Note adds what a reader needs ("the API's default is 300 s").
 	Note string
-	// why, when set, ends the message of a value out of range.
+	// why, when set, ends the message of a value over the maximum.
 	why string
 }
 
@@ -155,12 +155,14 @@ func (m *Manager) memoryCeiling() uint64 {
 // checkInt refuses v outside the limit's range with ErrInvalid.
 func (l Limit) checkInt(v int) error { return l.check(float64(v)) }
 
+// check refuses v outside the limit's range with ErrInvalid, naming the
+// limit, its range and its field.
 func (l Limit) check(v float64) error {
 	if v >= l.Min && v <= l.Max {
 		return nil
 	}
 	msg := fmt.Sprintf("%s %s is outside %s..%s (%s)", l.What, l.format(v), formatNum(l.Min), l.format(l.Max), l.Field)
-	if l.why != "" {
+	if l.why != "" && v > l.Max {
 		msg += ": " + l.why
 	}
 	return invalidf("%s", msg)

@@ -130,7 +130,8 @@ func normalizeProcessor(p *Processor) error {
 	if p.MemoryMiB == 0 {
 		p.MemoryMiB = DefaultMemoryMiB
 	}
-	// The maximum is the runtime's: check (with the Manager) tests it.
+	// The maximum is the runtime's: check, which knows the Manager's
+	// runtime, tests it.
 	if p.MemoryMiB < 1 {
 		return memoryLimit(runtime.DefaultMaxMemoryBytes).checkInt(p.MemoryMiB)
 	}
