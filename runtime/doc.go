@@ -14,7 +14,10 @@
 //
 // Every instance is sandboxed: no files, no network, only the environment
 // the module is granted, a memory cap, a deadline per call and an output
-// cap. Host functions (log, kv_get on JetStream key-value buckets) are
+// cap. The runtime owns the bounds of these limits ([Runtime.MaxMemoryBytes],
+// [MaxTimeout], [DefaultMaxOutputBytes]): callers that validate a module's
+// limits before loading it ask the runtime rather than keep numbers of their
+// own. Host functions (log, kv_get on JetStream key-value buckets) are
 // granted per module. Every failure is a [*TransformError] naming the module,
 // its version and the reason, with a sentinel for its kind.
 //

@@ -15,6 +15,8 @@ const (
 	DefaultMemoryBytes    = 64 << 20 // per instance
 	DefaultTimeout        = 10 * time.Second
 	DefaultMaxOutputBytes = 6 << 20 // Lambda's payload limit
+	// MaxTimeout is the longest Limits.Timeout, Lambda's 15 minutes.
+	MaxTimeout = 15 * time.Minute
 )
 
 // Ref names a module version, as in `enrich@3`.
@@ -37,7 +39,8 @@ type Limits struct {
 	// MemoryBytes caps each instance's linear memory (rounded down to 64 KiB
 	// pages). Default DefaultMemoryBytes.
 	MemoryBytes uint64
-	// Timeout bounds one call (one batch). Default DefaultTimeout.
+	// Timeout bounds one call (one batch), up to MaxTimeout. Default
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxOutputBytes caps the answer to one batch. Default DefaultMaxOutputBytes.
 	MaxOutputBytes int64
@@ -73,6 +76,9 @@ func (c *ModuleConfig) applyDefaults(maxMem uint64) error {
 	}
 	if l.Instances == 0 {
 		l.Instances = goruntime.GOMAXPROCS(0)
+	}
+	if l.Timeout > MaxTimeout {
+		return fmt.Errorf("timeout %s is over the maximum %s", l.Timeout, MaxTimeout)
 	}
 	if l.Timeout < 0 || l.MaxOutputBytes < 0 || l.MaxOutputBytes > 1<<31 || l.Instances < 0 {
 		return fmt.Errorf("invalid limits %+v", *l)

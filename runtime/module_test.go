@@ -172,6 +172,18 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := r.Load(ctx, Ref{Name: "x", Version: 1}, wasmFile(t, "c_identity"), ModuleConfig{Limits: Limits{MemoryBytes: 16 << 20}}); err == nil {
 		t.Error("a memory limit above the runtime's ceiling was accepted")
 	}
+	if got := r.MaxMemoryBytes(); got != 8<<20 {
+		t.Errorf("MaxMemoryBytes = %d, want the configured ceiling %d", got, 8<<20)
+	}
+	m, err := r.Load(ctx, Ref{Name: "x", Version: 1}, wasmFile(t, "c_identity"), ModuleConfig{Limits: Limits{MemoryBytes: r.MaxMemoryBytes(), Timeout: MaxTimeout}})
+	if err != nil {
+		t.Errorf("limits at the maxima: %v", err)
+	} else if err := m.Close(ctx); err != nil {
+		t.Error(err)
+	}
+	if _, err := r.Load(ctx, Ref{Name: "x", Version: 1}, wasmFile(t, "c_identity"), ModuleConfig{Limits: Limits{Timeout: MaxTimeout + time.Second}}); err == nil {
+		t.Error("a timeout above MaxTimeout was accepted")
+	}
 	if _, err := r.Load(ctx, Ref{Name: "big", Version: 1}, wasmFile(t, "bigout"), ModuleConfig{Limits: Limits{MemoryBytes: 1 << 20}}); !errors.Is(err, ErrInvalidModule) {
 		t.Errorf("module needing 101 pages under a 1 MiB limit: %v", err)
 	}

@@ -12,8 +12,12 @@ import (
 // whatever a module's Limits ask for (see WithMaxMemoryBytes).
 const DefaultMaxMemoryBytes = 1 << 30
 
-// wasmPage is the size of a WebAssembly memory page.
-const wasmPage = 65536
+// wasmPage is the size of a WebAssembly memory page; maxCeiling is the
+// most memory a 32-bit WebAssembly instance can address (4 GiB).
+const (
+	wasmPage   = 65536
+	maxCeiling = 1 << 32
+)
 
 // Option configures a Runtime.
 type Option func(*options) error
@@ -66,7 +70,7 @@ func WithKV(js jetstream.JetStream) Option {
 // exceed it. Default DefaultMaxMemoryBytes.
 func WithMaxMemoryBytes(n uint64) Option {
 	return func(o *options) error {
-		if n < wasmPage || n > 1<<32 {
+		if n < wasmPage || n > maxCeiling {
 			return fmt.Errorf("WithMaxMemoryBytes: %d is outside [64 KiB, 4 GiB]", n)
 		}
 		o.maxMemoryBytes = n / wasmPage * wasmPage

@@ -58,7 +58,7 @@ func TestCloseWhileBusy(t *testing.T) {
 	for _, module := range []string{"loop", "wasi_loop"} {
 		t.Run(module, func(t *testing.T) {
 			r, _ := newTestRuntime(t)
-			m := load(t, r, module, ModuleConfig{Limits: Limits{Instances: 2, Timeout: time.Hour}})
+			m := load(t, r, module, ModuleConfig{Limits: Limits{Instances: 2, Timeout: MaxTimeout}})
 			var wg sync.WaitGroup
 			errs := make(chan error, 5)
 			for range 5 { // 2 run, 3 wait for an instance
@@ -93,7 +93,7 @@ func TestRuntimeCloseWhileBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := r.Load(context.Background(), Ref{Name: "loop", Version: 1}, wasmFile(t, "loop"), ModuleConfig{Limits: Limits{Timeout: time.Hour}})
+	m, err := r.Load(context.Background(), Ref{Name: "loop", Version: 1}, wasmFile(t, "loop"), ModuleConfig{Limits: Limits{Timeout: MaxTimeout}})
 	if err != nil {
 		t.Fatal(err)
 	}

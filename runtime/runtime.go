@@ -96,6 +96,11 @@ func (r *Runtime) instantiateHostModules(ctx context.Context) error {
 	return nil
 }
 
+// MaxMemoryBytes is the ceiling on any instance's memory (see
+// WithMaxMemoryBytes): Load refuses Limits.MemoryBytes above it, and
+// callers that validate a module's limits before loading it ask here.
+func (r *Runtime) MaxMemoryBytes() uint64 { return r.maxMem }
+
 // Close closes every loaded module and their instances, then the wazero
 // runtime and the cache. Calls in flight are stopped.
 func (r *Runtime) Close(ctx context.Context) error {

@@ -21,12 +21,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/delivery"
 	"github.com/sluice-io/sluice/host/rest"
-)
-
-// Retention bounds of a data stream, in hours (Kinesis's).
-const (
-	minRetentionHours = 24
-	maxRetentionHours = 8760
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // pipelineFile is what `sluice apply -f` reads: data streams and delivery
@@ -51,6 +46,9 @@ type appliedItem struct {
 	Name   string `json:"name"`
 	Action string `json:"action"` // created, updated, unchanged
 	Detail string `json:"detail,omitempty"`
+	// Warnings are the server's: what its checks found that does not stop
+	// the delivery stream (a destination that cannot be reached now).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 func newApplyCmd(c *cli) *cobra.Command {
@@ -65,7 +63,15 @@ retention; delivery streams under 'deliveryStreams:' are created or updated
 twice changes nothing and says so. Nothing is deleted.
 
 Data streams are applied first, so a delivery stream may read a data stream
-the same file declares. '-f -' reads standard input.`,
+the same file declares. '-f -' reads standard input.
+
+Before it creates or changes a delivery stream the server loads its
+processor module with the file's limits and probes its destination. A
+definition that could never run (a module that does not load, memory over
+the server's ceiling, no such bucket, access denied, a folder that cannot be
+written) is refused with the reason and apply exits non-zero; a destination
+that cannot be reached now is only a warning (on standard error): the
+delivery stream is created and its records wait until it can be reached.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if file == "" {
@@ -131,10 +137,10 @@ func parsePipeline(data []byte) (*pipelineFile, error) {
 			return nil, fmt.Errorf("%s (%s).shards must be at least 1", at, s.Name)
 		}
 		if s.RetentionHours == 0 {
-			s.RetentionHours = minRetentionHours
+			s.RetentionHours = streams.DefaultRetentionHours
 		}
-		if s.RetentionHours < minRetentionHours || s.RetentionHours > maxRetentionHours {
-			return nil, fmt.Errorf("%s (%s).retentionHours %d is outside %d..%d", at, s.Name, s.RetentionHours, minRetentionHours, maxRetentionHours)
+		if s.RetentionHours < streams.MinRetentionHours || s.RetentionHours > streams.MaxRetentionHours {
+			return nil, fmt.Errorf("%s (%s).retentionHours %d is outside %d..%d", at, s.Name, s.RetentionHours, streams.MinRetentionHours, streams.MaxRetentionHours)
 		}
 	}
 	for i := range p.DeliveryStreams {
@@ -150,8 +156,8 @@ func parsePipeline(data []byte) (*pipelineFile, error) {
 			return nil, fmt.Errorf("%s: delivery stream %s is also declared at %s", at, d.Name, prev)
 		}
 		seen["d/"+d.Name] = at
-		if d.Version != 0 || !d.CreatedAt.IsZero() || !d.UpdatedAt.IsZero() {
-			return nil, fmt.Errorf("%s (%s): version, createdAt and updatedAt are set by the server", at, d.Name)
+		if d.Version != 0 || !d.CreatedAt.IsZero() || !d.UpdatedAt.IsZero() || d.Warnings != nil {
+			return nil, fmt.Errorf("%s (%s): version, createdAt, updatedAt and warnings are set by the server", at, d.Name)
 		}
 	}
 	return p, nil
@@ -276,6 +282,9 @@ func (c *cli) apply(ctx context.Context, p *pipelineFile) error {
 				line += " (" + it.Detail + ")"
 			}
 			fmt.Fprintln(c.stdout, line)
+			for _, w := range it.Warnings {
+				fmt.Fprintf(c.stderr, "warning: %s %s: %s\n", it.Kind, it.Name, w)
+			}
 		}
 	}
 	if len(p.Streams) > 0 {
@@ -298,7 +307,7 @@ func (c *cli) apply(ctx context.Context, p *pipelineFile) error {
 		if err := rc.do(ctx, "PUT", deliveryPath(d.Name), nil, bytes.NewReader(body), &out); err != nil {
 			return fmt.Errorf("deliveryStreams[%d] (%s): %w", i, d.Name, err)
 		}
-		it := appliedItem{Kind: "delivery stream", Name: d.Name, Action: "unchanged"}
+		it := appliedItem{Kind: "delivery stream", Name: d.Name, Action: "unchanged", Warnings: out.Definition.Warnings}
 		switch {
 		case out.Created:
 			it.Action = "created"
@@ -327,7 +336,7 @@ func applyStream(ctx context.Context, kc *kinesis.Client, s streamSpec) (applied
 			return it, apiErr(err)
 		}
 		it.Action, it.Detail = "created", fmt.Sprintf("%d shards, retention %dh", s.Shards, s.RetentionHours)
-		if s.RetentionHours > minRetentionHours {
+		if s.RetentionHours > streams.MinRetentionHours {
 			if _, err := kc.IncreaseStreamRetentionPeriod(ctx, &kinesis.IncreaseStreamRetentionPeriodInput{
 				StreamName: aws.String(s.Name), RetentionPeriodHours: aws.Int32(int32(s.RetentionHours)),
 			}); err != nil {

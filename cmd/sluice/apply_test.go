@@ -45,6 +45,7 @@ func TestParsePipelineErrors(t *testing.T) {
 		{"bad delivery name", "deliveryStreams:\n  - name: a b\n", "deliveryStreams[0].name:"},
 		{"duplicate delivery", "deliveryStreams:\n  - name: d\n  - name: d\n", "deliveryStreams[1]: delivery stream d is also declared at deliveryStreams[0]"},
 		{"server fields", "deliveryStreams:\n  - name: d\n    version: 3\n", "set by the server"},
+		{"warnings", "deliveryStreams:\n  - name: d\n    warnings: [x]\n", "set by the server"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -25,6 +25,10 @@ type Definition struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 	// Version grows by one on every update (Firehose's VersionId).
 	Version int `json:"version"`
+	// Warnings are set only on the definition Create and Apply return, and
+	// never stored: what the checks found that does not stop the delivery
+	// stream, such as a destination that cannot be reached now.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Source kinds.

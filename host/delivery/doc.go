@@ -24,6 +24,27 @@
 // restart first rebuilds exactly the intended batch and writes it again to
 // the same keys, overwriting rather than duplicating, then reads on.
 //
+// # Limits and checks
+//
+// Every bound of a definition is defined once (limits.go, or the runtime for
+// a module's memory and timeout) and LimitTable lists them; validation,
+// the Firehose API layer and the README's limits table all read those
+// definitions. The most memory a processor may ask for is the Manager's
+// runtime's ceiling (Runtime.MaxMemoryBytes).
+//
+// Create and Apply (of a changed definition) then check what needs the
+// host: the source stream exists; the processor's module loads, with the
+// definition's limits and grants, as the pipeline will load it (and is
+// closed again); and each destination is probed (ProbeTimeout each): a
+// folder is created and written, an S3 bucket is asked for with HeadBucket,
+// an HTTP endpoint is only connected to. A definition that could never run
+// (memory over the ceiling, a module that does not compile or does not fit
+// its memory, no such bucket, access denied, a folder that cannot be
+// written) is refused with ErrInvalid and the reason. A destination that
+// cannot be reached now is not refused: the definition returned carries a
+// warning (Definition.Warnings, never stored) and a log line says it, and
+// records wait in JetStream until it is back.
+//
 // # Failures
 //
 // A folder or S3 destination that fails is retried with exponential backoff

@@ -143,7 +143,8 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	if err := normalize(&def); err != nil {
 		return nil, err
 	}
-	if err := m.check(ctx, &def); err != nil {
+	warnings, err := m.check(ctx, &def)
+	if err != nil {
 		return nil, err
 	}
 	now := m.cfg.Now().UTC()
@@ -163,6 +164,7 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	m.start(&st.Def)
 	m.log.Info("delivery stream created", "delivery", def.Name, "source", def.Source.Kind, "destination", def.Destination.Kind)
 	out := clone(st.Def)
+	out.Warnings = warnings
 	return &out, nil
 }
 
@@ -257,7 +259,8 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	if !reflect.DeepEqual(def.Source, cur.Def.Source) {
 		return nil, false, invalidf("the source of delivery stream %s cannot change (delete and create it again)", def.Name)
 	}
-	if err := m.check(ctx, &def); err != nil {
+	warnings, err := m.check(ctx, &def)
+	if err != nil {
 		return nil, false, err
 	}
 	def.UpdatedAt, def.Version = m.cfg.Now().UTC(), cur.Def.Version+1
@@ -273,6 +276,7 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	m.start(&def)
 	m.log.Info("delivery stream updated", "delivery", def.Name, "version", def.Version)
 	out := clone(def)
+	out.Warnings = warnings
 	return &out, true, nil
 }
 

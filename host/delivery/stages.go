@@ -85,13 +85,7 @@ func (st *stages) load(ctx context.Context, module string) error {
 	if err != nil {
 		return fmt.Errorf("processor %s: %w", module, err)
 	}
-	mod, err := m.deps.Runtime.Load(ctx, ref, wasm, runtime.ModuleConfig{
-		Limits: runtime.Limits{
-			MemoryBytes: uint64(proc.MemoryMiB) * mib,
-			Timeout:     time.Duration(proc.TimeoutSeconds) * time.Second,
-		},
-		Grants: runtime.Grants{Log: true, KVBuckets: proc.KVBuckets, Env: proc.Parameters},
-	})
+	mod, err := m.deps.Runtime.Load(ctx, ref, wasm, moduleConfig(proc))
 	if err != nil {
 		return fmt.Errorf("processor %s: %w", module, err)
 	}

@@ -1,49 +1,21 @@
 package delivery
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/itchyny/gojq"
 
 	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/runtime"
 	"github.com/sluice-io/sluice/sinks/format"
-)
-
-// Defaults and limits of a definition, Firehose's unless noted.
-const (
-	MaxNameLen             = 64
-	DefaultBufferMiB       = 5
-	MinBufferMiB           = 1
-	MaxBufferMiB           = 128
-	DefaultIntervalSeconds = 60
-	MaxIntervalSeconds     = 900
-	DefaultRetries         = 3
-	MaxRetries             = 300
-	DefaultBatchMiB        = 1.0
-	MinBatchMiB            = 0.2
-	MaxBatchMiB            = 3.0
-	DefaultBatchRecords    = 500
-	MaxBatchRecords        = 10000
-	DefaultTimeoutSeconds  = 10
-	MaxTimeoutSeconds      = 900
-	DefaultMemoryMiB       = 64
-	MaxMemoryMiB           = 4096
-	DefaultHTTPRetrySecs   = 300
-	MaxHTTPRetrySecs       = 7200
-	DefaultPrefix          = "!{timestamp:yyyy/MM/dd/HH}/"
-	DefaultErrorPrefix     = "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/"
-	DefaultBackupPrefix    = "backup/!{timestamp:yyyy/MM/dd/HH}/"
 )
 
 // ValidateName checks a delivery stream name: 1 to 64 characters from
 // [a-zA-Z0-9_.-], as Firehose allows.
 func ValidateName(name string) error {
-	if len(name) < 1 || len(name) > MaxNameLen {
-		return invalidf("delivery stream name %q must have 1 to %d characters", name, MaxNameLen)
+	if limitName.checkInt(len(name)) != nil {
+		return invalidf("delivery stream name %q must have %d to %d characters", name, int(limitName.Min), MaxNameLen)
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
@@ -60,6 +32,7 @@ func normalize(def *Definition) error {
 	if err := ValidateName(def.Name); err != nil {
 		return err
 	}
+	def.Warnings = nil // the server's, for one answer
 	if err := normalizeSource(&def.Source); err != nil {
 		return err
 	}
@@ -67,15 +40,19 @@ func normalize(def *Definition) error {
 	if b.SizeMiB == 0 {
 		b.SizeMiB = DefaultBufferMiB
 	}
-	if b.SizeMiB < MinBufferMiB || b.SizeMiB > MaxBufferMiB {
-		return invalidf("buffering size %d MiB is outside %d..%d", b.SizeMiB, MinBufferMiB, MaxBufferMiB)
+	size := limitBufferSize
+	if def.Destination.Kind == DestHTTP {
+		size = limitHTTPBufferSize
+	}
+	if err := size.checkInt(b.SizeMiB); err != nil {
+		return err
 	}
 	if b.IntervalSeconds == nil {
 		v := DefaultIntervalSeconds
 		b.IntervalSeconds = &v
 	}
-	if v := *b.IntervalSeconds; v < 0 || v > MaxIntervalSeconds {
-		return invalidf("buffering interval %d s is outside 0..%d", v, MaxIntervalSeconds)
+	if err := limitInterval.checkInt(*b.IntervalSeconds); err != nil {
+		return err
 	}
 	if def.Processor != nil {
 		if err := normalizeProcessor(def.Processor); err != nil {
@@ -129,32 +106,34 @@ func normalizeProcessor(p *Processor) error {
 		v := DefaultRetries
 		p.Retries = &v
 	}
-	if *p.Retries < 0 || *p.Retries > MaxRetries {
-		return invalidf("processor: retries %d is outside 0..%d", *p.Retries, MaxRetries)
+	if err := limitRetries.checkInt(*p.Retries); err != nil {
+		return err
 	}
 	if p.BatchMiB == 0 {
 		p.BatchMiB = DefaultBatchMiB
 	}
-	if p.BatchMiB < MinBatchMiB || p.BatchMiB > MaxBatchMiB {
-		return invalidf("processor: batch size %g MiB is outside %g..%g", p.BatchMiB, MinBatchMiB, MaxBatchMiB)
+	if err := limitBatchMiB.check(p.BatchMiB); err != nil {
+		return err
 	}
 	if p.BatchRecords == 0 {
 		p.BatchRecords = DefaultBatchRecords
 	}
-	if p.BatchRecords < 1 || p.BatchRecords > MaxBatchRecords {
-		return invalidf("processor: batch records %d is outside 1..%d", p.BatchRecords, MaxBatchRecords)
+	if err := limitBatchRecords.checkInt(p.BatchRecords); err != nil {
+		return err
 	}
 	if p.TimeoutSeconds == 0 {
 		p.TimeoutSeconds = DefaultTimeoutSeconds
 	}
-	if p.TimeoutSeconds < 1 || p.TimeoutSeconds > MaxTimeoutSeconds {
-		return invalidf("processor: timeout %d s is outside 1..%d", p.TimeoutSeconds, MaxTimeoutSeconds)
+	if err := limitTimeout.checkInt(p.TimeoutSeconds); err != nil {
+		return err
 	}
 	if p.MemoryMiB == 0 {
 		p.MemoryMiB = DefaultMemoryMiB
 	}
-	if p.MemoryMiB < 1 || p.MemoryMiB > MaxMemoryMiB {
-		return invalidf("processor: memory %d MiB is outside 1..%d", p.MemoryMiB, MaxMemoryMiB)
+	// The maximum is the runtime's: check, which knows the Manager's
+	// runtime, tests it.
+	if p.MemoryMiB < 1 {
+		return memoryLimit(runtime.DefaultMaxMemoryBytes).checkInt(p.MemoryMiB)
 	}
 	return nil
 }
@@ -228,8 +207,8 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 			v := DefaultHTTPRetrySecs
 			h.RetrySeconds = &v
 		}
-		if *h.RetrySeconds < 0 || *h.RetrySeconds > MaxHTTPRetrySecs {
-			return invalidf("%s: retry duration %d s is outside 0..%d", where, *h.RetrySeconds, MaxHTTPRetrySecs)
+		if err := limitHTTPRetry.checkInt(*h.RetrySeconds); err != nil {
+			return err
 		}
 		if h.ContentEncoding != "" && h.ContentEncoding != "GZIP" && h.ContentEncoding != "NONE" {
 			return invalidf("%s: content encoding %q must be NONE or GZIP", where, h.ContentEncoding)
@@ -270,32 +249,6 @@ func compileQuery(q string) (*gojq.Code, error) {
 		return nil, err
 	}
 	return gojq.Compile(parsed)
-}
-
-// check runs the rules that need the host: the source stream exists and
-// the processor module resolves.
-func (m *Manager) check(ctx context.Context, def *Definition) error {
-	if def.Source.Kind == SourceDataStream {
-		if m.deps.Streams == nil {
-			return invalidf("this server has no data streams")
-		}
-		s, err := m.deps.Streams.DescribeStream(ctx, def.Source.Stream)
-		if errors.Is(err, streams.ErrNotFound) || (err == nil && s.Status == streams.StatusDeleting) {
-			return invalidf("source stream %s does not exist", def.Source.Stream)
-		}
-		if err != nil {
-			return fmt.Errorf("check source stream %s: %w", def.Source.Stream, err)
-		}
-	}
-	if def.Processor != nil {
-		if m.deps.Modules == nil {
-			return invalidf("this server has no module registry")
-		}
-		if _, _, err := m.deps.Modules.Resolve(ctx, def.Processor.Module); err != nil {
-			return invalidf("processor module %s: %v", def.Processor.Module, err)
-		}
-	}
-	return nil
 }
 
 // prefixKeys returns the key names a prefix uses with the given

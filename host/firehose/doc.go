@@ -23,4 +23,11 @@
 //     stream's conversion in AWS shape.
 //   - Fields AWS requires for its IAM or CloudWatch (RoleARN,
 //     CloudWatchLoggingOptions) are accepted and have no effect.
+//   - Every bound checked here (buffering hints, retries, a Lambda's buffer
+//     size, retry durations, PutRecordBatch's sizes) is host/delivery's
+//     constant, so the API and a pipeline file refuse the same values.
+//   - CreateDeliveryStream also answers InvalidArgumentException, with the
+//     reason, when the manager's checks find the delivery stream could
+//     never run: its module does not load, or its bucket's folder cannot be
+//     written. A destination that is only unreachable is created.
 package firehose

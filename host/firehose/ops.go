@@ -12,10 +12,11 @@ import (
 // Firehose's limits and paging defaults.
 const (
 	// MaxBatchRecords, MaxBatchBytes and MaxRecordBytes are PutRecordBatch's
-	// limits: 500 records, 4 MiB in all, 1,000 KiB each.
-	MaxBatchRecords = 500
-	MaxBatchBytes   = 4 << 20
-	MaxRecordBytes  = 1000 << 10
+	// limits: 500 records, 4 MiB in all, 1,000 KiB each (the delivery
+	// package's, which Manager.Put enforces).
+	MaxBatchRecords = delivery.MaxPutRecords
+	MaxBatchBytes   = delivery.MaxPutBytes
+	MaxRecordBytes  = delivery.MaxRecordBytes
 
 	listDefault = 10
 	listMax     = 10000

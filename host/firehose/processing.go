@@ -85,8 +85,8 @@ func (c Config) lambda(params map[string]string, field string) (*delivery.Proces
 	p := &delivery.Processor{Module: ref}
 	if v, ok := params[paramRetries]; ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxRetries {
-			return nil, invalid("%s: NumberOfRetries %q must be a whole number from 0 to %d.", field, v, maxRetries)
+		if err != nil || n < 0 || n > delivery.MaxRetries {
+			return nil, invalid("%s: NumberOfRetries %q must be a whole number from 0 to %d.", field, v, delivery.MaxRetries)
 		}
 		p.Retries = &n
 	}
@@ -101,8 +101,8 @@ func (c Config) lambda(params map[string]string, field string) (*delivery.Proces
 		// Sluice hands the module each delivery batch as it closes, cut to
 		// BufferSizeInMBs; the interval is checked and has no further effect.
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > maxIntervalSeconds {
-			return nil, invalid("%s: BufferIntervalInSeconds %q must be a whole number from 0 to %d.", field, v, maxIntervalSeconds)
+		if err != nil || n < 0 || n > delivery.MaxIntervalSeconds {
+			return nil, invalid("%s: BufferIntervalInSeconds %q must be a whole number from 0 to %d.", field, v, delivery.MaxIntervalSeconds)
 		}
 	}
 	return p, nil

@@ -10,17 +10,11 @@ import (
 	"github.com/sluice-io/sluice/sinks/format"
 )
 
-// Firehose's defaults and bounds where they differ from a pipeline file's.
-const (
-	// defaultIntervalSeconds is Firehose's buffering interval when
-	// BufferingHints has none (a pipeline file's default is 60 s).
-	defaultIntervalSeconds = 300
-	maxS3BufferMiB         = 128
-	maxHTTPBufferMiB       = 64
-	maxIntervalSeconds     = 900
-	maxHTTPRetrySeconds    = 7200
-	maxRetries             = 300
-)
+// defaultIntervalSeconds is Firehose's buffering interval when
+// BufferingHints has none (a pipeline file's default is 60 s). Every bound
+// this file checks is the delivery package's constant, so the API and a
+// pipeline file refuse the same values.
+const defaultIntervalSeconds = 300
 
 // translate turns a CreateDeliveryStream request (raw: its body, already
 // decoded into in) into a Definition, refusing what Sluice cannot honour.
@@ -34,7 +28,7 @@ func (c Config) translate(raw json.RawMessage, in *createInput) (delivery.Defini
 		return def, validation("Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null")
 	}
 	if err := delivery.ValidateName(in.DeliveryStreamName); err != nil {
-		return def, validation("Value '%s' at 'deliveryStreamName' failed to satisfy constraint: Member must have length between 1 and 64 and match pattern [a-zA-Z0-9_.-]+", in.DeliveryStreamName)
+		return def, validation("Value '%s' at 'deliveryStreamName' failed to satisfy constraint: Member must have length between 1 and %d and match pattern [a-zA-Z0-9_.-]+", in.DeliveryStreamName, delivery.MaxNameLen)
 	}
 	def.Name = in.DeliveryStreamName
 	var err error
@@ -113,7 +107,7 @@ func (c Config) extendedS3(def *delivery.Definition, s *extendedS3Config, field 
 	dest.Prefix = deref(s.Prefix)
 	dest.ErrorPrefix = deref(s.ErrorOutputPrefix)
 	def.Destination = dest
-	if def.Buffering, err = buffering(s.BufferingHints, field+".BufferingHints", maxS3BufferMiB); err != nil {
+	if def.Buffering, err = buffering(s.BufferingHints, field+".BufferingHints", delivery.MaxBufferMiB); err != nil {
 		return err
 	}
 	if err := plainS3(&s.s3Config, field); err != nil {
@@ -145,7 +139,9 @@ func (c Config) extendedS3(def *delivery.Definition, s *extendedS3Config, field 
 	if dp := s.DynamicPartitioningConfiguration; dp != nil && dp.Enabled != nil && *dp.Enabled {
 		partitioned = true
 		if dp.RetryOptions != nil {
-			if _, err := intIn(dp.RetryOptions.DurationInSeconds, field+".DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds", 0, maxHTTPRetrySeconds, 0); err != nil {
+			// Firehose bounds this retry duration as it does an HTTP
+			// endpoint's; Sluice checks it and has no use for it.
+			if _, err := intIn(dp.RetryOptions.DurationInSeconds, field+".DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds", 0, delivery.MaxHTTPRetrySecs, 0); err != nil {
 				return err
 			}
 		}
@@ -215,10 +211,10 @@ func buffering(h *bufferingHints, field string, maxMiB int) (delivery.Buffering,
 		return b, nil
 	}
 	var err error
-	if b.SizeMiB, err = intIn(h.SizeInMBs, field+".SizeInMBs", 1, maxMiB, 0); err != nil {
+	if b.SizeMiB, err = intIn(h.SizeInMBs, field+".SizeInMBs", delivery.MinBufferMiB, maxMiB, 0); err != nil {
 		return b, err
 	}
-	if interval, err = intIn(h.IntervalInSeconds, field+".IntervalInSeconds", 0, maxIntervalSeconds, defaultIntervalSeconds); err != nil {
+	if interval, err = intIn(h.IntervalInSeconds, field+".IntervalInSeconds", 0, delivery.MaxIntervalSeconds, defaultIntervalSeconds); err != nil {
 		return b, err
 	}
 	return b, nil
@@ -283,7 +279,7 @@ func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) er
 		}
 	}
 	if h.RetryOptions != nil {
-		n, err := intIn(h.RetryOptions.DurationInSeconds, field+".RetryOptions.DurationInSeconds", 0, maxHTTPRetrySeconds, delivery.DefaultHTTPRetrySecs)
+		n, err := intIn(h.RetryOptions.DurationInSeconds, field+".RetryOptions.DurationInSeconds", 0, delivery.MaxHTTPRetrySecs, delivery.DefaultHTTPRetrySecs)
 		if err != nil {
 			return err
 		}
@@ -291,7 +287,7 @@ func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) er
 	}
 	def.Destination = delivery.Destination{Kind: delivery.DestHTTP, HTTP: dest}
 	def.Format = format.Spec{Type: format.JSONLines, Compression: format.None}
-	if def.Buffering, err = buffering(h.BufferingHints, field+".BufferingHints", maxHTTPBufferMiB); err != nil {
+	if def.Buffering, err = buffering(h.BufferingHints, field+".BufferingHints", delivery.MaxHTTPBufferMiB); err != nil {
 		return err
 	}
 	switch h.S3BackupMode {

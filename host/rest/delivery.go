@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/sluice-io/sluice/host/delivery"
 )
@@ -185,5 +186,7 @@ func (d *Delivery) writeError(w http.ResponseWriter, r *http.Request, err error)
 	if status == http.StatusInternalServerError {
 		d.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: err.Error()}})
+	// The code says the error is invalid; the message says why.
+	msg := strings.TrimPrefix(err.Error(), delivery.ErrInvalid.Error()+": ")
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }

@@ -14,4 +14,13 @@
 //
 //	var r interface{ Retryable() bool }
 //	retry := errors.As(err, &r) && r.Retryable()
+//
+// # Probe
+//
+// Probe checks that a folder can hold objects before a delivery stream is
+// created: it creates the folder and writes, syncs and removes a probe file
+// named like a temporary file (which RemoveTemp deletes after a crash and
+// no key can name), so nothing that looks like an object is left. A
+// failure is a *sinks.ProbeError, permanent for permission denied, a
+// read-only file system or a path through a file.
 package folder

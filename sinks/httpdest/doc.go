@@ -32,4 +32,11 @@
 // Request ids are the caller's: derive them from the batch's source
 // positions (RequestID does this) so a batch replayed after a crash is sent
 // with the id it had, and an endpoint that deduplicates by id sees a retry.
+//
+// # Probe
+//
+// Client.Probe only connects to the endpoint's host (and completes the TLS
+// handshake for https), sending no request: AWS does not contact an
+// endpoint when a delivery stream is created. Its failures are never
+// permanent.
 package httpdest

@@ -21,4 +21,11 @@
 //
 //	var r interface{ Retryable() bool }
 //	retry := errors.As(err, &r) && r.Retryable()
+//
+// # Probe
+//
+// Store.Probe is one HeadBucket with the store's credentials, writing
+// nothing: a 404 (no such bucket), 403 (access denied, a bad signature) or
+// another 4xx answer is a permanent *sinks.ProbeError; no answer, a 5xx or
+// throttling is not.
 package s3
