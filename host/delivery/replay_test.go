@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,17 +64,17 @@ func TestReplayUnderTheDefinitionThatWroteIt(t *testing.T) {
 	}
 
 	// A crash between writing the last batch and acknowledging it leaves
-	// its intent; the destination is down when the server comes back, so
-	// the replay cannot happen before the definition is changed.
+	// its intent; the old prefix cannot be written when the server comes
+	// back, so the replay cannot happen before the definition is changed.
 	if err := e.m.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.m.store.putPos(ctx, "edit", position{Checkpoint: from - 1, Intent: &intent{First: from, Last: to, Version: 1}}); err != nil {
 		t.Fatal(err)
 	}
-	unblock := block(t, out)
+	unblock := block(t, filepath.Join(out, "v1"))
 	e.restart()
-	e.waitState("edit", StatusFailed)
+	e.waitState("edit", StatusRetrying)
 	def.Destination.Prefix = "v2/"
 	if _, changed, err := e.m.Apply(ctx, def); err != nil || !changed {
 		t.Fatalf("apply: changed %v, %v", changed, err)
@@ -175,19 +176,6 @@ func recorder(next http.Handler, seen func(id string, recs []string)) http.Handl
 	})
 }
 
-// httpDef is a direct-put delivery stream to an HTTP endpoint that is
-// retried for a minute, with its error output in errDir.
-func httpDef(name, url, errDir string) Definition {
-	return Definition{
-		Name:      name,
-		Buffering: Buffering{IntervalSeconds: intp(0)},
-		Destination: Destination{Kind: DestHTTP, HTTP: &HTTPDest{
-			URL: url, RetrySeconds: intp(60),
-			ErrorStore: &Destination{Kind: DestFolder, Folder: &FolderDest{Path: errDir}},
-		}},
-	}
-}
-
 // An HTTP request replayed after the definition changed keeps the request
 // id it had (the id derives from the batch's version, not the new one).
 func TestHTTPRequestIDSurvivesApply(t *testing.T) {
@@ -208,6 +196,7 @@ func TestHTTPRequestIDSurvivesApply(t *testing.T) {
 	}))
 	defer srv.Close()
 	def := httpDef("ids", srv.URL, t.TempDir())
+	def.Destination.HTTP.RetrySeconds = intp(60) // retried all along, not sent to the error output
 	e.create(def)
 	recs := numbered(50, `{"n":%d}`)
 	ids := e.put("ids", recs)

@@ -80,18 +80,6 @@ func TestStatusWhileDestinationDown(t *testing.T) {
 	}
 }
 
-// s3Def is a direct-put delivery stream to the S3 server srv.
-func s3Def(name string, srv *s3test.Server) Definition {
-	return Definition{
-		Name:      name,
-		Buffering: Buffering{IntervalSeconds: intp(0)},
-		Destination: Destination{Kind: DestS3, S3: &S3Dest{
-			Endpoint: srv.Endpoint, Bucket: srv.Bucket, Region: srv.Region,
-			AccessKeyID: srv.AccessKey, SecretAccessKey: srv.SecretKey, PathStyle: true,
-		}},
-	}
-}
-
 // An object the destination refuses for good (here a key segment longer
 // than the S3 server's file system takes) is not retried: its records go
 // to the error output as delivery-failed with S3's error code, and the
@@ -99,7 +87,7 @@ func s3Def(name string, srv *s3test.Server) Definition {
 func TestRefusedObjectGoesToErrorOutput(t *testing.T) {
 	srv := s3test.Start(t)
 	e := newEnv(t)
-	def := s3Def("refused", srv)
+	def := s3Def("refused", srv, nil)
 	def.Buffering.IntervalSeconds = intp(1)
 	def.Destination.Prefix = "!{partitionKeyFromQuery:site}/"
 	def.Destination.PartitionQueries = map[string]string{"site": ".site"}
@@ -133,7 +121,7 @@ func TestRefusedObjectGoesToErrorOutput(t *testing.T) {
 func TestUnwritableErrorOutputFails(t *testing.T) {
 	srv := s3test.Start(t)
 	e := newEnv(t)
-	e.create(s3Def("nobucket", srv))
+	e.create(s3Def("nobucket", srv, nil))
 	recs := numbered(20, `{"n":%d}`)
 	e.waitCheckpoint("nobucket", lastID(t, e.put("nobucket", recs[:10])))
 	// The bucket goes away: every object, data and errors alike, is
