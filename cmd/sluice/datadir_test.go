@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,5 +56,18 @@ func TestSecondServeRefused(t *testing.T) {
 	_, ep = serveProcess(t, bin, dataDir)
 	if out := mustSluice(t, ep, "", "stream", "list"); !strings.Contains(out, "held") {
 		t.Fatalf("after kill -9 and restart: %q", out)
+	}
+}
+
+// TestServeMaxRequestsFlag: a cap below one request is a usage error,
+// refused before anything starts.
+func TestServeMaxRequestsFlag(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	err := run(context.Background(), []string{"serve", "--data-dir", dir, "--max-requests", "0"}, strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--max-requests must be at least 1, not 0") {
+		t.Fatalf("err %v", err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("the refused serve created %s", dir)
 	}
 }
