@@ -15,7 +15,11 @@
 // Every instance is sandboxed: no files, no network, only the environment
 // the module is granted, a memory cap, a deadline per call and an output
 // cap. Host functions (log, kv_get on JetStream key-value buckets) are
-// granted per module. Every failure is a [*TransformError] naming the module,
+// granted per module. What a module logs (the log host function, stdout
+// and stderr together) is bounded per call by [MaxLogLinesPerCall] and
+// [MaxLogBytesPerCall], each line by [MaxLogLineBytes]; past the budget
+// lines are dropped and one warning per call counts them, and the call
+// goes on. Every failure is a [*TransformError] naming the module,
 // its version and the reason, with a sentinel for its kind.
 //
 // The Firehose JSON event and response codecs ([DecodeEvent],
