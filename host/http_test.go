@@ -193,3 +193,23 @@ func rawPost(t *testing.T, srv *Server, target, body string) (int, string, strin
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"), string(b)
 }
+
+// TestHeaderBytesCapped: headers over DefaultMaxHeaderBytes are refused
+// with 431 before any handler runs.
+func TestHeaderBytesCapped(t *testing.T) {
+	srv, _ := open(t, Config{})
+	req, err := http.NewRequest(http.MethodPost, "http://"+srv.HTTPAddr()+"/", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.ListStreams")
+	req.Header.Set("X-Padding", strings.Repeat("x", 2*DefaultMaxHeaderBytes))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Fatalf("status %d, want 431", resp.StatusCode)
+	}
+}
