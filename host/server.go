@@ -56,7 +56,10 @@ type Config struct {
 	// has no neighbours to protect. A stream can turn them on for itself
 	// with the tag sluice:throughput=enforce.
 	ShardLimits bool
-	Logger      *slog.Logger
+	// HTTP bounds the HTTP listener: timeouts, header size and the cap on
+	// concurrent requests. Zero fields take the defaults (see HTTPLimits).
+	HTTP   HTTPLimits
+	Logger *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -75,6 +78,7 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	c.HTTP.setDefaults()
 }
 
 // Server is a running Sluice host.
@@ -96,6 +100,9 @@ type Server struct {
 // Open starts the embedded NATS server, the engines and the HTTP listener.
 // The server runs until Close.
 func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
+	if err := cfg.HTTP.check(); err != nil {
+		return nil, err
+	}
 	cfg.setDefaults()
 	s := &Server{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
 	defer func() {
@@ -183,27 +190,38 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		},
 	})
 
+	api := http.NewServeMux()
+	api.Handle("POST /", aws)
+	s.rest.Register(api)
+	deliveryAPI.Register(api)
+	streamModes.Register(api)
+
+	lm, err := newLimiterMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	hl := cfg.HTTP
+	apiLimit := newRequestLimiter("api", hl.MaxInFlight, hl.MaxQueued, hl.QueueWait, lm, rejectAPI(hl.MaxInFlight))
+	probeLimit := newRequestLimiter("probes", MaxInFlightProbes, MaxInFlightProbes, hl.QueueWait, lm, rejectProbe)
+	pr := &probes{js: js, failing: s.delivery.Failing}
 	mux := http.NewServeMux()
-	mux.Handle("POST /", aws)
-	s.rest.Register(mux)
-	deliveryAPI.Register(mux)
-	streamModes.Register(mux)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintln(w, "ok")
-	})
+	mux.Handle("/", apiLimit.wrap(api))
+	mux.Handle("GET /metrics", probeLimit.wrap(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
+	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
 
 	if s.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("http listen: %w", err)
 	}
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.http = newHTTPServer(mux, hl)
 	go func() { s.served <- s.http.Serve(s.ln) }()
 
 	s.log.Info("sluice listening",
 		"http", "http://"+s.ln.Addr().String(),
 		"nats", orNone(s.nats.ClientURL()),
 		"data_dir", dataDir,
-		"sync_always", cfg.SyncAlways)
+		"sync_always", cfg.SyncAlways,
+		"max_requests", hl.MaxInFlight)
 	return s, nil
 }
 

@@ -18,7 +18,11 @@
 // [MaxTimeout], [DefaultMaxOutputBytes]): callers that validate a module's
 // limits before loading it ask the runtime rather than keep numbers of their
 // own. Host functions (log, kv_get on JetStream key-value buckets) are
-// granted per module. Every failure is a [*TransformError] naming the module,
+// granted per module. What a module logs (the log host function, stdout
+// and stderr together) is bounded per call by [MaxLogLinesPerCall] and
+// [MaxLogBytesPerCall], each line by [MaxLogLineBytes]; past the budget
+// lines are dropped and one warning per call counts them, and the call
+// goes on. Every failure is a [*TransformError] naming the module,
 // its version and the reason, with a sentinel for its kind.
 //
 // The Firehose JSON event and response codecs ([DecodeEvent],

@@ -17,6 +17,7 @@ type callState struct {
 	out     []byte // the last set_output, copied out of guest memory
 	outSet  bool
 	overCap uint32 // the length of a set_output over the cap, or 0
+	logs    logBudget
 }
 
 func (s *callState) reset() {
@@ -85,7 +86,8 @@ func setOutput(ctx context.Context, mod api.Module, stack []uint64) {
 	s.outSet = true
 }
 
-// logMessage is sluice.log(level, ptr, len).
+// logMessage is sluice.log(level, ptr, len): one line, cut at
+// MaxLogLineBytes, within the call's log budget (see logBudget).
 func logMessage(ctx context.Context, mod api.Module, stack []uint64) {
 	s := stateOf(ctx)
 	if !s.m.cfg.Grants.Log {
@@ -101,7 +103,12 @@ func logMessage(ctx context.Context, mod api.Module, stack []uint64) {
 		level = slog.LevelError
 	}
 	msg := read(mod, "log", api.DecodeU32(stack[1]), api.DecodeU32(stack[2]))
-	s.m.logger.Log(ctx, level, string(msg))
+	if len(msg) > MaxLogLineBytes {
+		msg = msg[:MaxLogLineBytes]
+	}
+	if s.logs.take(len(msg)) {
+		s.m.logger.Log(ctx, level, string(msg))
+	}
 }
 
 // abort is env.abort(message, fileName, line, column) as AssemblyScript

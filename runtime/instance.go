@@ -53,13 +53,13 @@ func (m *Module) instantiateContext(ctx context.Context, st *callState) (context
 
 // newInstance creates an SDK instance and runs its _initialize, if any.
 func (m *Module) newInstance(ctx context.Context) (*instance, error) {
-	in := &instance{
-		stdout: newLineLogger(m.logger, "stdout"),
-		stderr: newLineLogger(m.logger, "stderr"),
-	}
+	in := &instance{}
+	in.stdout = newLineLogger(m.logger, "stdout", &in.state.logs)
+	in.stderr = newLineLogger(m.logger, "stderr", &in.state.logs)
 	in.state.m = m
 	cctx, cancel := m.instantiateContext(ctx, &in.state)
 	defer cancel()
+	defer in.state.logs.finish(m.logger)
 	cfg := m.sandbox().WithStartFunctions("_initialize").WithStdout(in.stdout).WithStderr(in.stderr)
 	mod, err := m.r.wz.InstantiateModule(cctx, m.c.cm, cfg)
 	if err != nil {
@@ -110,6 +110,7 @@ func (m *Module) call(ctx context.Context, in *instance, b *Batch) (resp *Respon
 		return nil, true, fmt.Errorf("transform %s: %w: %v", m.ref, ErrInvalidBatch, err)
 	}
 	in.state.reset()
+	defer in.state.logs.finish(m.logger)
 	cctx, cancel := m.callContext(ctx)
 	defer cancel()
 	cctx = withCallState(cctx, &in.state)

@@ -8,23 +8,71 @@ import (
 	"sync"
 )
 
-// maxLogLine caps one logged line of a module's stdout or stderr.
-const maxLogLine = 4096
+// Bounds on what a module logs, through the log host function, stdout and
+// stderr together. One call (a batch through Transform, or an instance's
+// start) has one budget: past MaxLogLinesPerCall lines or
+// MaxLogBytesPerCall bytes, whichever comes first, its lines are dropped
+// and counted, and one warning at the end of the call says how many.
+const (
+	// MaxLogLineBytes caps one logged line; a longer one is cut.
+	MaxLogLineBytes = 4096
+	// MaxLogLinesPerCall caps the lines one call logs.
+	MaxLogLinesPerCall = 1000
+	// MaxLogBytesPerCall caps the bytes of the lines one call logs.
+	MaxLogBytesPerCall = 64 << 10
+)
+
+// logBudget counts what one call logs against the bounds above.
+type logBudget struct {
+	mu                         sync.Mutex
+	lines, bytes               int
+	droppedLines, droppedBytes int
+}
+
+// take says whether a line of n bytes may be logged, and counts it as
+// logged or dropped.
+func (b *logBudget) take(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.droppedLines == 0 && b.lines < MaxLogLinesPerCall && b.bytes+n <= MaxLogBytesPerCall {
+		b.lines++
+		b.bytes += n
+		return true
+	}
+	b.droppedLines++
+	b.droppedBytes += n
+	return false
+}
+
+// finish ends the call: when lines were dropped it logs one warning saying
+// how many; then the budget is fresh for the next call.
+func (b *logBudget) finish(l *slog.Logger) {
+	b.mu.Lock()
+	dl, db := b.droppedLines, b.droppedBytes
+	b.lines, b.bytes, b.droppedLines, b.droppedBytes = 0, 0, 0, 0
+	b.mu.Unlock()
+	if dl > 0 {
+		l.LogAttrs(context.Background(), slog.LevelWarn, "module log over its per-call budget: lines dropped",
+			slog.Int("dropped_lines", dl), slog.Int("dropped_bytes", db),
+			slog.Int("max_lines", MaxLogLinesPerCall), slog.Int("max_bytes", MaxLogBytesPerCall))
+	}
+}
 
 // lineLogger is an io.Writer that logs each complete line a module writes
-// to stdout or stderr, and remembers the last one (a failed WASI command's
-// reason). Overlong lines are cut.
+// to stdout or stderr, within the call's budget, and remembers the last one
+// (a failed WASI command's reason), logged or not. Overlong lines are cut.
 type lineLogger struct {
 	logger *slog.Logger
 	stream string
+	budget *logBudget
 
 	mu      sync.Mutex
 	partial []byte
 	last    string
 }
 
-func newLineLogger(l *slog.Logger, stream string) *lineLogger {
-	return &lineLogger{logger: l, stream: stream}
+func newLineLogger(l *slog.Logger, stream string, budget *logBudget) *lineLogger {
+	return &lineLogger{logger: l, stream: stream, budget: budget}
 }
 
 // Write implements io.Writer; it never fails.
@@ -35,11 +83,11 @@ func (w *lineLogger) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
-			room := maxLogLine - len(w.partial)
+			room := MaxLogLineBytes - len(w.partial)
 			w.partial = append(w.partial, p[:min(room, len(p))]...)
 			break
 		}
-		room := maxLogLine - len(w.partial)
+		room := MaxLogLineBytes - len(w.partial)
 		w.partial = append(w.partial, p[:min(room, i)]...)
 		w.emit()
 		p = p[i+1:]
@@ -54,7 +102,9 @@ func (w *lineLogger) emit() {
 		return
 	}
 	w.last = line
-	w.logger.LogAttrs(context.Background(), slog.LevelInfo, line, slog.String("stream", w.stream))
+	if w.budget.take(len(line)) {
+		w.logger.LogAttrs(context.Background(), slog.LevelInfo, line, slog.String("stream", w.stream))
+	}
 }
 
 // Flush logs an unterminated last line.

@@ -31,7 +31,7 @@ func (m *Module) transformWASI(ctx context.Context, b *Batch) (*Response, error)
 
 	st := &callState{m: m}
 	stdout := &cappedBuffer{cap: m.cfg.Limits.MaxOutputBytes}
-	stderr := newLineLogger(m.logger, "stderr")
+	stderr := newLineLogger(m.logger, "stderr", &st.logs)
 	cfg := m.sandbox().
 		WithArgs(m.ref.Name).
 		WithStdin(bytes.NewReader(event)).
@@ -44,6 +44,7 @@ func (m *Module) transformWASI(ctx context.Context, b *Batch) (*Response, error)
 		_ = mod.Close(ctx)
 	}
 	stderr.Flush()
+	st.logs.finish(m.logger)
 	if stdout.overflow {
 		return nil, m.fail(ErrOutputTooLarge, fmt.Sprintf("output of more than %d bytes exceeds the cap of %d bytes",
 			stdout.cap, stdout.cap), errOutputCap)

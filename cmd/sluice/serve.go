@@ -23,6 +23,9 @@ func newServeCmd(c *cli) *cobra.Command {
 			default:
 				return usageErr("--sync must be default or always, not %q", sync)
 			}
+			if cfg.HTTP.MaxInFlight < 1 {
+				return usageErr("--max-requests must be at least 1, not %d", cfg.HTTP.MaxInFlight)
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageErr("--log-level: %v", err)
@@ -51,5 +54,6 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")
 	return cmd
 }

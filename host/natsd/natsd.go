@@ -43,17 +43,30 @@ type Config struct {
 
 // Server is a running embedded NATS server.
 type Server struct {
-	srv *server.Server
+	srv  *server.Server
+	lock *dirLock
 }
 
-// Start starts the server and waits until it takes connections.
-func Start(cfg Config) (*Server, error) {
+// Start takes the data directory's lock (see LockFileName), starts the
+// server and waits until it takes connections. A directory another
+// process holds is refused with a *DirInUseError before JetStream touches
+// it.
+func Start(cfg Config) (_ *Server, err error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("natsd: data dir is required")
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("natsd: %w", err)
 	}
+	lock, err := lockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = lock.release()
+		}
+	}()
 	opts := &server.Options{
 		ServerName: "sluice",
 		JetStream:  true,
@@ -96,9 +109,10 @@ func Start(cfg Config) (*Server, error) {
 	go srv.Start()
 	if !srv.ReadyForConnections(DefaultReadyTimeout) {
 		srv.Shutdown()
+		srv.WaitForShutdown() // before the deferred release of the lock
 		return nil, errors.New("natsd: server not ready in time")
 	}
-	return &Server{srv: srv}, nil
+	return &Server{srv: srv, lock: lock}, nil
 }
 
 // Connect opens an in-process client connection.
@@ -118,10 +132,12 @@ func (s *Server) ClientURL() string {
 	return s.srv.ClientURL()
 }
 
-// Close shuts the server down and waits for it.
+// Close shuts the server down, waits for it and releases the data
+// directory.
 func (s *Server) Close() {
 	s.srv.Shutdown()
 	s.srv.WaitForShutdown()
+	_ = s.lock.release()
 }
 
 // checkFree fails clearly when addr cannot be listened on (most often: a

@@ -16,4 +16,12 @@
 // 404, 409 when concurrent pushes kept colliding, 413 for a body over its
 // limit, 422 when the module fails the batch (the message is the
 // runtime's TransformError), 500 otherwise.
+//
+// Every request body is bounded, and a declared Content-Length over the
+// bound is refused before anything is read: a module at the registry's
+// MaxSize (modules.DefaultMaxSize, 50 MiB), a test event at
+// DefaultMaxEventBytes (6 MiB), a delivery stream definition at
+// MaxDefinitionBytes (1 MiB), a stream mode at MaxStreamModeBytes (64 KiB).
+// The host's listener also caps how many requests run at once; over the
+// cap a /v1 request is answered 503 with the code Unavailable.
 package rest

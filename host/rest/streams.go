@@ -55,11 +55,23 @@ type StreamModeRequest struct {
 // errInvalidMode marks a body that is not a StreamModeRequest.
 var errInvalidMode = errors.New("invalid stream mode request")
 
+// MaxStreamModeBytes caps the body of a stream-mode PUT (a few numbers).
+const MaxStreamModeBytes = 64 << 10
+
 func (s *StreamModes) put(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength > MaxStreamModeBytes {
+		s.writeError(w, r, fmt.Errorf("%w: body of %d bytes; the limit is %d bytes", errTooLarge, r.ContentLength, MaxStreamModeBytes))
+		return
+	}
 	var req StreamModeRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxStreamModeBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.writeError(w, r, fmt.Errorf("%w: the limit is %d bytes", errTooLarge, MaxStreamModeBytes))
+			return
+		}
 		s.writeError(w, r, fmt.Errorf("%w: %v", errInvalidMode, err))
 		return
 	}
@@ -92,6 +104,8 @@ func (s *StreamModes) writeError(w http.ResponseWriter, r *http.Request, err err
 		status, code = http.StatusConflict, CodeConflict
 	case errors.Is(err, errInvalidMode), errors.Is(err, streams.ErrInvalidArgument), errors.Is(err, streams.ErrValidation):
 		status, code = http.StatusBadRequest, CodeInvalidStreamMode
+	case errors.Is(err, errTooLarge):
+		status, code = http.StatusRequestEntityTooLarge, CodeTooLarge
 	}
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))

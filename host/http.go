@@ -1,0 +1,123 @@
+package host
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Bounds of the HTTP listener: the defaults of HTTPLimits.
+//
+// They are sized for an edge box on a slow link, where one answer can be
+// large: GetRecords returns up to 10 MiB of data, about 13.4 MiB of JSON
+// once base64 encoded, and a request body can be up to awsjson's 10 MiB.
+const (
+	// DefaultReadHeaderTimeout bounds reading a request's headers: a
+	// client that trickles them (slow loris) is cut off.
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout bounds reading a whole request, body included: a
+	// 10 MiB body at about 700 kbit/s.
+	DefaultReadTimeout = 2 * time.Minute
+	// DefaultWriteTimeout bounds a request from the end of its headers to
+	// the end of its answer: a 13.4 MiB GetRecords answer at about 370
+	// kbit/s. It is longer than DefaultReadTimeout because it includes the
+	// body's reading.
+	DefaultWriteTimeout = 5 * time.Minute
+	// DefaultIdleTimeout closes a keep-alive connection with no request
+	// for this long; longer than the AWS SDKs' own 90 s idle timeout, so
+	// the client, not the server, closes first.
+	DefaultIdleTimeout = 2 * time.Minute
+	// DefaultMaxHeaderBytes caps a request's headers (SigV4 headers are
+	// well under 4 KiB); net/http's own default is 1 MiB.
+	DefaultMaxHeaderBytes = 64 << 10
+	// DefaultMaxInFlightRequests caps the API requests (AWS APIs and
+	// /v1) served at once. Each can hold a 10 MiB body and its decoded
+	// form, or a 10 MiB GetRecords answer: about 25 MiB at worst, so this
+	// bounds request memory to under 1 GiB.
+	DefaultMaxInFlightRequests = 32
+	// DefaultMaxQueuedRequests caps the API requests waiting for a slot;
+	// one more is answered "busy" at once. A waiting request has read only
+	// its headers.
+	DefaultMaxQueuedRequests = 128
+	// DefaultQueueWait is how long a request over the cap waits for a
+	// slot before it is answered "busy" (HTTP 503, which the AWS SDKs
+	// retry with backoff).
+	DefaultQueueWait = time.Second
+	// MaxInFlightProbes caps /healthz, /readyz and /metrics served at
+	// once, apart from the API's cap, so a saturated API still answers
+	// its probes and a flood of probes cannot take the API's slots.
+	MaxInFlightProbes = 8
+)
+
+// HTTPLimits bound the HTTP listener; zero fields take the defaults above.
+//
+// # Long requests
+//
+// The timeouts hold for every request. A handler that legitimately runs
+// longer (issue 10's SubscribeToShard holds an event stream open for up to
+// 5 minutes) extends its own connection's deadlines with
+// http.NewResponseController(w).SetWriteDeadline and SetReadDeadline
+// rather than raising them for everyone, and should take its slots from a
+// limiter of its own (newRequestLimiter) so that long subscriptions never
+// starve short requests.
+type HTTPLimits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+	// MaxInFlight caps API requests served at once, MaxQueued those
+	// waiting for a slot, for at most QueueWait.
+	MaxInFlight int
+	MaxQueued   int
+	QueueWait   time.Duration
+}
+
+func (l *HTTPLimits) setDefaults() {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	def(&l.ReadTimeout, DefaultReadTimeout)
+	def(&l.WriteTimeout, DefaultWriteTimeout)
+	def(&l.IdleTimeout, DefaultIdleTimeout)
+	def(&l.QueueWait, DefaultQueueWait)
+	if l.MaxHeaderBytes == 0 {
+		l.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if l.MaxInFlight == 0 {
+		l.MaxInFlight = DefaultMaxInFlightRequests
+	}
+	if l.MaxQueued == 0 {
+		l.MaxQueued = DefaultMaxQueuedRequests
+	}
+}
+
+// check refuses negative limits (zero means the default).
+func (l HTTPLimits) check() error {
+	for name, v := range map[string]int64{
+		"ReadHeaderTimeout": int64(l.ReadHeaderTimeout), "ReadTimeout": int64(l.ReadTimeout),
+		"WriteTimeout": int64(l.WriteTimeout), "IdleTimeout": int64(l.IdleTimeout),
+		"MaxHeaderBytes": int64(l.MaxHeaderBytes), "MaxInFlight": int64(l.MaxInFlight),
+		"MaxQueued": int64(l.MaxQueued), "QueueWait": int64(l.QueueWait),
+	} {
+		if v < 0 {
+			return fmt.Errorf("http limits: %s is negative", name)
+		}
+	}
+	return nil
+}
+
+// newHTTPServer is the listener's server with the limits' timeouts.
+func newHTTPServer(h http.Handler, l HTTPLimits) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+	}
+}
