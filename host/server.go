@@ -56,7 +56,11 @@ type Config struct {
 	// has no neighbours to protect. A stream can turn them on for itself
 	// with the tag sluice:throughput=enforce.
 	ShardLimits bool
-	Logger      *slog.Logger
+	// MaxStore is the most JetStream stores on disk (records, definitions,
+	// positions, modules); the zero value is natsd.DefaultMaxStorePercent
+	// of the space the store can use when the server starts.
+	MaxStore natsd.StoreLimit
+	Logger   *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -111,6 +115,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		DataDir:    dataDir,
 		Listen:     cfg.NATSListen,
 		SyncAlways: cfg.SyncAlways,
+		MaxStore:   cfg.MaxStore,
 		Logger:     cfg.Logger,
 	})
 	if err != nil {
@@ -123,6 +128,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "streams"),
+		Storage:   s.nats,
 	}
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
@@ -151,6 +157,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(storageMetrics(s.nats)...)
 
 	if s.delivery, err = delivery.Open(ctx, s.nc, delivery.Deps{
 		Streams: s.streams,
@@ -158,6 +165,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Runtime: s.rt,
 		Metrics: reg,
 		Logger:  cfg.Logger.With("component", "delivery"),
+		Storage: s.nats,
 	}, delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}); err != nil {
 		return nil, fmt.Errorf("open delivery streams: %w", err)
 	}
