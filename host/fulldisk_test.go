@@ -34,8 +34,13 @@ import (
 // timing assertion.
 const hangGuard = time.Minute
 
-// recordSize is the data size of the records the disk tests write.
-const recordSize = 10 << 10
+// recordSize is the data size of the records the disk tests write, and
+// fillSize that of the records that fill the store (as large as both APIs
+// take, four to a call, so that filling takes few calls).
+const (
+	recordSize = 10 << 10
+	fillSize   = 1000 << 10
+)
 
 // fullEnv is a whole server on a data directory of the test's choosing,
 // with AWS SDK clients (no SDK retries: each call is one request) and the
@@ -45,7 +50,8 @@ type fullEnv struct {
 	dir  string
 	cfg  Config
 	srv  *Server
-	kc   *kinesis.Client
+	kc   *kinesis.Client // one request per call: what a put gets
+	kr   *kinesis.Client // the SDK's retries: reads that check the data
 	fc   *firehose.Client
 	seq  int
 	acks map[string]map[string]string // stream → sequence number → data
@@ -76,16 +82,19 @@ func (e *fullEnv) open() {
 	endpoint := aws.String("http://" + srv.HTTPAddr())
 	creds := credentials.NewStaticCredentialsProvider("x", "x", "")
 	e.kc = kinesis.New(kinesis.Options{BaseEndpoint: endpoint, Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1})
+	e.kr = kinesis.New(kinesis.Options{BaseEndpoint: endpoint, Region: "us-east-1", Credentials: creds})
 	e.fc = firehose.New(firehose.Options{BaseEndpoint: endpoint, Region: "us-east-1", Credentials: creds, RetryMaxAttempts: 1})
 }
 
 func (e *fullEnv) restart() {
 	e.t.Helper()
+	start := time.Now()
 	if err := e.srv.Close(); err != nil {
 		e.t.Logf("close: %v", err)
 	}
 	e.srv = nil
 	e.open()
+	e.t.Logf("restarted in %s", time.Since(start))
 }
 
 type testLog struct{ t *testing.T }
@@ -135,10 +144,10 @@ func (e *fullEnv) createDirect(name, url string) {
 	e.fh[name] = map[string]bool{}
 }
 
-func (e *fullEnv) data(tag string) []byte {
+func (e *fullEnv) data(tag string, size int) []byte {
 	e.seq++
 	b := fmt.Appendf(nil, "{\"tag\":%q,\"n\":%d,\"pad\":\"", tag, e.seq)
-	b = append(b, bytes.Repeat([]byte{'x'}, recordSize-len(b)-2)...)
+	b = append(b, bytes.Repeat([]byte{'x'}, size-len(b)-2)...)
 	return append(b, '"', '}')
 }
 
@@ -148,10 +157,14 @@ type failure struct{ code, msg string }
 // putRecords sends n records to stream in one PutRecords, notes what was
 // acknowledged and returns the refused records and how long the call took.
 func (e *fullEnv) putRecords(stream string, n int) ([]failure, time.Duration) {
+	return e.putSized(stream, n, recordSize)
+}
+
+func (e *fullEnv) putSized(stream string, n, size int) ([]failure, time.Duration) {
 	e.t.Helper()
 	recs := make([]types.PutRecordsRequestEntry, n)
 	for i := range recs {
-		recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: e.data(stream)}
+		recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String("k"), Data: e.data(stream, size)}
 	}
 	start := time.Now()
 	out, err := e.kc.PutRecords(e.ctx(), &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: recs})
@@ -176,10 +189,14 @@ func (e *fullEnv) putRecords(stream string, n int) ([]failure, time.Duration) {
 // putBatch sends n records to a direct-put delivery stream in one
 // PutRecordBatch, like putRecords.
 func (e *fullEnv) putBatch(name string, n int) ([]failure, time.Duration) {
+	return e.putBatchSized(name, n, recordSize)
+}
+
+func (e *fullEnv) putBatchSized(name string, n, size int) ([]failure, time.Duration) {
 	e.t.Helper()
 	recs := make([]fhtypes.Record, n)
 	for i := range recs {
-		recs[i] = fhtypes.Record{Data: e.data(name)}
+		recs[i] = fhtypes.Record{Data: e.data(name, size)}
 	}
 	start := time.Now()
 	out, err := e.fc.PutRecordBatch(e.ctx(), &firehose.PutRecordBatchInput{DeliveryStreamName: aws.String(name), Records: recs})
@@ -206,18 +223,44 @@ func (e *fullEnv) putBatch(name string, n int) ([]failure, time.Duration) {
 // returns them with the duration of that call.
 func (e *fullEnv) fillStore(name string, direct bool) ([]failure, time.Duration) {
 	e.t.Helper()
-	for range 2000 {
-		put := e.putRecords
+	for range 1000 {
+		put := e.putSized
 		if direct {
-			put = e.putBatch
+			put = e.putBatchSized
 		}
-		if failed, took := put(name, 100); len(failed) > 0 {
+		if failed, took := put(name, 4, fillSize); len(failed) > 0 {
 			return failed, took
 		}
 	}
-	e.t.Fatalf("%s: 2,000 batches stored and the store is not full", name)
+	e.t.Fatalf("%s: 1,000 batches stored and the store is not full", name)
 	return nil, 0
 }
+
+// stuff publishes 1 MiB messages straight to a JetStream subject of the
+// store (kds.<stream>.<shard> or fh.<delivery stream>) until enough is
+// true: a quick way to bring the store close to full, so that the API calls
+// that follow are the ones that fill it.
+func (e *fullEnv) stuff(subject string, enough func() bool) {
+	e.t.Helper()
+	js, err := jetstream.New(e.srv.nc)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte{'s'}, 1<<20)
+	for !enough() {
+		ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+		_, err := js.Publish(ctx, subject, msg)
+		cancel()
+		if err != nil {
+			e.t.Fatalf("stuff %s: %v", subject, err)
+		}
+	}
+}
+
+// nearLimit and nearFull say the store is within 4 MiB of its limit, or
+// the disk within 4 MiB of full.
+func (e *fullEnv) nearLimit() bool { return e.srv.nats.StoreUsed() > e.srv.nats.MaxStore()-4<<20 }
+func (e *fullEnv) nearFull() bool  { return disktest.Free(e.t, e.dir) < 4<<20 }
 
 // wantFailures checks that every refused record has code and a message
 // containing text.
@@ -251,11 +294,11 @@ func wantAPIError(t *testing.T, what string, err error, code string, status int,
 func (e *fullEnv) singlePuts(stream, direct, text string) (time.Duration, time.Duration) {
 	e.t.Helper()
 	start := time.Now()
-	_, err := e.kc.PutRecord(e.ctx(), &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: e.data(stream)})
+	_, err := e.kc.PutRecord(e.ctx(), &kinesis.PutRecordInput{StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: e.data(stream, recordSize)})
 	kinesisTook := time.Since(start)
 	wantAPIError(e.t, "Kinesis PutRecord", err, "ServiceUnavailable", http.StatusServiceUnavailable, text)
 	start = time.Now()
-	_, err = e.fc.PutRecord(e.ctx(), &firehose.PutRecordInput{DeliveryStreamName: aws.String(direct), Record: &fhtypes.Record{Data: e.data(direct)}})
+	_, err = e.fc.PutRecord(e.ctx(), &firehose.PutRecordInput{DeliveryStreamName: aws.String(direct), Record: &fhtypes.Record{Data: e.data(direct, recordSize)}})
 	firehoseTook := time.Since(start)
 	wantAPIError(e.t, "Firehose PutRecord", err, "ServiceUnavailableException", http.StatusServiceUnavailable, text)
 	return kinesisTook, firehoseTook
@@ -278,7 +321,7 @@ func (e *fullEnv) healthy() {
 func (e *fullEnv) readStream(stream string) map[string]string {
 	e.t.Helper()
 	ctx := e.ctx()
-	it, err := e.kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
+	it, err := e.kr.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
 		StreamName: aws.String(stream), ShardId: aws.String("shardId-000000000000"), ShardIteratorType: types.ShardIteratorTypeTrimHorizon,
 	})
 	if err != nil {
@@ -286,9 +329,10 @@ func (e *fullEnv) readStream(stream string) map[string]string {
 	}
 	got := map[string]string{}
 	for iter := it.ShardIterator; iter != nil; {
-		out, err := e.kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+		st := time.Now()
+		out, err := e.kr.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
 		if err != nil {
-			e.t.Fatalf("GetRecords %s: %v", stream, err)
+			e.t.Fatalf("GetRecords %s: %v (after %s, ctx %v)", stream, err, time.Since(st), ctx.Err())
 		}
 		for _, r := range out.Records {
 			got[aws.ToString(r.SequenceNumber)] = string(r.Data)
@@ -423,7 +467,7 @@ func (e *fullEnv) wedgeBuckets() {
 // puts succeed again, and every acknowledged record is there, also after a
 // restart.
 func TestStoreLimitReached(t *testing.T) {
-	dir := disktest.Tmpfs(t, 64<<20)
+	dir := disktest.Tmpfs(t, 32<<20)
 	e := openFull(t, dir, Config{})
 	limit := e.srv.nats.MaxStore()
 	url, down := downEndpoint(t)
@@ -436,12 +480,13 @@ func TestStoreLimitReached(t *testing.T) {
 	e.putBatch("fh", 20)
 
 	for _, c := range []struct {
-		fill, delete string
-		direct       bool
+		fill, subject, delete string
+		direct                bool
 	}{
-		{fill: "big", delete: "big"},
-		{fill: "held", delete: "held", direct: true},
+		{fill: "big", subject: "kds.big.shardId-000000000000", delete: "big"},
+		{fill: "held", subject: "fh.held", delete: "held", direct: true},
 	} {
+		e.stuff(c.subject, e.nearLimit)
 		failed, took := e.fillStore(c.fill, c.direct)
 		t.Logf("%s: the call that reached the limit took %s", c.fill, took)
 		if c.direct {
@@ -494,7 +539,7 @@ func TestStoreLimitReached(t *testing.T) {
 // the file is removed puts succeed again without a restart, and every
 // acknowledged record is there, also after a restart.
 func TestDiskFullRecovers(t *testing.T) {
-	dir := disktest.Tmpfs(t, 64<<20)
+	dir := disktest.Tmpfs(t, 32<<20)
 	e := openFull(t, dir, Config{})
 	e.createStream("keep")
 	e.createDirect("fh", "")
@@ -535,7 +580,7 @@ func TestDiskFullRecovers(t *testing.T) {
 // write, DeleteStream and DeleteDeliveryStream still succeed and free the
 // space, and puts to other streams succeed again without a restart.
 func TestDiskFullDeleteFrees(t *testing.T) {
-	dir := disktest.Tmpfs(t, 96<<20)
+	dir := disktest.Tmpfs(t, 48<<20)
 	e := openFull(t, dir, Config{MaxStore: natsd.StoreLimit{Bytes: 1 << 30}})
 	url, down := downEndpoint(t)
 	e.createStream("keep")
@@ -548,6 +593,7 @@ func TestDiskFullDeleteFrees(t *testing.T) {
 	e.checkDelivered("fh")
 
 	const text = "cannot take writes"
+	e.stuff("fh.held", e.nearFull)
 	failed, _ := e.fillStore("held", true)
 	e.wantFailures("PutRecordBatch on a full disk", failed, "ServiceUnavailableException", text)
 	// Whatever room the guard would see is taken too, and the buckets
@@ -568,6 +614,7 @@ func TestDiskFullDeleteFrees(t *testing.T) {
 	t.Logf("DeleteDeliveryStream on a full disk took %s", time.Since(start))
 	t.Logf("puts accepted again %s after the delete", e.allPut("keep", "fh"))
 
+	e.stuff("kds.big.shardId-000000000000", e.nearFull)
 	e.fillStore("big", false)
 	filler = disktest.Fill(t, dir, 0)
 	e.wedgeBuckets()

@@ -31,6 +31,18 @@ func (m *Manager) storageErr() error {
 	return m.deps.Storage.StorageErr()
 }
 
+// orStorage is err, or the store's failure when the store is failing (a
+// publish then most likely failed because JetStream is restarting).
+func (m *Manager) orStorage(err error) error {
+	if errors.Is(err, ErrStorageFull) {
+		return err
+	}
+	if serr := m.storageErr(); serr != nil {
+		return streams.StorageFailed(serr)
+	}
+	return err
+}
+
 // fullStore reports whether err, from a write, means the store is full or
 // has failed.
 func (m *Manager) fullStore(err error) bool {

@@ -102,7 +102,7 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		f, err := m.js.PublishMsgAsync(&nats.Msg{Subject: subject, Data: r},
 			jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
 		if err != nil {
-			res[i].Err = putError(err)
+			res[i].Err = m.orStorage(putError(err))
 			continue
 		}
 		futures[i] = f
@@ -114,7 +114,7 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		}
 		ack, err := streams.AwaitAck(ctx, f, failing, m.storageErr)
 		if err != nil {
-			res[i].Err = putError(err)
+			res[i].Err = m.orStorage(putError(err))
 			continue
 		}
 		res[i].RecordID = recordID(ack.Sequence)

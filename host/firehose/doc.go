@@ -23,4 +23,6 @@
 //     stream's conversion in AWS shape.
 //   - Fields AWS requires for its IAM or CloudWatch (RoleARN,
 //     CloudWatchLoggingOptions) are accepted and have no effect.
+//   - A full store is ServiceUnavailableException, for PutRecord and per
+//     record of PutRecordBatch, with a message saying what is full.
 package firehose

@@ -112,6 +112,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 	defer lk.RUnlock()
 	s, err := e.loadActive(ctx, name)
 	if err != nil {
+		if serr := e.storageFailure(err); serr != nil {
+			return refuseAll(len(recs), serr), nil
+		}
 		return nil, err
 	}
 	rt, err := newRouter(s)
@@ -120,14 +123,11 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	res := make([]PutResult, len(recs))
 	storageErr, failing := e.storageState()
 	if storageErr != nil {
-		for i := range res {
-			res[i].Err = storageErr
-		}
-		return res, nil
+		return refuseAll(len(recs), storageErr), nil
 	}
+	res := make([]PutResult, len(recs))
 	futures := make([]jetstream.PubAckFuture, len(recs))
 	stream := jsName(name)
 	limits, now := e.limitsFor(s), e.now()
@@ -151,7 +151,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		}
 		f, err := e.js.PublishMsgAsync(msg, jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
 		if err != nil {
-			res[i].Err = publishError(err)
+			res[i].Err = e.orStorage(publishError(err))
 			continue
 		}
 		futures[i] = f
@@ -168,7 +168,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		}
 		ack, err := AwaitAck(ctx, f, failing, e.storageErr)
 		if err != nil {
-			res[i].Err = publishError(err)
+			res[i].Err = e.orStorage(publishError(err))
 			continue
 		}
 		res[i].SequenceNumber = FormatSequence(ack.Sequence)

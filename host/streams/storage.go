@@ -149,6 +149,37 @@ func (e *Engine) storageState() (error, <-chan struct{}) {
 	return nil, failing
 }
 
+// storageFailure is the caller's error for err, an error of JetStream met
+// while the store is failing (JetStream may be restarting and answer
+// nothing); nil when the store is fine or err is the caller's (an *Error).
+func (e *Engine) storageFailure(err error) error {
+	var ce *Error
+	if errors.As(err, &ce) {
+		return nil
+	}
+	if serr := e.storageErr(); serr != nil {
+		return StorageFailed(serr)
+	}
+	return nil
+}
+
+// orStorage is storageFailure(err), or err when that is nil.
+func (e *Engine) orStorage(err error) error {
+	if serr := e.storageFailure(err); serr != nil {
+		return serr
+	}
+	return err
+}
+
+// refuseAll is the results of n records all refused with err.
+func refuseAll(n int, err error) []PutResult {
+	res := make([]PutResult, n)
+	for i := range res {
+		res[i].Err = err
+	}
+	return res
+}
+
 // storageErr is the store's current error (nil without Storage).
 func (e *Engine) storageErr() error {
 	if e.cfg.Storage == nil {
