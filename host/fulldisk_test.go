@@ -118,6 +118,24 @@ func (e *fullEnv) createStream(name string) {
 	e.acks[name] = map[string]string{}
 }
 
+// createSourced makes a delivery stream reading a data stream.
+func (e *fullEnv) createSourced(name, stream string) {
+	e.t.Helper()
+	if _, err := e.fc.CreateDeliveryStream(e.ctx(), &firehose.CreateDeliveryStreamInput{
+		DeliveryStreamName: aws.String(name), DeliveryStreamType: fhtypes.DeliveryStreamTypeKinesisStreamAsSource,
+		KinesisStreamSourceConfiguration: &fhtypes.KinesisStreamSourceConfiguration{
+			KinesisStreamARN: aws.String("arn:aws:kinesis:us-east-1:000000000000:stream/" + stream),
+			RoleARN:          aws.String("arn:aws:iam::000000000000:role/x"),
+		},
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{
+			BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String("arn:aws:iam::000000000000:role/x"),
+			Prefix: aws.String(name + "/"),
+		},
+	}); err != nil {
+		e.t.Fatalf("create delivery stream %s: %v", name, err)
+	}
+}
+
 // createDirect makes a direct-put delivery stream writing JSON lines to
 // the data directory's bucket "lake" (under name/), or to url when set.
 func (e *fullEnv) createDirect(name, url string) {
@@ -475,6 +493,7 @@ func TestStoreLimitReached(t *testing.T) {
 	e.createStream("big")
 	e.createDirect("fh", "")
 	e.createDirect("held", url)
+	e.createSourced("fromkeep", "keep")
 	down.Store(true)
 	e.putRecords("keep", 20)
 	e.putBatch("fh", 20)
@@ -504,6 +523,10 @@ func TestStoreLimitReached(t *testing.T) {
 		t.Logf("PutRecord on the full store: Kinesis %s, Firehose %s", kt, ft)
 		e.healthy()
 		if !c.direct {
+			// A delivery stream that reads a data stream holds nothing to
+			// free: its delete is refused, clearly, until there is room.
+			_, err := e.fc.DeleteDeliveryStream(e.ctx(), &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("fromkeep")})
+			wantAPIError(t, "DeleteDeliveryStream of a sourced stream", err, "ServiceUnavailableException", http.StatusServiceUnavailable, "frees no space")
 			// The limit does not shrink at a restart of a full store.
 			e.restart()
 			if got := e.srv.nats.MaxStore(); got < limit-limit/100 {
@@ -523,6 +546,11 @@ func TestStoreLimitReached(t *testing.T) {
 		}
 		t.Logf("delete %s on the full store took %s", c.delete, time.Since(start))
 		t.Logf("puts accepted again %s after the delete", e.allPut("keep", "fh"))
+		if !c.direct {
+			if _, err := e.fc.DeleteDeliveryStream(e.ctx(), &firehose.DeleteDeliveryStreamInput{DeliveryStreamName: aws.String("fromkeep")}); err != nil {
+				t.Fatalf("DeleteDeliveryStream of a sourced stream with room: %v", err)
+			}
+		}
 	}
 	e.checkStreams("keep")
 	e.checkDelivered("fh")

@@ -43,9 +43,6 @@ type Config struct {
 	// start. Past it every write is refused at once with "insufficient
 	// resources" until something is deleted.
 	MaxStore StoreLimit
-	// StorageCheckInterval is how often the storage guard looks for write
-	// errors; 0 means StorageCheckInterval.
-	StorageCheckInterval time.Duration
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }
@@ -117,11 +114,7 @@ func Start(cfg Config) (*Server, error) {
 		srv.Shutdown()
 		return nil, errors.New("natsd: server not ready in time")
 	}
-	interval := cfg.StorageCheckInterval
-	if interval <= 0 {
-		interval = StorageCheckInterval
-	}
-	go g.run(interval)
+	go g.run(StorageCheckInterval)
 	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
 	return &Server{srv: srv, guard: g, maxStore: maxStore}, nil
 }
