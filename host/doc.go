@@ -22,4 +22,10 @@
 // MaxInFlightProbes. The gauges sluice_http_requests_in_flight and
 // sluice_http_requests_queued and the counter
 // sluice_http_requests_rejected_total show them at work.
+//
+// # Storage
+//
+// The embedded server's storage guard is the data streams' and the delivery
+// streams' Storage, so a full store fails puts at once and deletes free
+// space; /metrics shows the store's limit, use and whether it takes writes.
 package host

@@ -58,8 +58,12 @@ type Config struct {
 	ShardLimits bool
 	// HTTP bounds the HTTP listener: timeouts, header size and the cap on
 	// concurrent requests. Zero fields take the defaults (see HTTPLimits).
-	HTTP   HTTPLimits
-	Logger *slog.Logger
+	HTTP HTTPLimits
+	// MaxStore is the most JetStream stores on disk (records, definitions,
+	// positions, modules); the zero value is natsd.DefaultMaxStorePercent
+	// of the space the store can use when the server starts.
+	MaxStore natsd.StoreLimit
+	Logger   *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -118,6 +122,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		DataDir:    dataDir,
 		Listen:     cfg.NATSListen,
 		SyncAlways: cfg.SyncAlways,
+		MaxStore:   cfg.MaxStore,
 		Logger:     cfg.Logger,
 	})
 	if err != nil {
@@ -130,6 +135,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "streams"),
+		Storage:   s.nats,
 	}
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
@@ -158,6 +164,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(storageMetrics(s.nats)...)
 
 	if s.delivery, err = delivery.Open(ctx, s.nc, delivery.Deps{
 		Streams: s.streams,
@@ -165,6 +172,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Runtime: s.rt,
 		Metrics: reg,
 		Logger:  cfg.Logger.With("component", "delivery"),
+		Storage: s.nats,
 	}, delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}); err != nil {
 		return nil, fmt.Errorf("open delivery streams: %w", err)
 	}

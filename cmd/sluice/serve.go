@@ -52,6 +52,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.Region, "region", host.DefaultRegion, "region in the ARNs the server returns")
 	f.StringVar(&cfg.AccountID, "account-id", host.DefaultAccountID, "account id in the ARNs the server returns")
 	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")
+	f.Var(&cfg.MaxStore, "max-store", "the most JetStream stores on disk: a size (512MiB, 20GiB, 10G) or a percentage of the space it can use at start (its files plus the free space)")
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")

@@ -36,14 +36,19 @@ const (
 )
 
 // Deps are the parts of the host a Manager works with. Streams is needed
-// for data-stream sources, Modules and Runtime for processors; Metrics and
-// Logger may be nil (no metrics registered; logs discarded).
+// for data-stream sources, Modules and Runtime for processors; Metrics,
+// Logger and Storage may be nil (no metrics registered; logs discarded;
+// only JetStream's answers tell that the store is full).
 type Deps struct {
 	Streams *streams.Engine
 	Modules *modules.Registry
 	Runtime *runtime.Runtime
 	Metrics prometheus.Registerer
 	Logger  *slog.Logger
+	// Storage, when set, tells whether JetStream's store takes writes: a
+	// direct put fails at once with ErrStorageFull while it does not, and
+	// Delete frees a direct-put stream's records first.
+	Storage streams.Storage
 }
 
 // Config configures a Manager; zero fields take the defaults.

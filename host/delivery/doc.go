@@ -54,4 +54,9 @@
 // invocation fails after its retries, that do not fit the Parquet schema or
 // whose partition keys cannot be found go to the error output (JSON lines
 // with Firehose's fields) under the error prefix; dropped ones are counted.
+//
+// A direct put on a full store (Deps.Storage, and JetStream's answers)
+// fails with ErrStorageFull at once; Delete of a direct-put delivery stream
+// on a full store deletes its records first, which frees their space, then
+// its definition (fulldisk.go).
 package delivery

@@ -3,6 +3,8 @@ package delivery
 import (
 	"errors"
 	"fmt"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // Sentinel errors. Every error the Manager returns for a caller's mistake
@@ -25,6 +27,10 @@ var (
 	ErrThrottled = errors.New("throttled")
 	// ErrClosed: the Manager was closed.
 	ErrClosed = errors.New("delivery manager closed")
+	// ErrStorageFull: JetStream's store is full or failing, so records or
+	// definitions cannot be written now (ServiceUnavailableException). It
+	// is the data streams' sentinel: one condition, one value.
+	ErrStorageFull = streams.ErrStorageFull
 )
 
 // invalidf builds an ErrInvalid error with a message for the caller.

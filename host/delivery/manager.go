@@ -295,8 +295,14 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	if m.storageErr() != nil {
+		return m.deleteWhenFull(ctx, st)
+	}
 	st.Status = StatusDeleting
 	if err := m.store.updateDef(ctx, st, rev); err != nil {
+		if m.fullStore(err) {
+			return m.deleteWhenFull(ctx, st)
+		}
 		return err
 	}
 	m.setFlag(m.deleting, name, true)

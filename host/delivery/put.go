@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // Limits of a direct put, Firehose's PutRecordBatch.
@@ -20,7 +22,7 @@ const (
 )
 
 // PutResult is the outcome of one put record: its RecordID, or Err
-// (wrapping ErrThrottled, or an internal failure).
+// (wrapping ErrThrottled or ErrStorageFull, or an internal failure).
 type PutResult struct {
 	RecordID string
 	Err      error
@@ -88,12 +90,19 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 	}
 	subject, stream := directSubject(name), directStream(name)
 	res := make([]PutResult, len(records))
+	storageErr, failing := m.storageState()
+	if storageErr != nil {
+		for i := range res {
+			res[i].Err = storageErr
+		}
+		return res, nil
+	}
 	futures := make([]jetstream.PubAckFuture, len(records))
 	for i, r := range records {
 		f, err := m.js.PublishMsgAsync(&nats.Msg{Subject: subject, Data: r},
 			jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
 		if err != nil {
-			res[i].Err = putError(err)
+			res[i].Err = m.orStorage(putError(err))
 			continue
 		}
 		futures[i] = f
@@ -103,16 +112,14 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		if f == nil {
 			continue
 		}
-		select {
-		case ack := <-f.Ok():
-			res[i].RecordID = recordID(ack.Sequence)
-			stored++
-			bytes += len(records[i])
-		case err := <-f.Err():
-			res[i].Err = putError(err)
-		case <-ctx.Done():
-			res[i].Err = putError(ctx.Err())
+		ack, err := streams.AwaitAck(ctx, f, failing, m.storageErr)
+		if err != nil {
+			res[i].Err = m.orStorage(putError(err))
+			continue
 		}
+		res[i].RecordID = recordID(ack.Sequence)
+		stored++
+		bytes += len(records[i])
 	}
 	for i := range res {
 		if errors.Is(res[i].Err, ErrThrottled) {
@@ -132,9 +139,16 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 // direct-put stream, zero-padded to 20 digits like Sluice's sequence numbers.
 func recordID(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
-// putError classifies a failed publish: back-pressure is ErrThrottled (the
-// caller retries), anything else an internal failure.
+// putError classifies a failed publish: a full store is ErrStorageFull,
+// back-pressure ErrThrottled (the caller retries), anything else an
+// internal failure.
 func putError(err error) error {
+	if errors.Is(err, ErrStorageFull) {
+		return err
+	}
+	if serr := streams.StorageError(err); serr != nil {
+		return serr
+	}
 	if errors.Is(err, jetstream.ErrTooManyStalledMsgs) || errors.Is(err, nats.ErrSlowConsumer) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
 		return fmt.Errorf("%w: %v", ErrThrottled, err)

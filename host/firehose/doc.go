@@ -30,4 +30,6 @@
 //     reason, when the manager's checks find the delivery stream could
 //     never run: its module does not load, or its bucket's folder cannot be
 //     written. A destination that is only unreachable is created.
+//   - A full store is ServiceUnavailableException, for PutRecord and per
+//     record of PutRecordBatch, with a message saying what is full.
 package firehose

@@ -34,6 +34,7 @@ var kinds = []struct {
 	{delivery.ErrNotDirectPut, InvalidArgument, http.StatusBadRequest},
 	{delivery.ErrThrottled, ServiceUnavailable, http.StatusServiceUnavailable},
 	{delivery.ErrClosed, ServiceUnavailable, http.StatusServiceUnavailable},
+	{delivery.ErrStorageFull, ServiceUnavailable, http.StatusServiceUnavailable},
 }
 
 // awsError turns a manager error into an *awsjson.Error. Errors of no

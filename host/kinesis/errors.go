@@ -18,6 +18,9 @@ const (
 	Validation         = "ValidationException"
 	ThroughputExceeded = "ProvisionedThroughputExceededException"
 	InternalFailure    = "InternalFailure"
+	// ServiceUnavailable is AWS's common error for "a temporary failure of
+	// the server" (HTTP 503): Sluice answers it when its store is full.
+	ServiceUnavailable = "ServiceUnavailable"
 )
 
 // kinds maps each engine sentinel to its AWS exception name. This is the
@@ -33,7 +36,11 @@ var kinds = []struct {
 	{streams.ErrLimitExceeded, LimitExceeded},
 	{streams.ErrValidation, Validation},
 	{streams.ErrThroughput, ThroughputExceeded},
+	{streams.ErrStorageFull, ServiceUnavailable},
 }
+
+// statuses holds the HTTP status of the exceptions that are not 400.
+var statuses = map[string]int{ServiceUnavailable: http.StatusServiceUnavailable}
 
 // awsError turns an engine error into an *awsjson.Error. Errors of no
 // known kind pass through, and the mux answers them as InternalFailure.
@@ -45,21 +52,31 @@ func awsError(err error) error {
 	if errors.As(err, &already) {
 		return err
 	}
-	name := errorName(err)
+	name, status := errorKind(err)
 	if name == InternalFailure {
 		return err
 	}
-	return &awsjson.Error{Type: name, Message: message(err), Status: http.StatusBadRequest}
+	return &awsjson.Error{Type: name, Message: message(err), Status: status}
 }
 
 // errorName is the AWS exception name for err (InternalFailure if none).
 func errorName(err error) string {
+	name, _ := errorKind(err)
+	return name
+}
+
+// errorKind is the AWS exception name and HTTP status for err
+// (InternalFailure, 500 if none).
+func errorKind(err error) (string, int) {
 	for _, k := range kinds {
 		if errors.Is(err, k.sentinel) {
-			return k.name
+			if status, ok := statuses[k.name]; ok {
+				return k.name, status
+			}
+			return k.name, http.StatusBadRequest
 		}
 	}
-	return InternalFailure
+	return InternalFailure, http.StatusInternalServerError
 }
 
 // message is the caller-facing message of an engine error.

@@ -10,4 +10,21 @@
 // drops the lock when the holder dies, even by kill -9, so a crash never
 // leaves a stale lock. (Platforms without flock, such as Windows, take no
 // lock; see lock_other.go.)
+//
+// # Storage
+//
+// The store has an explicit size limit (Config.MaxStore, a StoreLimit:
+// bytes, or a percentage of what the store's files take plus what is free
+// at start, DefaultMaxStorePercent by default), never JetStream's own
+// default of 75 % of the space free at start, which shrinks as the store
+// fills. At the limit JetStream refuses each write at once with
+// "insufficient resources" and takes writes again when there is room.
+//
+// A disk that fills before the limit is different: nats-server keeps the
+// write error of the stream that hit ENOSPC and never answers its
+// publishers again, even once space is freed. The storage guard
+// (storage.go) sees such errors, reports them (Server.StorageErr,
+// Server.StorageFailing) so the host can refuse puts at once, and restarts
+// JetStream in process once there is room again (twice the largest
+// message), which clears them. Clients stay connected throughout.
 package natsd

@@ -1,6 +1,7 @@
 package natsd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,14 +38,21 @@ type Config struct {
 	SyncAlways bool
 	// MaxPayload is the largest message in bytes; 0 means DefaultMaxPayload.
 	MaxPayload int32
+	// MaxStore is the most JetStream stores on disk (JetStreamMaxStore);
+	// the zero value is DefaultMaxStorePercent of the space it can use at
+	// start. Past it every write is refused at once with "insufficient
+	// resources" until something is deleted.
+	MaxStore StoreLimit
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }
 
 // Server is a running embedded NATS server.
 type Server struct {
-	srv  *server.Server
-	lock *dirLock
+	srv      *server.Server
+	lock     *dirLock
+	guard    *guard
+	maxStore int64
 }
 
 // Start takes the data directory's lock (see LockFileName), starts the
@@ -78,6 +86,13 @@ func Start(cfg Config) (_ *Server, err error) {
 	if opts.MaxPayload == 0 {
 		opts.MaxPayload = DefaultMaxPayload
 	}
+	maxStore, err := cfg.MaxStore.resolve(opts.StoreDir)
+	if err != nil {
+		return nil, err
+	}
+	// An explicit limit: with none, JetStream takes 75 % of the space free
+	// when it starts, which shrinks as the store fills.
+	opts.JetStreamMaxStore = maxStore
 	if cfg.Listen == "" {
 		opts.DontListen = true
 	} else {
@@ -96,24 +111,30 @@ func Start(cfg Config) (_ *Server, err error) {
 		}
 		opts.Host, opts.Port = host, p
 	}
-	if cfg.Logger == nil {
-		opts.NoLog = true
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("natsd: %w", err)
 	}
-	if cfg.Logger != nil {
-		srv.SetLoggerV2(logAdapter{cfg.Logger.With("component", "nats")}, false, false, false)
-	}
+	g := newGuard(srv, opts, logger.With("component", "storage"), 2*int64(opts.MaxPayload))
+	// Always a logger, even a silent one: its error lines wake the guard.
+	srv.SetLoggerV2(logAdapter{l: logger.With("component", "nats"), onError: g.poke}, false, false, false)
 	go srv.Start()
 	if !srv.ReadyForConnections(DefaultReadyTimeout) {
 		srv.Shutdown()
 		srv.WaitForShutdown() // before the deferred release of the lock
 		return nil, errors.New("natsd: server not ready in time")
 	}
-	return &Server{srv: srv, lock: lock}, nil
+	go g.run(StorageCheckInterval)
+	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
+	return &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore}, nil
 }
+
+// MaxStore is JetStream's store limit in bytes, as resolved at start.
+func (s *Server) MaxStore() int64 { return s.maxStore }
 
 // Connect opens an in-process client connection.
 func (s *Server) Connect(name string) (*nats.Conn, error) {
@@ -135,6 +156,7 @@ func (s *Server) ClientURL() string {
 // Close shuts the server down, waits for it and releases the data
 // directory.
 func (s *Server) Close() {
+	s.guard.close()
 	s.srv.Shutdown()
 	s.srv.WaitForShutdown()
 	_ = s.lock.release()
@@ -151,12 +173,28 @@ func checkFree(addr string) error {
 	return ln.Close()
 }
 
-// logAdapter sends the server's log lines to slog.
-type logAdapter struct{ l *slog.Logger }
+// logAdapter sends the server's log lines to slog, and calls onError on
+// each error line.
+type logAdapter struct {
+	l       *slog.Logger
+	onError func()
+}
 
-func (a logAdapter) Noticef(f string, v ...any) { a.l.Info(fmt.Sprintf(f, v...)) }
-func (a logAdapter) Warnf(f string, v ...any)   { a.l.Warn(fmt.Sprintf(f, v...)) }
-func (a logAdapter) Fatalf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
-func (a logAdapter) Errorf(f string, v ...any)  { a.l.Error(fmt.Sprintf(f, v...)) }
-func (a logAdapter) Debugf(f string, v ...any)  { a.l.Debug(fmt.Sprintf(f, v...)) }
-func (a logAdapter) Tracef(f string, v ...any)  { a.l.Debug(fmt.Sprintf(f, v...)) }
+func (a logAdapter) log(level slog.Level, f string, v []any) {
+	if a.l.Enabled(context.Background(), level) {
+		a.l.Log(context.Background(), level, fmt.Sprintf(f, v...))
+	}
+}
+
+func (a logAdapter) Noticef(f string, v ...any) { a.log(slog.LevelInfo, f, v) }
+func (a logAdapter) Warnf(f string, v ...any)   { a.log(slog.LevelWarn, f, v) }
+func (a logAdapter) Fatalf(f string, v ...any)  { a.log(slog.LevelError, f, v) }
+func (a logAdapter) Debugf(f string, v ...any)  { a.log(slog.LevelDebug, f, v) }
+func (a logAdapter) Tracef(f string, v ...any)  { a.log(slog.LevelDebug, f, v) }
+
+func (a logAdapter) Errorf(f string, v ...any) {
+	a.log(slog.LevelError, f, v)
+	if a.onError != nil {
+		a.onError()
+	}
+}

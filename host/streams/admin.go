@@ -48,9 +48,15 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int) 
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
+	if err := e.storageErr(); err != nil {
+		return StorageFailed(err)
+	}
 	if _, err := e.kv.Create(ctx, kvKey(name), data); err != nil {
 		if isCASConflict(err) {
 			return errorf(ErrInUse, "Stream %s under account %s already exists.", name, e.cfg.AccountID)
+		}
+		if serr := StorageError(err); serr != nil {
+			return serr
 		}
 		return fmt.Errorf("create %s: %w", name, err)
 	}
@@ -99,10 +105,14 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 	}
 }
 
-// DeleteStream deletes a stream and all its records.
+// DeleteStream deletes a stream and all its records. It works on a full
+// store too (see deleteWhenFull), and frees the records' space.
 func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
+	}
+	if e.storageErr() != nil {
+		return e.deleteWhenFull(ctx, name)
 	}
 	if _, err := e.update(ctx, name, func(s *Stream) error {
 		if s.Status == StatusCreating {
@@ -111,6 +121,9 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 		s.Status = StatusDeleting
 		return nil
 	}); err != nil {
+		if e.fullStoreDelete(err) {
+			return e.deleteWhenFull(ctx, name)
+		}
 		return err
 	}
 	return e.finishDelete(ctx, name)

@@ -25,6 +25,15 @@
 // Create and delete go through the KV record first (status CREATING or
 // DELETING); Open finishes any that a crash interrupted.
 //
+// # A full store
+//
+// A put on a store that is full (JetStream's size limit reached, or the
+// disk full and JetStream wedged by the write error, as Config.Storage
+// reports) fails with ErrStorageFull at once, never as a throttling error
+// after a timeout (storage.go). DeleteStream on a full store cannot write
+// DELETING first, so it deletes the records first, which frees their
+// space, and then the definition (fulldisk.go).
+//
 // # Resharding and order per partition key
 //
 // SplitShard, MergeShards and UpdateShardCount (reshard.go) close parent

@@ -68,6 +68,10 @@ type Config struct {
 	// OnDemand is the scaling policy of ON_DEMAND streams that set none;
 	// zero fields take the package defaults.
 	OnDemand OnDemandPolicy
+	// Storage, when set, tells whether JetStream's store takes writes: a
+	// put fails at once with ErrStorageFull while it does not, and a
+	// delete that cannot write its definition first frees the data.
+	Storage Storage
 	// ScaleInterval is how often on-demand streams are measured and
 	// rescaled: 0 means DefaultScaleInterval, a negative value turns the
 	// background loop off (tests then call ScaleOnDemand themselves).

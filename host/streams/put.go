@@ -112,6 +112,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 	defer lk.RUnlock()
 	s, err := e.loadActive(ctx, name)
 	if err != nil {
+		if serr := e.storageFailure(err); serr != nil {
+			return refuseAll(len(recs), serr), nil
+		}
 		return nil, err
 	}
 	rt, err := newRouter(s)
@@ -120,6 +123,10 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
+	storageErr, failing := e.storageState()
+	if storageErr != nil {
+		return refuseAll(len(recs), storageErr), nil
+	}
 	res := make([]PutResult, len(recs))
 	futures := make([]jetstream.PubAckFuture, len(recs))
 	stream := jsName(name)
@@ -144,7 +151,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		}
 		f, err := e.js.PublishMsgAsync(msg, jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
 		if err != nil {
-			res[i].Err = publishError(err)
+			res[i].Err = e.orStorage(publishError(err))
 			continue
 		}
 		futures[i] = f
@@ -159,22 +166,27 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		if f == nil {
 			continue
 		}
-		select {
-		case ack := <-f.Ok():
-			res[i].SequenceNumber = FormatSequence(ack.Sequence)
-			stored, storedBytes = stored+1, storedBytes+len(recs[i].Data)+len(recs[i].PartitionKey)
-		case err := <-f.Err():
-			res[i].Err = publishError(err)
-		case <-ctx.Done():
-			res[i].Err = publishError(ctx.Err())
+		ack, err := AwaitAck(ctx, f, failing, e.storageErr)
+		if err != nil {
+			res[i].Err = e.orStorage(publishError(err))
+			continue
 		}
+		res[i].SequenceNumber = FormatSequence(ack.Sequence)
+		stored, storedBytes = stored+1, storedBytes+len(recs[i].Data)+len(recs[i].PartitionKey)
 	}
 	return res, nil
 }
 
-// publishError classifies a failed publish: back-pressure is a throughput
-// error the producer should retry, anything else an internal failure.
+// publishError classifies a failed publish: a full store is
+// ErrStorageFull, back-pressure a throughput error the producer should
+// retry, anything else an internal failure.
 func publishError(err error) error {
+	if errors.Is(err, ErrStorageFull) {
+		return err
+	}
+	if serr := StorageError(err); serr != nil {
+		return serr
+	}
 	if errors.Is(err, jetstream.ErrTooManyStalledMsgs) || errors.Is(err, nats.ErrSlowConsumer) ||
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) {
 		return &Error{Kind: ErrThroughput, Msg: "Rate exceeded for shard; retry the record. (" + err.Error() + ")"}
