@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -49,10 +50,11 @@ type Config struct {
 
 // Server is a running embedded NATS server.
 type Server struct {
-	srv      *server.Server
-	lock     *dirLock
-	guard    *guard
-	maxStore int64
+	srv       *server.Server
+	lock      *dirLock
+	guard     *guard
+	maxStore  int64
+	closeOnce sync.Once
 }
 
 // Start takes the data directory's lock (see LockFileName), starts the
@@ -154,12 +156,14 @@ func (s *Server) ClientURL() string {
 }
 
 // Close shuts the server down, waits for it and releases the data
-// directory.
+// directory. A second call does nothing.
 func (s *Server) Close() {
-	s.guard.close()
-	s.srv.Shutdown()
-	s.srv.WaitForShutdown()
-	_ = s.lock.release()
+	s.closeOnce.Do(func() {
+		s.guard.close()
+		s.srv.Shutdown()
+		s.srv.WaitForShutdown()
+		_ = s.lock.release()
+	})
 }
 
 // checkFree fails clearly when addr cannot be listened on (most often: a
