@@ -23,16 +23,12 @@ import (
 // The crash test's shape: producers × keys each, a 4-shard stream, two
 // delivery streams from it.
 const (
-	soakProducers    = 4
-	soakKeysEach     = 25
-	soakStream       = "soak"
-	soakShards       = 4
-	soakJSON         = "soak-json"
-	soakParquet      = "soak-parquet"
-	soakShortKillPct = 20 // % of kills within 300 ms of the server listening
-
-	ingestSpan = 2 * time.Second // a cycle's records are released over this
-	ingestTick = 20 * time.Millisecond
+	soakProducers = 4
+	soakKeysEach  = 25
+	soakStream    = "soak"
+	soakShards    = 4
+	soakJSON      = "soak-json"
+	soakParquet   = "soak-parquet"
 )
 
 // TestCrashCycles runs the real sluice binary with a 4-shard data stream
@@ -53,24 +49,24 @@ func TestCrashCycles(t *testing.T) {
 	bin := sluiceBinary(t)
 	wasmFile(t, partitionWasm) // fails with how to build it when missing
 	for i, c := range []struct {
-		sync   string
-		cycles int
-		env    string
-	}{{"default", cfg.cycles, envCycles}, {"always", cfg.syncCycles, envSyncCycles}} {
+		sync            string
+		cycles, records int
+		env             string
+	}{{"default", cfg.cycles, cfg.records, envCycles}, {"always", cfg.syncCycles, cfg.syncRecords, envSyncCycles}} {
 		t.Run("sync="+c.sync, func(t *testing.T) {
 			if c.cycles == 0 {
 				t.Skipf("%s=0", c.env)
 			}
-			crashCycles(t, bin, c.sync, c.cycles, cfg.records, cfg.rng(uint64(i)))
+			crashCycles(t, bin, c.sync, c.cycles, c.records, cfg.rng(uint64(i)))
 		})
 	}
 }
 
 // Where a cycle's kill lands: while the server recovers (within 300 ms of
-// it listening), while records arrive (the cycle's records are released
-// over ingestSpan), or within a second after a delivery stream's
-// checkpoint moved (the next batch is being built, transformed and
-// written).
+// it listening), while records arrive (once the producers have made a
+// random share, 5 to 95 %, of the cycle's records: puts are in flight),
+// or within a second after a delivery stream's checkpoint moved (the next
+// batch is being built, transformed and written).
 const (
 	killRecovery = iota
 	killIngest
@@ -119,27 +115,22 @@ func crashCycles(t *testing.T, bin, syncMode string, cycles, perCycle int, rng *
 			srv, ep = serve()
 			f.client.Store(kinesisClient(ep))
 		}
-		// The cycle's records are released over ingestSpan while the
-		// test waits for the kill.
 		began := time.Now()
-		tick := func() {
-			f.budget.grow(max(1, perCycle*int(ingestTick)/int(ingestSpan)), c*perCycle)
-			time.Sleep(ingestTick)
-		}
+		base, _ := f.budget.state()
+		f.budget.raise(c*perCycle, false)
 		kind := plan[c-1]
 		var delay time.Duration
 		switch kind {
 		case killRecovery:
 			delay = time.Duration(rng.IntN(300)) * time.Millisecond
 		case killIngest:
-			delay = 300*time.Millisecond + time.Duration(rng.IntN(int(ingestSpan/time.Millisecond)-300))*time.Millisecond
+			share := 5 + rng.IntN(91)
+			waitMade(t, f, base+(c*perCycle-base)*share/100)
 		case killDelivery:
 			delay = time.Duration(rng.IntN(1000)) * time.Millisecond
-			waitDelivery(t, ep, tick)
+			waitDelivery(t, ep)
 		}
-		for end := time.Now().Add(delay); time.Now().Before(end); {
-			tick()
-		}
+		time.Sleep(delay)
 		made, limit := f.budget.state()
 		acked, top := f.acked.Load(), f.maxSeq.Load()
 		js, jerr := deliveryStatus(ep, soakJSON)
@@ -203,8 +194,22 @@ func crashCycles(t *testing.T, bin, syncMode string, cycles, perCycle int, rng *
 		soakJSON, jsonRecs, jsonObjs, soakParquet, parquetRecs, parquetObjs, duringIngest, behind, p.n, time.Since(start).Round(time.Second))
 }
 
-// waitDelivery calls tick until a delivery stream's checkpoint moves.
-func waitDelivery(t *testing.T, ep string, tick func()) {
+// waitMade waits until the producers have made n records.
+func waitMade(t *testing.T, f *fleet, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(time.Millisecond) {
+		made, _ := f.budget.state()
+		if made >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the producers made %d records in %v, want %d", made, waitLimit, n)
+		}
+	}
+}
+
+// waitDelivery waits until a delivery stream's checkpoint moves.
+func waitDelivery(t *testing.T, ep string) {
 	t.Helper()
 	checkpoints := func() (uint64, uint64, bool) {
 		js, err1 := deliveryStatus(ep, soakJSON)
@@ -217,12 +222,10 @@ func waitDelivery(t *testing.T, ep string, tick func()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no status of %s and %s for %v", soakJSON, soakParquet, waitLimit)
 		}
-		tick()
+		time.Sleep(20 * time.Millisecond)
 	}
 	for {
-		for range 5 {
-			tick()
-		}
+		time.Sleep(50 * time.Millisecond)
 		if j, p, ok := checkpoints(); ok && (j > j0 || p > p0) {
 			return
 		}

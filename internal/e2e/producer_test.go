@@ -36,13 +36,6 @@ func (b *budget) raise(limit int, final bool) {
 	b.limit, b.final = limit, final
 }
 
-// grow raises the limit by n, up to most.
-func (b *budget) grow(n, most int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.limit = max(b.limit, min(most, b.limit+n))
-}
-
 // done: the last budget is spent.
 func (b *budget) done() bool {
 	b.mu.Lock()

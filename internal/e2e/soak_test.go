@@ -17,20 +17,22 @@ import (
 // The fault tests' sizes come from the environment. The defaults are the
 // short versions `make test` runs; `make soak` sets the long ones.
 const (
-	envSeed       = "SLUICE_SOAK_SEED"        // the random seed (default: from the clock, printed)
-	envCycles     = "SLUICE_SOAK_CYCLES"      // kill -9 cycles with --sync default
-	envSyncCycles = "SLUICE_SOAK_SYNC_CYCLES" // kill -9 cycles with --sync always
-	envRecords    = "SLUICE_SOAK_RECORDS"     // records the producers make per cycle
-	envS3Outage   = "SLUICE_SOAK_S3_OUTAGE"   // how long the S3 destination is down
+	envSeed        = "SLUICE_SOAK_SEED"         // the random seed (default: from the clock, printed)
+	envCycles      = "SLUICE_SOAK_CYCLES"       // kill -9 cycles with --sync default
+	envSyncCycles  = "SLUICE_SOAK_SYNC_CYCLES"  // kill -9 cycles with --sync always
+	envRecords     = "SLUICE_SOAK_RECORDS"      // records the producers make per cycle (--sync default)
+	envSyncRecords = "SLUICE_SOAK_SYNC_RECORDS" // records per cycle with --sync always (slower: an fsync per put)
+	envS3Outage    = "SLUICE_SOAK_S3_OUTAGE"    // how long the S3 destination is down
 )
 
 // soakConfig is the size of the fault tests.
 type soakConfig struct {
-	seed       uint64
-	cycles     int
-	syncCycles int
-	records    int
-	s3Outage   time.Duration
+	seed        uint64
+	cycles      int
+	syncCycles  int
+	records     int
+	syncRecords int
+	s3Outage    time.Duration
 }
 
 // loadSoakConfig reads the environment, failing the test on a value that
@@ -38,11 +40,12 @@ type soakConfig struct {
 func loadSoakConfig(t testing.TB) soakConfig {
 	t.Helper()
 	c := soakConfig{
-		seed:       uint64(time.Now().UnixNano()),
-		cycles:     envInt(t, envCycles, 4),
-		syncCycles: envInt(t, envSyncCycles, 2),
-		records:    envInt(t, envRecords, 3000),
-		s3Outage:   25 * time.Second,
+		seed:        uint64(time.Now().UnixNano()),
+		cycles:      envInt(t, envCycles, 4),
+		syncCycles:  envInt(t, envSyncCycles, 2),
+		records:     envInt(t, envRecords, 3000),
+		syncRecords: envInt(t, envSyncRecords, 1500),
+		s3Outage:    25 * time.Second,
 	}
 	if v := os.Getenv(envSeed); v != "" {
 		s, err := strconv.ParseUint(v, 10, 64)
