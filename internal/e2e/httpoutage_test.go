@@ -93,6 +93,7 @@ func (e *flakyEndpoint) stop() { e.srv.Close() }
 // of the two, once.
 func TestHTTPEndpointOutage(t *testing.T) {
 	bin := sluiceBinary(t)
+	began := time.Now()
 	ep := &flakyEndpoint{rc: &receiver{ids: map[string]bool{}, got: map[string]int{}}}
 	ep.start(t)
 	_, api := serveProcess(t, bin, t.TempDir())
@@ -144,7 +145,7 @@ func TestHTTPEndpointOutage(t *testing.T) {
 	st := waitDelivered(t, api, name, lastSeq(recs))
 
 	// Every record in exactly one place, once.
-	lines := errorOutput(t, folderObjects(t, errDir), "failed/http-endpoint-failed/")
+	lines := errorOutput(t, folderObjects(t, errDir), "failed/http-endpoint-failed/", began, time.Now())
 	inErrors := map[string]int{}
 	for _, l := range lines {
 		inErrors[string(l.RawData)]++
@@ -188,8 +189,8 @@ type httpErrorLine struct {
 }
 
 // errorOutput reads the error output's JSON lines, which must all be under
-// prefix and carry Firehose's fields.
-func errorOutput(t testing.TB, objs map[string][]byte, prefix string) []httpErrorLine {
+// prefix and carry Firehose's fields, their times between from and to.
+func errorOutput(t testing.TB, objs map[string][]byte, prefix string, from, to time.Time) []httpErrorLine {
 	t.Helper()
 	var out []httpErrorLine
 	for key, body := range objs {
@@ -208,7 +209,8 @@ func errorOutput(t testing.TB, objs map[string][]byte, prefix string) []httpErro
 				}
 			}
 			mustf(t, json.Unmarshal([]byte(line), &l), "%s line %d", key, i+1)
-			if l.AttemptsMade < 1 || l.ArrivalTimestamp <= 0 || l.AttemptEndingTimestamp < l.ArrivalTimestamp ||
+			if l.AttemptsMade < 1 || l.ArrivalTimestamp < from.UnixMilli() || l.AttemptEndingTimestamp < l.ArrivalTimestamp ||
+				l.AttemptEndingTimestamp > to.UnixMilli() ||
 				!strings.HasPrefix(l.ErrorCode, "HttpEndpoint.") || l.ErrorMessage == "" || len(l.RawData) == 0 {
 				t.Fatalf("%s line %d: %s", key, i+1, line)
 			}
