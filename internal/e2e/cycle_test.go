@@ -46,6 +46,7 @@ const (
 // `make soak`.
 func TestCrashCycles(t *testing.T) {
 	cfg := loadSoakConfig(t)
+	cfg.logSeed(t)
 	bin := sluiceBinary(t)
 	wasmFile(t, partitionWasm) // fails with how to build it when missing
 	for i, c := range []struct {
@@ -130,11 +131,15 @@ func crashCycles(t *testing.T, bin, syncMode string, cycles, perCycle int, rng *
 			delay = time.Duration(rng.IntN(1000)) * time.Millisecond
 			waitDelivery(t, ep)
 		}
-		time.Sleep(delay)
-		made, limit := f.budget.state()
-		acked, top := f.acked.Load(), f.maxSeq.Load()
+		// The delivery streams' status is taken while the delay runs, so
+		// that asking does not move the kill.
+		killAt := time.Now().Add(delay)
 		js, jerr := deliveryStatus(ep, soakJSON)
 		ps, perr := deliveryStatus(ep, soakParquet)
+		time.Sleep(time.Until(killAt))
+		made, limit := f.budget.state()
+		acked, top := f.acked.Load(), f.maxSeq.Load()
+		at := time.Since(began)
 		mustf(t, srv.Process.Signal(syscall.SIGKILL), "kill -9")
 		_ = srv.Wait()
 		ingest := made < limit || acked < int64(made)
@@ -145,8 +150,8 @@ func crashCycles(t *testing.T, bin, syncMode string, cycles, perCycle int, rng *
 		if late {
 			behind++
 		}
-		t.Logf("cycle %d/%d: kill -9 in %s, %v after the start: %d of %d records made, %d acknowledged (top seq %d); checkpoints %s %d, %s %d; puts in flight %v, delivery behind %v",
-			c, cycles, killNames[kind], time.Since(began).Round(time.Millisecond), made, limit, acked, top, soakJSON, js.Status.Checkpoint, soakParquet, ps.Status.Checkpoint, ingest, late)
+		t.Logf("cycle %d/%d: kill -9 in %s, %v after the start: %d of %d records made, %d acknowledged (top seq %d); checkpoints %s %d, %s %d shortly before; puts in flight %v, delivery behind %v",
+			c, cycles, killNames[kind], at.Round(time.Millisecond), made, limit, acked, top, soakJSON, js.Status.Checkpoint, soakParquet, ps.Status.Checkpoint, ingest, late)
 	}
 
 	_, ep = serve()

@@ -16,7 +16,7 @@ import (
 // consumer would: every shard from TRIM_HORIZON, parents before children.
 // An open shard is read until GetRecords answers nothing, nothing is
 // behind, and the reader has passed until[shard] (the last position a
-// producer was given on it).
+// producer was given on it), or nothing new came for waitLimit.
 func readStream(t testing.TB, kc *kinesis.Client, stream string, until map[string]uint64) []storedRecord {
 	t.Helper()
 	ctx := context.Background()
@@ -105,8 +105,9 @@ func readShard(t testing.TB, kc *kinesis.Client, stream, shard string, until uin
 		} else {
 			time.Sleep(50 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("GetRecords %s: nothing new for %v at position %d, want to reach %d", shard, waitLimit, last, until)
+		if time.Now().After(deadline) { // the check says which records are missing
+			t.Logf("GetRecords %s: nothing new for %v at position %d, short of %d", shard, waitLimit, last, until)
+			break
 		}
 		iter = out.NextShardIterator
 	}

@@ -36,7 +36,7 @@ type soakConfig struct {
 }
 
 // loadSoakConfig reads the environment, failing the test on a value that
-// does not parse, and prints the seed with how to reuse it.
+// does not parse.
 func loadSoakConfig(t testing.TB) soakConfig {
 	t.Helper()
 	c := soakConfig{
@@ -61,8 +61,13 @@ func loadSoakConfig(t testing.TB) soakConfig {
 		}
 		c.s3Outage = d
 	}
-	t.Logf("random seed %d: rerun with %s=%d", c.seed, envSeed, c.seed)
 	return c
+}
+
+// logSeed prints the seed and how to use it again.
+func (c soakConfig) logSeed(t testing.TB) {
+	t.Helper()
+	t.Logf("random seed %d: rerun with %s=%d", c.seed, envSeed, c.seed)
 }
 
 func envInt(t testing.TB, name string, def int) int {
