@@ -7,7 +7,7 @@ GOFLAGS_BUILD := -trimpath
 GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod sdk/go/testdata/*/go.mod transforms/*/go.mod runtime/testdata/wasi/go.mod)))
 BENCHTIME ?= 2s
 
-.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench demo clean
+.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench soak demo clean
 
 all: build
 
@@ -61,9 +61,26 @@ bench: build wasm
 	$(GO) test -run '^$$' -bench DirectPut -benchtime 20000x ./internal/e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench PutToVisible -benchtime 5x ./internal/e2e/ | tee -a bench.out
 
+# The long fault tests, not part of `make test`: kill -9 cycles against the
+# real binary (SOAK_CYCLES with --sync default, SOAK_SYNC_CYCLES with
+# --sync always, SOAK_RECORDS / SOAK_SYNC_RECORDS records per cycle) and
+# an S3 destination down for SOAK_S3_OUTAGE. Set SLUICE_SOAK_SEED to
+# replay a run's kill schedule (every run prints its seed). Figures go to
+# BENCHMARKS.md ("Soak") by hand, with the machine.
+SOAK_CYCLES ?= 40
+SOAK_SYNC_CYCLES ?= 10
+SOAK_RECORDS ?= 20000
+SOAK_SYNC_RECORDS ?= 3000
+SOAK_S3_OUTAGE ?= 3m
+SOAK_TIMEOUT ?= 3h
+soak: wasm
+	set -o pipefail; SLUICE_SOAK_CYCLES=$(SOAK_CYCLES) SLUICE_SOAK_SYNC_CYCLES=$(SOAK_SYNC_CYCLES) \
+	SLUICE_SOAK_RECORDS=$(SOAK_RECORDS) SLUICE_SOAK_SYNC_RECORDS=$(SOAK_SYNC_RECORDS) SLUICE_SOAK_S3_OUTAGE=$(SOAK_S3_OUTAGE) \
+	$(GO) test -count=1 -v -timeout $(SOAK_TIMEOUT) -run '^(TestCrashCycles|TestS3DestinationOutage)$$' ./internal/e2e/ | tee soak.out
+
 demo: build wasm
 	bash scripts/demo.sh
 
 clean:
-	rm -rf bin bench.out
+	rm -rf bin bench.out soak.out
 	find transforms sdk runtime/testdata -name '*.wasm' -delete

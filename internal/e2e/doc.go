@@ -12,4 +12,13 @@
 //	go test ./internal/e2e/
 //	go test -run '^$' -bench DirectPut -benchtime 50000x ./internal/e2e/
 //	go test -run '^$' -bench PutToVisible -benchtime 5x ./internal/e2e/
+//
+// The fault tests (TestCrashCycles: kill -9 cycles under producers and two
+// delivery streams; TestS3DestinationOutage; TestHTTPEndpointOutage) run
+// short in `go test` and long in `make soak`. Their sizes come from the
+// environment: SLUICE_SOAK_CYCLES and SLUICE_SOAK_SYNC_CYCLES (kill cycles
+// with --sync default and always), SLUICE_SOAK_RECORDS and
+// SLUICE_SOAK_SYNC_RECORDS (records per cycle), SLUICE_SOAK_S3_OUTAGE (a
+// duration), and SLUICE_SOAK_SEED replays a run's random choices (every
+// run prints its seed).
 package e2e

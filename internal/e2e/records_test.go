@@ -65,16 +65,21 @@ func makeRecords(n, keys, badEvery int) []*rec {
 			bad++
 		}
 		k := i % keys
-		key := fmt.Sprintf("k%d", k)
 		c := counters[k]
 		counters[k]++
-		r := &rec{kind: good, key: key, n: c, i: i, id: fmt.Sprintf("%s-%06d", key, c)}
-		r.data = fmt.Appendf(nil,
-			`{"id":%q,"key":%q,"n":%d,"temp":%d.25,"ts":%d,"sensor":{"site":%q,"serial":"sn-%s"},"noise":"drop me"}`,
-			r.id, key, c, i%100, baseTS+int64(i), siteOf(key), key)
-		out = append(out, r)
+		out = append(out, goodRecord(fmt.Sprintf("k%d", k), c, i))
 	}
 	return out
+}
+
+// goodRecord is the good record with counter c of key (a "k" and a
+// number), index i among the good records.
+func goodRecord(key string, c, i int) *rec {
+	r := &rec{kind: good, key: key, n: c, i: i, id: fmt.Sprintf("%s-%06d", key, c)}
+	r.data = fmt.Appendf(nil,
+		`{"id":%q,"key":%q,"n":%d,"temp":%d.25,"ts":%d,"sensor":{"site":%q,"serial":"sn-%s"},"noise":"drop me"}`,
+		r.id, key, c, i%100, baseTS+int64(i), siteOf(key), key)
+	return r
 }
 
 // expectedTS is the ts column of a good record.
