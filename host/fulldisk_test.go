@@ -589,11 +589,18 @@ func TestDiskFullRecovers(t *testing.T) {
 	kt, ft := e.singlePuts("keep", "fh", text)
 	t.Logf("PutRecord on a full disk: Kinesis %s, Firehose %s", kt, ft)
 	e.healthy()
+	// Alive, but not ready: the store takes no writes.
+	if code, rd, _ := readyz(t, e.srv); code != http.StatusServiceUnavailable || rd.Storage.Writable || rd.Storage.Error == "" {
+		t.Fatalf("/readyz on a full disk: %d %+v", code, rd)
+	}
 
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("puts accepted again %s after the file was removed", e.allPut("keep", "fh"))
+	if code, rd, _ := readyz(t, e.srv); !rd.Storage.Writable {
+		t.Fatalf("/readyz once there is room: %d %+v", code, rd)
+	}
 	e.checkStreams("keep")
 	e.checkDelivered("fh")
 	e.restart()

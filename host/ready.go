@@ -19,9 +19,11 @@ const ReadyJetStreamTimeout = 2 * time.Second
 // Readiness is what /readyz answers (as JSON with ?format=json or
 // Accept: application/json).
 type Readiness struct {
-	// Ready is true when JetStream answers and no delivery stream fails.
+	// Ready is true when JetStream answers, its store takes writes and no
+	// delivery stream fails.
 	Ready     bool           `json:"ready"`
 	JetStream JetStreamState `json:"jetStream"`
+	Storage   StorageState   `json:"storage"`
 	// Failing lists the delivery streams whose last attempt failed.
 	Failing []FailingDelivery `json:"failingDeliveryStreams"`
 }
@@ -30,6 +32,13 @@ type Readiness struct {
 type JetStreamState struct {
 	Ready bool   `json:"ready"`
 	Error string `json:"error,omitempty"`
+}
+
+// StorageState says whether JetStream's store takes writes: a write error
+// (most often a full disk) keeps it from taking any until there is room.
+type StorageState struct {
+	Writable bool   `json:"writable"`
+	Error    string `json:"error,omitempty"`
 }
 
 // FailingDelivery is a delivery stream that is not delivering.
@@ -44,6 +53,7 @@ type FailingDelivery struct {
 // probes serves /healthz and /readyz.
 type probes struct {
 	js      jetstream.JetStream
+	storage func() error
 	failing func() []delivery.Failure
 }
 
@@ -65,10 +75,14 @@ func (p *probes) readiness(ctx context.Context) Readiness {
 	} else {
 		rd.JetStream.Ready = true
 	}
+	rd.Storage.Writable = true
+	if err := p.storage(); err != nil {
+		rd.Storage = StorageState{Error: err.Error()}
+	}
 	for _, f := range p.failing() {
 		rd.Failing = append(rd.Failing, FailingDelivery{Name: f.Name, State: f.State, Reason: f.Reason, Since: f.Since.UTC()})
 	}
-	rd.Ready = rd.JetStream.Ready && len(rd.Failing) == 0
+	rd.Ready = rd.JetStream.Ready && rd.Storage.Writable && len(rd.Failing) == 0
 	return rd
 }
 
@@ -102,6 +116,11 @@ func (rd Readiness) text() string {
 		b.WriteString("jetstream: ready\n")
 	} else {
 		fmt.Fprintf(&b, "jetstream: not ready: %s\n", rd.JetStream.Error)
+	}
+	if rd.Storage.Writable {
+		b.WriteString("storage: writable\n")
+	} else {
+		fmt.Fprintf(&b, "storage: not writable: %s\n", rd.Storage.Error)
 	}
 	fmt.Fprintf(&b, "failing delivery streams: %d\n", len(rd.Failing))
 	for _, f := range rd.Failing {

@@ -42,7 +42,7 @@ func TestReadyz(t *testing.T) {
 	if code != http.StatusOK || !rd.Ready || !rd.JetStream.Ready || len(rd.Failing) != 0 {
 		t.Fatalf("fresh server: %d %+v", code, rd)
 	}
-	if text != "ready\njetstream: ready\nfailing delivery streams: 0\n" {
+	if text != "ready\njetstream: ready\nstorage: writable\nfailing delivery streams: 0\n" {
 		t.Errorf("text %q", text)
 	}
 

@@ -211,7 +211,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	hl := cfg.HTTP
 	apiLimit := newRequestLimiter("api", hl.MaxInFlight, hl.MaxQueued, hl.QueueWait, lm, rejectAPI(hl.MaxInFlight))
 	probeLimit := newRequestLimiter("probes", MaxInFlightProbes, MaxInFlightProbes, hl.QueueWait, lm, rejectProbe)
-	pr := &probes{js: js, failing: s.delivery.Failing}
+	pr := &probes{js: js, storage: s.nats.StorageErr, failing: s.delivery.Failing}
 	mux := http.NewServeMux()
 	mux.Handle("/", apiLimit.wrap(api))
 	mux.Handle("GET /metrics", probeLimit.wrap(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))

@@ -58,13 +58,25 @@ func newDeliveryListCmd(c *cli) *cobra.Command {
 				return c.printJSON(list)
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tSTATE\tSOURCE\tDESTINATION\tFORMAT\tVERSION\tIN\tDELIVERED\tERRORS")
+			fmt.Fprintln(tw, "NAME\tSTATE\tSOURCE\tDESTINATION\tFORMAT\tVERSION\tIN\tDELIVERED\tERRORS\tLOST\tFRESHNESS")
+			var failing []rest.DeliveryStream
 			for _, d := range list.DeliveryStreams {
 				def, st := d.Definition, d.Status
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\n", def.Name, st.State, sourceText(def.Source),
-					destinationText(def.Destination), formatText(def), def.Version, st.IncomingRecords, st.DeliveredRecords, st.ErrorRecords)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", def.Name, st.State, sourceText(def.Source),
+					destinationText(def.Destination), formatText(def), def.Version, st.IncomingRecords, st.DeliveredRecords, st.ErrorRecords,
+					st.LostRecords, st.OldestUndeliveredAge.Round(time.Second))
+				if st.Failing() {
+					failing = append(failing, d)
+				}
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			// Say why each failing one fails, below the table.
+			for _, d := range failing {
+				fmt.Fprintf(c.stdout, "\n%s is %s since %s: %s\n", d.Definition.Name, d.Status.State, fmtTime(&d.Status.FailingSince), d.Status.LastError)
+			}
+			return nil
 		},
 	}
 }
@@ -93,6 +105,12 @@ func newDeliveryDescribeCmd(c *cli) *cobra.Command {
 				st.IncomingRecords, st.IncomingBytes, st.DeliveredRecords, st.DeliveredObjects, st.DroppedRecords, st.ErrorRecords, st.Checkpoint)
 			if st.OldestUndeliveredAge > 0 {
 				fmt.Fprintf(c.stdout, "Oldest waiting:  %s\n", st.OldestUndeliveredAge.Round(time.Millisecond))
+			}
+			if st.LostRecords > 0 {
+				fmt.Fprintf(c.stdout, "Lost:            %d records gone from the source before delivery (see the error output's source-gap)\n", st.LostRecords)
+			}
+			if st.Failing() {
+				fmt.Fprintf(c.stdout, "Failing since:   %s\n", fmtTime(&st.FailingSince))
 			}
 			if st.LastError != "" {
 				fmt.Fprintf(c.stdout, "Last error:      %s (%s)\n", st.LastError, fmtTime(&st.LastErrorAt))

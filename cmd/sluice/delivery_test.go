@@ -158,3 +158,44 @@ func TestPutToDeliveryStream(t *testing.T) {
 		}
 	}
 }
+
+// `delivery list` and `describe` tell a delivery stream that cannot write
+// from one that is delivering: its state, since when and why.
+func TestDeliveryListShowsFailing(t *testing.T) {
+	ep := startServer(t)
+	out := filepath.Join(t.TempDir(), "out")
+	file := writeFile(t, "pipeline.yaml", fmt.Sprintf(`deliveryStreams:
+  - name: fragile
+    buffering: {intervalSeconds: 0}
+    destination: {kind: folder, folder: {path: %s}, prefix: "data/"}
+`, out))
+	mustSluice(t, ep, "", "apply", "-f", file)
+	mustSluice(t, ep, `{"n":1}`, "put", "--delivery", "fragile")
+	waitFiles(t, out, ".jsonl", func(f map[string][]byte) bool { return len(f) > 0 })
+	// A file where the prefix's directory is: every write fails.
+	if err := os.RemoveAll(filepath.Join(out, "data")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "data"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustSluice(t, ep, `{"n":2}`, "put", "--delivery", "fragile")
+	deadline := time.Now().Add(60 * time.Second)
+	var list string
+	for !strings.Contains(list, "RETRYING") {
+		if time.Now().After(deadline) {
+			t.Fatalf("delivery list never showed RETRYING:\n%s", list)
+		}
+		time.Sleep(100 * time.Millisecond)
+		list = mustSluice(t, ep, "", "delivery", "list")
+	}
+	if !strings.Contains(list, "fragile is RETRYING since ") || !strings.Contains(list, "not a directory") {
+		t.Fatalf("delivery list does not say why:\n%s", list)
+	}
+	desc := mustSluice(t, ep, "", "delivery", "describe", "fragile")
+	for _, want := range []string{"State:           RETRYING", "Failing since:", "Last error:"} {
+		if !strings.Contains(desc, want) {
+			t.Fatalf("describe lacks %q:\n%s", want, desc)
+		}
+	}
+}

@@ -319,3 +319,65 @@ func TestAPIRefusals(t *testing.T) {
 		})
 	}
 }
+
+// A delivery stream whose destination fails says so in
+// DescribeDeliveryStream: still ACTIVE (it goes on trying, the records
+// wait), with a FailureDescription giving the state, since when and the
+// last error; it goes away once delivery succeeds again.
+func TestDescribeShowsFailure(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	e.createS3(t, "fails")
+	put := func(data string) {
+		t.Helper()
+		if _, err := e.client.PutRecord(ctx, &awsfirehose.PutRecordInput{DeliveryStreamName: aws.String("fails"),
+			Record: &types.Record{Data: []byte(data)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	describe := func() *types.DeliveryStreamDescription {
+		t.Helper()
+		out, err := e.client.DescribeDeliveryStream(ctx, &awsfirehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String("fails")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.DeliveryStreamDescription
+	}
+	bucket := filepath.Join(e.dir, "buckets", "lake")
+	put("first")
+	if got := e.delivered(t, "", 1); len(got) != 1 {
+		t.Fatalf("delivered %q", got)
+	}
+	if err := os.Rename(bucket, bucket+".aside"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bucket, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	put("second")
+	var d *types.DeliveryStreamDescription
+	waitUntil(t, "a FailureDescription", func() bool { d = describe(); return d.FailureDescription != nil })
+	if d.DeliveryStreamStatus != types.DeliveryStreamStatusActive || d.FailureDescription.Type != types.DeliveryStreamFailureTypeUnknownError ||
+		!strings.HasPrefix(aws.ToString(d.FailureDescription.Details), delivery.StatusRetrying+" since ") {
+		t.Fatalf("status %s, failure %+v", d.DeliveryStreamStatus, d.FailureDescription)
+	}
+	if err := os.Remove(bucket); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(bucket+".aside", bucket); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the failure to clear", func() bool { return describe().FailureDescription == nil })
+}
+
+// waitUntil polls cond, failing after a generous limit that only ends a hang.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

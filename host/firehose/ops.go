@@ -3,8 +3,10 @@ package firehose
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/sluice-io/sluice/host/delivery"
 )
@@ -47,6 +49,7 @@ func (a *api) describe(ctx context.Context, in *describeInput) (*describeOutput,
 		return nil, err
 	}
 	d := a.cfg.describe(def, statusOf(st))
+	d.FailureDescription = failureOf(st)
 	if in.ExclusiveStartDestinationId != "" {
 		// The one destination comes before any id given to start after.
 		d.Destinations = []destinationDescription{}
@@ -170,12 +173,38 @@ func (a *api) putRecordBatch(ctx context.Context, in *putRecordBatchInput) (*put
 	return out, nil
 }
 
-// statusOf is the DeliveryStreamStatus of a manager status.
+// Firehose's DeliveryStreamStatus for a delivery stream that cannot
+// deliver until something is changed, and FailureDescription's type for a
+// failure that is not one of its KMS or network ones.
+const (
+	statusSuspended    = "SUSPENDED"
+	failureUnknownType = "UNKNOWN_ERROR"
+)
+
+// statusOf is the DeliveryStreamStatus of a manager status: RETRYING is
+// still ACTIVE (delivery goes on being tried, records wait), FAILED is
+// SUSPENDED; FailureDescription says why (failureOf).
 func statusOf(st delivery.Status) string {
-	if st.State == "" {
+	switch st.State {
+	case "", delivery.StatusRetrying:
 		return delivery.StatusActive
+	case delivery.StatusFailed:
+		return statusSuspended
 	}
 	return st.State
+}
+
+// failureOf is the FailureDescription of a delivery stream that is
+// RETRYING or FAILED: the state, the last error and since when.
+func failureOf(st delivery.Status) *failureDescription {
+	if !st.Failing() {
+		return nil
+	}
+	return &failureDescription{
+		Type: failureUnknownType,
+		Details: fmt.Sprintf("%s since %s: %s", st.State, st.FailingSince.UTC().Format(time.RFC3339),
+			st.LastError),
+	}
 }
 
 func required(s, field string) error {

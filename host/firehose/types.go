@@ -190,6 +190,7 @@ type deliveryStreamDescription struct {
 	DeliveryStreamName   string                   `json:"DeliveryStreamName"`
 	DeliveryStreamARN    string                   `json:"DeliveryStreamARN"`
 	DeliveryStreamStatus string                   `json:"DeliveryStreamStatus"`
+	FailureDescription   *failureDescription      `json:"FailureDescription,omitempty"`
 	DeliveryStreamType   string                   `json:"DeliveryStreamType"`
 	VersionId            string                   `json:"VersionId"`
 	CreateTimestamp      *awsjson.Time            `json:"CreateTimestamp,omitempty"`
@@ -197,6 +198,12 @@ type deliveryStreamDescription struct {
 	Source               *sourceDescription       `json:"Source,omitempty"`
 	Destinations         []destinationDescription `json:"Destinations"`
 	HasMoreDestinations  bool                     `json:"HasMoreDestinations"`
+}
+
+// failureDescription is Firehose's FailureDescription.
+type failureDescription struct {
+	Type    string `json:"Type"`
+	Details string `json:"Details"`
 }
 
 type sourceDescription struct {
