@@ -87,6 +87,10 @@ func TestCreateValidation(t *testing.T) {
 		{"http without error store", func(d *Definition) {
 			d.Destination = Destination{Kind: DestHTTP, HTTP: &HTTPDest{URL: "http://127.0.0.1:1/"}}
 		}, "errorStore"},
+		{"http error store with its own error prefix", func(d *Definition) {
+			d.Destination = Destination{Kind: DestHTTP, HTTP: &HTTPDest{URL: "http://127.0.0.1:1/",
+				ErrorStore: &Destination{Kind: DestFolder, Folder: &FolderDest{Path: dir}, ErrorPrefix: "mine/"}}}
+		}, "takes no prefix"},
 		{"retries", func(d *Definition) { d.Processor = &Processor{Module: "x", Retries: intp(-1)} }, "retries"},
 	}
 	for _, c := range cases {

@@ -222,6 +222,15 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 	default:
 		return invalidf("%s: kind %q must be %s, %s or %s", where, d.Kind, DestFolder, DestS3, DestHTTP)
 	}
+	if nested {
+		// The error output and the backup of an HTTP destination are named
+		// by the destination's own errorPrefix and the backup's prefix: a
+		// prefix here would be ignored, so it is refused.
+		if d.Prefix != "" || d.ErrorPrefix != "" || len(d.PartitionQueries) > 0 {
+			return invalidf("%s takes no prefix, errorPrefix or partitionQueries: set errorPrefix on the destination itself and the backup's prefix on backup", where)
+		}
+		return nil
+	}
 	if d.Prefix == "" {
 		d.Prefix = DefaultPrefix
 	}

@@ -104,6 +104,10 @@ func (c Config) describeHTTP(def *delivery.Definition) *httpEndpointDescription 
 	}
 	if h.ErrorStore != nil {
 		s := s3Desc(*h.ErrorStore, def.Buffering)
+		s.Prefix, s.ErrorOutputPrefix = "", def.Destination.ErrorPrefix
+		if def.Backup != nil {
+			s.Prefix = def.Backup.Prefix
+		}
 		out.S3DestinationDescription = &s
 	}
 	return out

@@ -254,8 +254,10 @@ func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) er
 	if err := cloudWatch(h.CloudWatchLoggingOptions, field); err != nil {
 		return err
 	}
-	store.Prefix = deref(h.S3Configuration.Prefix)
-	store.ErrorPrefix = deref(h.S3Configuration.ErrorOutputPrefix)
+	// The bucket's Prefix names the backup (AllData) and its
+	// ErrorOutputPrefix the failed records: the delivery stream's backup
+	// prefix and error prefix.
+	backupPrefix := deref(h.S3Configuration.Prefix)
 	dest := &delivery.HTTPDest{URL: e.Url, Name: e.Name, AccessKey: e.AccessKey, ErrorStore: &store}
 	if r := h.RequestConfiguration; r != nil {
 		switch r.ContentEncoding {
@@ -285,7 +287,7 @@ func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) er
 		}
 		dest.RetrySeconds = &n
 	}
-	def.Destination = delivery.Destination{Kind: delivery.DestHTTP, HTTP: dest}
+	def.Destination = delivery.Destination{Kind: delivery.DestHTTP, HTTP: dest, ErrorPrefix: deref(h.S3Configuration.ErrorOutputPrefix)}
 	def.Format = format.Spec{Type: format.JSONLines, Compression: format.None}
 	if def.Buffering, err = buffering(h.BufferingHints, field+".BufferingHints", delivery.MaxHTTPBufferMiB); err != nil {
 		return err
@@ -293,7 +295,7 @@ func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) er
 	switch h.S3BackupMode {
 	case "", "FailedDataOnly":
 	case "AllData":
-		def.Backup = &delivery.Backup{}
+		def.Backup = &delivery.Backup{Prefix: backupPrefix}
 	default:
 		return invalid("%s.S3BackupMode %s is not valid: use FailedDataOnly or AllData.", field, h.S3BackupMode)
 	}

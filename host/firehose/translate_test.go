@@ -212,12 +212,14 @@ func TestTranslateWithTheSDK(t *testing.T) {
 				Name: "d4", Source: delivery.Source{Kind: delivery.SourceDirectPut},
 				Buffering: delivery.Buffering{SizeMiB: 1, IntervalSeconds: intp(10)},
 				Format:    format.Spec{Type: format.JSONLines, Compression: format.None},
+				// The bucket's Prefix names the backup, its ErrorOutputPrefix
+				// the failed records.
 				Destination: delivery.Destination{Kind: delivery.DestHTTP, HTTP: &delivery.HTTPDest{
 					URL: "https://collector.example/in", Name: "collector", AccessKey: "k3y",
 					CommonAttributes: map[string]string{"env": "edge"}, RetrySeconds: intp(60), ContentEncoding: "GZIP",
-					ErrorStore: func() *delivery.Destination { d := folder("failed", "p/", "e/"); return &d }(),
-				}},
-				Backup: &delivery.Backup{},
+					ErrorStore: func() *delivery.Destination { d := folder("failed", "", ""); return &d }(),
+				}, ErrorPrefix: "e/"},
+				Backup: &delivery.Backup{Prefix: "p/"},
 			},
 		},
 	}
