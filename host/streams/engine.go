@@ -69,8 +69,9 @@ type Config struct {
 	// zero fields take the package defaults.
 	OnDemand OnDemandPolicy
 	// ScaleInterval is how often on-demand streams are measured and
-	// rescaled: 0 means DefaultScaleInterval, a negative value turns the
-	// background loop off (tests then call ScaleOnDemand themselves).
+	// rescaled and closed shards past retention are pruned: 0 means
+	// DefaultScaleInterval, a negative value turns the background loop
+	// off (tests then call ScaleOnDemand and PruneShards themselves).
 	ScaleInterval time.Duration
 }
 
@@ -82,10 +83,12 @@ type Engine struct {
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
 
+	defs    defCache   // decoded definitions, see defs.go
+	iterKey []byte     // HMAC key of shard iterators, see iterkey.go
 	meters  meters     // throughput limits, per shard
 	writes  writeMeter // write rates of on-demand streams
 	stop    context.CancelFunc
-	stopped chan struct{}
+	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
@@ -141,14 +144,26 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}}}
+	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
+		return nil, fmt.Errorf("streams: %w", err)
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	e.stop = cancel
+	ready := make(chan struct{})
+	e.loops.Go(func() { e.watchDefinitions(loopCtx, ready) })
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		_ = e.Close()
+		return nil, fmt.Errorf("streams: definitions watcher: %w", ctx.Err())
+	}
 	if err := e.recover(ctx); err != nil {
+		_ = e.Close()
 		return nil, err
 	}
 	if cfg.ScaleInterval > 0 {
-		loopCtx, cancel := context.WithCancel(context.Background())
-		e.stop, e.stopped = cancel, make(chan struct{})
-		go func() { defer close(e.stopped); e.scaleLoop(loopCtx, cfg.ScaleInterval) }()
+		e.loops.Go(func() { e.maintainLoop(loopCtx, cfg.ScaleInterval) })
 	}
 	return e, nil
 }
@@ -156,10 +171,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 // Close releases the engine. The connection belongs to the caller and stays
 // open; publishes still in flight are given a moment to complete.
 func (e *Engine) Close() error {
-	if e.stop != nil {
-		e.stop()
-		<-e.stopped
-	}
+	e.stop()
+	e.loops.Wait()
 	select {
 	case <-e.js.PublishAsyncComplete():
 	case <-time.After(DefaultRequestTimeout):

@@ -46,6 +46,12 @@ type ReadResult struct {
 
 // GetShardIterator returns an iterator token for a shard.
 func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req IteratorRequest) (string, error) {
+	if err := ValidateName(name); err != nil {
+		return "", err
+	}
+	if err := ValidateShardID(shardID); err != nil {
+		return "", err
+	}
 	s, err := e.loadActive(ctx, name)
 	if err != nil {
 		return "", err
@@ -90,7 +96,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 	default:
 		return "", validationf(req.Type, "shardIteratorType", "Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]")
 	}
-	return it.encode(), nil
+	return e.encodeIterator(it), nil
 }
 
 // checkSequenceInShard refuses a sequence number that belongs to another
@@ -117,11 +123,7 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 	}
 	// Gone (expired) or never written: only a number beyond the stream's
 	// last sequence is certainly invalid.
-	st, err := e.js.Stream(ctx, jsName(name))
-	if err != nil {
-		return fmt.Errorf("iterator %s: %w", name, err)
-	}
-	info, err := st.Info(ctx)
+	info, err := e.storageInfo(ctx, name)
 	if err != nil {
 		return fmt.Errorf("iterator %s: %w", name, err)
 	}
@@ -137,7 +139,10 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 	if limit < 1 || limit > MaxGetLimit {
 		return nil, validationf(limit, "limit", fmt.Sprintf("Member must have value between 1 and %d", MaxGetLimit))
 	}
-	it, err := decodeIterator(token)
+	if len(token) < 1 || len(token) > MaxIteratorLen {
+		return nil, validationf(token, "shardIterator", fmt.Sprintf("Member must have length between 1 and %d", MaxIteratorLen))
+	}
+	it, err := e.decodeIterator(token)
 	if err != nil {
 		return nil, errorf(ErrInvalidArgument, "Invalid ShardIterator.")
 	}
@@ -218,7 +223,7 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 		}
 		return out, nil
 	}
-	out.NextIterator = next.encode()
+	out.NextIterator = e.encodeIterator(next)
 	return out, nil
 }
 
