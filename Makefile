@@ -61,6 +61,17 @@ bench: build wasm
 	$(GO) test -run '^$$' -bench DirectPut -benchtime 20000x ./internal/e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench PutToVisible -benchtime 5x ./internal/e2e/ | tee -a bench.out
 
+# Each fuzz target for FUZZTIME with go test -fuzz (new crashers land in the
+# package's testdata/fuzz, which every `make test` then runs as seeds).
+FUZZTIME ?= 60s
+FUZZ_TARGETS := host/awsjson:FuzzDecode host/awsjson:FuzzMux \
+	host/streams:FuzzDecodeIterator host/streams:FuzzSignedIterator \
+	host/kinesis:FuzzKinesis host/firehose:FuzzFirehose
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/; done
+
 demo: build wasm
 	bash scripts/demo.sh
 

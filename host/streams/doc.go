@@ -77,6 +77,16 @@
 // still be stored after its shard closed; GetRecords never returns it, a
 // reader of the raw JetStream stream could.
 //
+// # Memory of reads
+//
+// GetRecords answers (up to MaxGetBytes each) are bounded server wide by
+// Config.MaxReadBytes (readbudget.go): a read takes its bytes from the
+// budget first come first served, reads fewer records when less than a
+// full answer is free, waits briefly when less than two records' worth
+// is free and then fails with ErrThroughput, and gives them back with
+// ReadResult.Release once its answer is written. After a burst of reads
+// goes idle the engine returns the heap to the operating system.
+//
 // # Throughput and on-demand scaling
 //
 // Per-shard throughput limits (throughput.go) are off by default at the

@@ -68,6 +68,11 @@ type Config struct {
 	// OnDemand is the scaling policy of ON_DEMAND streams that set none;
 	// zero fields take the package defaults.
 	OnDemand OnDemandPolicy
+	// MaxReadBytes caps the bytes of GetRecords answers in flight at once,
+	// server wide: a read that finds the cap taken gets a smaller answer
+	// or, after a short wait, ErrThroughput. 0 means DefaultMaxReadBytes;
+	// the least is two records of MaxRecordData.
+	MaxReadBytes int64
 	// ScaleInterval is how often on-demand streams are measured and
 	// rescaled and closed shards past retention are pruned: 0 means
 	// DefaultScaleInterval, a negative value turns the background loop
@@ -83,10 +88,11 @@ type Engine struct {
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
 
-	defs    defCache   // decoded definitions, see defs.go
-	iterKey []byte     // HMAC key of shard iterators, see iterkey.go
-	meters  meters     // throughput limits, per shard
-	writes  writeMeter // write rates of on-demand streams
+	defs    defCache    // decoded definitions, see defs.go
+	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
+	reads   *readBudget // bytes of GetRecords answers in flight
+	meters  meters      // throughput limits, per shard
+	writes  writeMeter  // write rates of on-demand streams
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
@@ -126,6 +132,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err := cfg.OnDemand.withDefaults(OnDemandPolicy{}).validate(cfg.MaxShards); err != nil {
 		return nil, fmt.Errorf("streams: OnDemand: %w", err)
 	}
+	if cfg.MaxReadBytes == 0 {
+		cfg.MaxReadBytes = DefaultMaxReadBytes
+	}
+	if cfg.MaxReadBytes < readGrantMin {
+		return nil, fmt.Errorf("streams: MaxReadBytes %d < %d (two records of the largest size)", cfg.MaxReadBytes, readGrantMin)
+	}
 	if cfg.Limits != nil && !cfg.Limits.validate() {
 		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
 	}
@@ -144,7 +156,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}}}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}},
+		reads: newReadBudget(cfg.MaxReadBytes)}
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}

@@ -160,3 +160,33 @@ func TestIteratorKeyIsSharedOnOneJetStream(t *testing.T) {
 		t.Fatalf("another server's iterator: %v, want Invalid ShardIterator.", err)
 	}
 }
+
+// TestTimestampIteratorsAtTheEdges reads AT_TIMESTAMP iterators at times
+// the token's nanosecond count cannot hold: far in the past reads from
+// the trim horizon, far in the future reads nothing yet.
+func TestTimestampIteratorsAtTheEdges(t *testing.T) {
+	ctx := context.Background()
+	e := openEngine(t, jstest.Start(t, ""))
+	if err := e.CreateStream(ctx, "s", 1); err != nil {
+		t.Fatal(err)
+	}
+	putN(t, e, "s", 3)
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC), 3},
+		{time.Date(1600, 1, 1, 0, 0, 0, 0, time.UTC), 3},
+		{time.Date(2300, 1, 1, 0, 0, 0, 0, time.UTC), 0},
+		{time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), 0},
+	} {
+		tok, err := e.GetShardIterator(ctx, "s", ShardID(0), IteratorRequest{Type: AtTimestamp, Timestamp: &c.at})
+		if err != nil {
+			t.Fatalf("%s: %v", c.at, err)
+		}
+		res, err := e.GetRecords(ctx, tok, 10)
+		if err != nil || len(res.Records) != c.want {
+			t.Fatalf("%s: %v records, %v; want %d", c.at, res, err, c.want)
+		}
+	}
+}
