@@ -92,18 +92,19 @@ func (e *env) streamedGetRecords(iter string) (status int, next string, records 
 	}
 }
 
-// TestLargeReadsStayWithinTheReadBudget reads 48 MiB with eight
-// concurrent readers, each answer up to 10 MiB: the live heap never grows
-// by more than twice the engine's read budget beside JetStream's own
-// block caches (answers built in memory without a budget took 284 MiB),
-// and once those caches expire it is back where it started.
+// TestLargeReadsStayWithinTheReadBudget reads a 48 MiB stream with
+// sixteen concurrent readers, each answer up to 10 MiB: the live heap
+// never grows by more than three times the engine's read budget beside
+// JetStream's own block caches (answers built in memory without a budget
+// took several hundred MiB), and once those caches expire it is back
+// where it started.
 func TestLargeReadsStayWithinTheReadBudget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 48 MiB")
 	}
 	ctx := context.Background()
 	e := start(t, "")
-	const shards, perShard, size = 4, 3072, 4 << 10
+	const shards, perShard, size, readers = 4, 3072, 4 << 10, 16
 	e.createStream(t, "big", shards)
 	data := bytes.Repeat([]byte("r"), size)
 	for sh := range shards {
@@ -137,7 +138,7 @@ func TestLargeReadsStayWithinTheReadBudget(t *testing.T) {
 	}()
 	var wg sync.WaitGroup
 	var read atomic.Int64
-	for r := range 2 * shards {
+	for r := range readers {
 		wg.Go(func() {
 			iter := e.iterator(t, "big", streams.ShardID(r%shards), "TRIM_HORIZON", nil, nil)
 			n, err := e.readShard(t, iter)
@@ -150,18 +151,19 @@ func TestLargeReadsStayWithinTheReadBudget(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	<-sampled
-	if got := read.Load(); got != 2*shards*perShard {
-		t.Fatalf("read %d records, want %d", got, 2*shards*perShard)
+	if got := read.Load(); got != readers*perShard {
+		t.Fatalf("read %d records, want %d", got, readers*perShard)
 	}
-	// In flight: the answers' records as read from JetStream and as
-	// received (each within the budget); beside them JetStream's block
-	// caches, which hold at most the stream itself (data and headers).
+	// In flight: the answers' records as JetStream loaded them, as it
+	// queued them to the engine and as the engine holds them (each within
+	// the budget); beside them JetStream's block caches, which hold at
+	// most the stream itself (data and headers).
 	grew := int64(maxLive.Load()) - int64(base)
 	stored := int64(shards*perShard) * (size + 512)
-	bound := 2*int64(streams.DefaultMaxReadBytes) + stored
+	bound := 3*int64(streams.DefaultMaxReadBytes) + stored
 	t.Logf("live heap: %d MiB before the reads, at most %d MiB more during them (bound %d MiB)", base>>20, grew>>20, bound>>20)
 	if grew > bound {
-		t.Errorf("live heap grew by %d MiB during the reads, more than %d MiB (twice the read budget and the stream's %d MiB)", grew>>20, bound>>20, stored>>20)
+		t.Errorf("live heap grew by %d MiB during the reads, more than %d MiB (three times the read budget and the stream's %d MiB)", grew>>20, bound>>20, stored>>20)
 	}
 	// JetStream drops the cache of a block idle for 10 s; then the heap
 	// is back where it started.

@@ -141,7 +141,8 @@ func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	return nil
 }
 
-// DescribeStream returns a stream's definition.
+// DescribeStream returns a stream's definition, as the engine's cache
+// holds it: shared, so read it and never modify it.
 func (e *Engine) DescribeStream(ctx context.Context, name string) (*Stream, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -152,6 +153,7 @@ func (e *Engine) DescribeStream(ctx context.Context, name string) (*Stream, erro
 
 // ListStreams returns up to limit streams in name order, starting after
 // the name exclusiveStart (empty: from the first), and whether more follow.
+// The definitions are shared, as DescribeStream's.
 func (e *Engine) ListStreams(ctx context.Context, exclusiveStart string, limit int) ([]*Stream, bool, error) {
 	all, err := e.streams(ctx)
 	if err != nil {

@@ -224,12 +224,12 @@ func (e *Engine) definition(ctx context.Context, name string) (*definition, erro
 	return e.refresh(ctx, name)
 }
 
-// usableDefinition is definition for a caller that needs an ACTIVE (or
-// UPDATING) stream. A cached definition that says otherwise (deleted,
+// active is definition for a caller that needs an ACTIVE (or UPDATING)
+// stream, one usable for records. A cached definition that says otherwise (deleted,
 // being created or deleted) is checked against the KV, so that another
 // host's change the watcher has yet to deliver (a create just finished)
 // is not refused; that is the rare path.
-func (e *Engine) usableDefinition(ctx context.Context, name string) (*definition, error) {
+func (e *Engine) active(ctx context.Context, name string) (*definition, error) {
 	if d, ok := e.defs.lookup(name); ok && d.s != nil && usable(d.s) {
 		return d, nil
 	}

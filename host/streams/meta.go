@@ -133,11 +133,6 @@ func (e *Engine) load(ctx context.Context, name string) (*Stream, uint64, error)
 	return d.s, d.rev, nil
 }
 
-// active returns the definition of a stream that is usable for records.
-func (e *Engine) active(ctx context.Context, name string) (*definition, error) {
-	return e.usableDefinition(ctx, name)
-}
-
 // loadActive returns a (shared, read-only) stream definition that is
 // usable for records.
 func (e *Engine) loadActive(ctx context.Context, name string) (*Stream, error) {

@@ -216,6 +216,11 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	if err != nil {
 		return nil, err
 	}
+	held := int64(0)
+	for _, m := range res.Msgs {
+		held += int64(len(m.Data)) + readRecordOverhead
+	}
+	grant.shrink(held)
 	out := &ReadResult{}
 	size, dropped, beyond := 0, 0, false
 	next := it

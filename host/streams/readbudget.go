@@ -26,6 +26,10 @@ const (
 	// the headers of the records: JetStream stops a batch after the
 	// record that crosses its limit.
 	readGrantSlack = MaxRecordData + 64<<10
+	// readRecordOverhead is what a read record holds beside its data (its
+	// subject and headers, parsed into a map), as the budget counts it
+	// once the read is done.
+	readRecordOverhead = 1 << 10
 	// readBudgetWait is how long a GetRecords waits for the cap before it
 	// fails with ErrThroughput (ProvisionedThroughputExceededException,
 	// which the AWS SDKs retry with backoff).
@@ -71,6 +75,15 @@ func (g *readGrant) release() {
 		return
 	}
 	g.once.Do(func() { g.b.put(g.n) })
+}
+
+// shrink gives back what the grant holds beyond n bytes, once a read
+// knows what it holds (called before release, by the read's goroutine).
+func (g *readGrant) shrink(n int64) {
+	if n < g.n {
+		g.b.put(g.n - n)
+		g.n = n
+	}
 }
 
 // take grants up to readGrantMax bytes, at least readGrantMin, after the
