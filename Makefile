@@ -78,6 +78,17 @@ soak: wasm
 	SLUICE_SOAK_RECORDS=$(SOAK_RECORDS) SLUICE_SOAK_SYNC_RECORDS=$(SOAK_SYNC_RECORDS) SLUICE_SOAK_S3_OUTAGE=$(SOAK_S3_OUTAGE) \
 	$(GO) test -count=1 -v -timeout $(SOAK_TIMEOUT) -run '^(TestCrashCycles|TestS3DestinationOutage)$$' ./internal/e2e/ | tee soak.out
 
+# Each fuzz target for FUZZTIME with go test -fuzz (new crashers land in the
+# package's testdata/fuzz, which every `make test` then runs as seeds).
+FUZZTIME ?= 60s
+FUZZ_TARGETS := host/awsjson:FuzzDecode host/awsjson:FuzzMux \
+	host/streams:FuzzDecodeIterator host/streams:FuzzSignedIterator \
+	host/kinesis:FuzzKinesis host/firehose:FuzzFirehose
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do echo "fuzz $$t for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*}/; done
+
 demo: build wasm
 	bash scripts/demo.sh
 

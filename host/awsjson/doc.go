@@ -4,6 +4,10 @@
 //
 // It is shared by the Kinesis and Firehose APIs. Handlers are typed
 // functions (see Func); the Mux owns body limits, decoding, encoding and
-// the error shape, so every operation answers alike. SigV4 Authorization
-// headers are accepted without verification.
+// the error shape, so every operation answers alike. An output that is a
+// Streamer writes its own JSON through a bounded buffer (GetRecords'
+// answers are not built in memory first), and one that is an io.Closer is
+// closed once written. Timestamps (Time) outside years 1 to 9999 are a
+// SerializationException. SigV4 Authorization headers are accepted
+// without verification.
 package awsjson

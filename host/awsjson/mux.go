@@ -1,6 +1,7 @@
 package awsjson
 
 import (
+	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,19 @@ import (
 // DefaultMaxBodyBytes is the largest request body the Mux reads. A
 // PutRecords of 5 MiB of data is about 7 MB once base64 encoded.
 const DefaultMaxBodyBytes = 10 << 20
+
+// streamBufferBytes is the buffer a Streamer's answer is written
+// through.
+const streamBufferBytes = 64 << 10
+
+// Streamer is an operation's output that writes its JSON body itself, so
+// that a large answer (GetRecords: up to 10 MiB of data, a third more as
+// base64) is encoded straight to the connection instead of being built in
+// memory first. An output that is also an io.Closer is closed once it has
+// been written (whatever the output type).
+type Streamer interface {
+	StreamJSON(w io.Writer) error
+}
 
 // ContentType is the content type of every response.
 const ContentType = "application/x-amz-json-1.1"
@@ -101,6 +115,9 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = []byte("{}")
 	}
 	out, err := h.ServeAWS(r.Context(), body)
+	if c, ok := out.(io.Closer); ok {
+		defer func() { _ = c.Close() }()
+	}
 	if err != nil {
 		var aerr *Error
 		if !errors.As(err, &aerr) {
@@ -108,6 +125,10 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			aerr = &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError}
 		}
 		m.writeError(w, aerr)
+		return
+	}
+	if st, ok := out.(Streamer); ok {
+		m.stream(w, target, reqID, st)
 		return
 	}
 	data, err := json.Marshal(out)
@@ -119,6 +140,21 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", ContentType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, _ = w.Write(data)
+}
+
+// stream writes a Streamer's answer through a bounded buffer, without a
+// Content-Length (chunked, unless it fits the buffer).
+func (m *Mux) stream(w http.ResponseWriter, target, reqID string, st Streamer) {
+	w.Header().Set("Content-Type", ContentType)
+	bw := bufio.NewWriterSize(w, streamBufferBytes)
+	err := st.StreamJSON(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		// The status is sent; the client sees a cut answer.
+		m.log.Warn("write response", "target", target, "request_id", reqID, "err", err)
+	}
 }
 
 func (m *Mux) tooLarge(n int64) *Error {

@@ -30,14 +30,24 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return strconv.AppendInt(b, frac, 10), nil
 }
 
+// The range of timestamps a request may carry, in epoch seconds: years 1
+// to 9999, what RFC 3339 (and so every place a time is written again) can
+// represent.
+const (
+	minEpochSeconds = -62135596800 // 0001-01-01T00:00:00Z
+	maxEpochSeconds = 253402300799 // 9999-12-31T23:59:59Z
+)
+
 // UnmarshalJSON reads epoch seconds (a number), rounding to milliseconds.
+// A number outside years 1 to 9999 is a type error (a
+// SerializationException through Decode).
 func (t *Time) UnmarshalJSON(b []byte) error {
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
 		return err
 	}
 	f, err := n.Float64()
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f < minEpochSeconds || f > maxEpochSeconds {
 		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: timeType}
 	}
 	t.Time = time.UnixMilli(int64(math.Round(f * 1000))).UTC()

@@ -30,6 +30,9 @@ func (c Config) translate(raw json.RawMessage, in *createInput) (delivery.Defini
 	if err := delivery.ValidateName(in.DeliveryStreamName); err != nil {
 		return def, validation("Value '%s' at 'deliveryStreamName' failed to satisfy constraint: Member must have length between 1 and %d and match pattern [a-zA-Z0-9_.-]+", in.DeliveryStreamName, delivery.MaxNameLen)
 	}
+	if !storable(in.DeliveryStreamName) {
+		return def, unstorable(in.DeliveryStreamName)
+	}
 	def.Name = in.DeliveryStreamName
 	var err error
 	if def.Source, err = c.source(in); err != nil {

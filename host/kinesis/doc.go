@@ -5,4 +5,7 @@
 // (errors.go). A full store is ServiceUnavailable (HTTP 503) for a call,
 // and InternalFailure for a record of PutRecords, the only per-record code
 // AWS defines besides throttling.
+// GetRecords' answer is written straight to the connection
+// (answer.go) and returns its bytes to the engine's read budget once
+// written.
 package kinesis

@@ -81,7 +81,7 @@ func (a *api) getShardIterator(ctx context.Context, in *getShardIteratorInput) (
 	return &getShardIteratorOutput{ShardIterator: tok}, nil
 }
 
-func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*getRecordsOutput, error) {
+func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*recordsAnswer, error) {
 	if err := nonEmpty(in.ShardIterator, "shardIterator"); err != nil {
 		return nil, err
 	}
@@ -93,27 +93,5 @@ func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*getRecordsO
 	if err != nil {
 		return nil, err
 	}
-	out := &getRecordsOutput{Records: make([]record, len(res.Records)), MillisBehindLatest: res.MillisBehindLatest}
-	for i, r := range res.Records {
-		out.Records[i] = record{
-			SequenceNumber:              r.SequenceNumber,
-			ApproximateArrivalTimestamp: awsjson.Time{Time: r.Arrival},
-			Data:                        r.Data,
-			PartitionKey:                r.PartitionKey,
-		}
-	}
-	if res.NextIterator != "" {
-		out.NextShardIterator = &res.NextIterator
-	}
-	for _, c := range res.ChildShards {
-		parents := []string{c.ParentShardID}
-		if c.AdjacentParentShardID != "" {
-			parents = append(parents, c.AdjacentParentShardID)
-		}
-		out.ChildShards = append(out.ChildShards, childShard{
-			ShardId: c.ID, ParentShards: parents,
-			HashKeyRange: hashKeyRange{c.StartingHashKey, c.EndingHashKey},
-		})
-	}
-	return out, nil
+	return &recordsAnswer{res: res}, nil
 }

@@ -190,20 +190,6 @@ type getRecordsInput struct {
 	StreamARN     string `json:"StreamARN"`
 }
 
-type record struct {
-	SequenceNumber              string       `json:"SequenceNumber"`
-	ApproximateArrivalTimestamp awsjson.Time `json:"ApproximateArrivalTimestamp"`
-	Data                        []byte       `json:"Data"`
-	PartitionKey                string       `json:"PartitionKey"`
-}
-
-type getRecordsOutput struct {
-	Records            []record     `json:"Records"`
-	NextShardIterator  *string      `json:"NextShardIterator,omitempty"`
-	MillisBehindLatest int64        `json:"MillisBehindLatest"`
-	ChildShards        []childShard `json:"ChildShards,omitempty"`
-}
-
 type retentionInput struct {
 	streamRef
 	RetentionPeriodHours *int32 `json:"RetentionPeriodHours"`

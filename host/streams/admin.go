@@ -35,6 +35,7 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int) 
 		Status:         StatusCreating,
 		Created:        e.now().UTC().Truncate(time.Millisecond),
 		RetentionHours: DefaultRetentionHours,
+		NextShard:      shardCount,
 	}
 	for i, r := range SplitHashRange(shardCount) {
 		s.Shards = append(s.Shards, Shard{
@@ -105,25 +106,35 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 	}
 }
 
-// DeleteStream deletes a stream and all its records. It works on a full
-// store too (see deleteWhenFull), and frees the records' space.
+// DeleteStream deletes a stream and all its records. It marks the
+// definition DELETING with this process's puts to the stream held off (the
+// stream lock, as a reshard's switch takes it), so a put either finishes
+// before the delete or finds the stream gone (ErrNotFound); none waits on
+// a JetStream stream that vanished under it. It works on a full store too
+// (see deleteWhenFull), and frees the records' space.
 func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
+	lk := e.streamLock(name)
+	lk.Lock()
 	if e.storageErr() != nil {
+		defer lk.Unlock()
 		return e.deleteWhenFull(ctx, name)
 	}
-	if _, err := e.update(ctx, name, func(s *Stream) error {
+	_, err := e.update(ctx, name, func(s *Stream) error {
 		if s.Status == StatusCreating {
 			return errorf(ErrInUse, "Stream %s under account %s is being created.", name, e.cfg.AccountID)
 		}
 		s.Status = StatusDeleting
 		return nil
-	}); err != nil {
-		if e.fullStoreDelete(err) {
-			return e.deleteWhenFull(ctx, name)
-		}
+	})
+	if err != nil && e.fullStoreDelete(err) {
+		defer lk.Unlock()
+		return e.deleteWhenFull(ctx, name)
+	}
+	lk.Unlock()
+	if err != nil {
 		return err
 	}
 	return e.finishDelete(ctx, name)
@@ -138,14 +149,19 @@ func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}
+	_, rev, _ := e.load(ctx, name)
 	if err := e.kv.Purge(ctx, kvKey(name)); err != nil {
 		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	if rev > 0 {
+		e.defs.forget(name, rev)
 	}
 	e.log.Info("stream deleted", "stream", name)
 	return nil
 }
 
-// DescribeStream returns a stream's definition.
+// DescribeStream returns a stream's definition, as the engine's cache
+// holds it: shared, so read it and never modify it.
 func (e *Engine) DescribeStream(ctx context.Context, name string) (*Stream, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -156,8 +172,9 @@ func (e *Engine) DescribeStream(ctx context.Context, name string) (*Stream, erro
 
 // ListStreams returns up to limit streams in name order, starting after
 // the name exclusiveStart (empty: from the first), and whether more follow.
+// The definitions are shared, as DescribeStream's.
 func (e *Engine) ListStreams(ctx context.Context, exclusiveStart string, limit int) ([]*Stream, bool, error) {
-	all, err := e.all(ctx)
+	all, err := e.streams(ctx)
 	if err != nil {
 		return nil, false, err
 	}
@@ -198,6 +215,9 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 	cfg := e.jsConfig(s)
 	cfg.MaxAge = time.Duration(hours) * time.Hour
 	if _, err := e.js.UpdateStream(ctx, cfg); err != nil {
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return e.notFound(name)
+		}
 		return fmt.Errorf("retention %s: %w", name, err)
 	}
 	_, err = e.update(ctx, name, func(cur *Stream) error {

@@ -3,11 +3,14 @@ package streams
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // directRequest is JetStream's direct get request (JSApiMsgGetRequest);
@@ -68,6 +71,9 @@ func (e *Engine) directGet(ctx context.Context, stream string, req directRequest
 	res := &directResult{}
 	for {
 		m, err := sub.NextMsgWithContext(ctx)
+		if errors.Is(err, nats.ErrNoResponders) {
+			return nil, e.storageNotFound(stream)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("direct get: %w", err)
 		}
@@ -79,7 +85,7 @@ func (e *Engine) directGet(ctx context.Context, stream string, req directRequest
 			case statusNotFound:
 				return res, nil
 			case statusNoResponders:
-				return nil, &Error{Kind: ErrNotFound, Msg: "stream storage " + stream + " not found"}
+				return nil, e.storageNotFound(stream)
 			default:
 				return nil, fmt.Errorf("direct get: status %s %s", status, m.Header.Get("Description"))
 			}
@@ -93,6 +99,28 @@ func (e *Engine) directGet(ctx context.Context, stream string, req directRequest
 			return res, nil
 		}
 	}
+}
+
+// storageNotFound is the error for a JetStream stream that is gone: its
+// data stream is not found (deleted, perhaps by another host).
+func (e *Engine) storageNotFound(stream string) error {
+	return e.notFound(strings.ReplaceAll(strings.TrimPrefix(stream, jsPrefix), "~", "."))
+}
+
+// storageInfo returns the state of a data stream's JetStream stream; one
+// that is gone is ErrNotFound.
+func (e *Engine) storageInfo(ctx context.Context, name string) (*jetstream.StreamInfo, error) {
+	st, err := e.js.Stream(ctx, jsName(name))
+	if err == nil {
+		var info *jetstream.StreamInfo
+		if info, err = st.Info(ctx); err == nil {
+			return info, nil
+		}
+	}
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return nil, e.notFound(name)
+	}
+	return nil, err
 }
 
 func parseStored(m *nats.Msg) (storedMsg, error) {

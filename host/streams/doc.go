@@ -14,7 +14,7 @@
 //   - Definitions (shards with hash ranges and lineage, tags, retention,
 //     status, mode, creation time and a random creation identity) live in the KV bucket
 //     "sluice_kinesis", key "streams.<name with '.' as '='>" (KV keys allow
-//     '=' but not '~').
+//     '=' but not '~'); the iterator key is "secrets.iterator-hmac" there.
 //   - A sequence number is the JetStream stream sequence, 20 digits zero
 //     padded; it grows within a shard and sorts as text and as a number.
 //   - The partition key and explicit hash key are message headers; the
@@ -23,7 +23,35 @@
 //     any number of readers never disturb each other.
 //
 // Create and delete go through the KV record first (status CREATING or
-// DELETING); Open finishes any that a crash interrupted.
+// DELETING); Open finishes any that a crash interrupted. A delete marks
+// the definition DELETING with the stream's puts held off (the lock
+// below), so a put either lands before the delete or is refused as not
+// found; a put or read that finds the JetStream stream gone (deleted by
+// another host) is not found too, never an internal failure.
+//
+// # Definitions cache
+//
+// Puts and reads do not fetch and decode a definition (whose size grows
+// with the shard history) each time: defs.go keeps one decoded
+// definition per stream, with its router of open shards (a binary search
+// over their hash ranges), at the newest KV revision this process has
+// seen. A KV watcher on the definition keys feeds it with every host's
+// writes; this process's own writes enter it at the revision the KV gave
+// them before the writer returns (a reshard's commit before its lock is
+// released), and an entry only moves forward. Closed shards whose records
+// are all past retention are pruned from the definition (prune.go), by
+// the background loop and at each reshard, as AWS drops them from
+// ListShards; shard ids are never reused.
+//
+// # Shard iterators
+//
+// An iterator token names stream (and its creation identity), shard,
+// position and issue time, authenticated by a truncated HMAC-SHA256 under
+// a 32-byte key kept in the definitions bucket (created once with
+// kv.Create, so every host on one JetStream shares it). A token that was
+// changed, made under another key or by an older version is
+// InvalidArgument "Invalid ShardIterator."; its issue time cannot be
+// forged to escape IteratorTTL.
 //
 // # A full store
 //
@@ -57,6 +85,16 @@
 // timed out waiting for its acknowledgement (and was reported failed) may
 // still be stored after its shard closed; GetRecords never returns it, a
 // reader of the raw JetStream stream could.
+//
+// # Memory of reads
+//
+// GetRecords answers (up to MaxGetBytes each) are bounded server wide by
+// Config.MaxReadBytes (readbudget.go): a read takes its bytes from the
+// budget first come first served, reads fewer records when less than a
+// full answer is free, waits briefly when less than two records' worth
+// is free and then fails with ErrThroughput, and gives them back with
+// ReadResult.Release once its answer is written. After a burst of reads
+// goes idle the engine returns the heap to the operating system.
 //
 // # Throughput and on-demand scaling
 //

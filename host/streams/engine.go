@@ -72,9 +72,15 @@ type Config struct {
 	// put fails at once with ErrStorageFull while it does not, and a
 	// delete that cannot write its definition first frees the data.
 	Storage Storage
+	// MaxReadBytes caps the bytes of GetRecords answers in flight at once,
+	// server wide: a read that finds the cap taken gets a smaller answer
+	// or, after a short wait, ErrThroughput. 0 means DefaultMaxReadBytes;
+	// the least is two records of MaxRecordData.
+	MaxReadBytes int64
 	// ScaleInterval is how often on-demand streams are measured and
-	// rescaled: 0 means DefaultScaleInterval, a negative value turns the
-	// background loop off (tests then call ScaleOnDemand themselves).
+	// rescaled and closed shards past retention are pruned: 0 means
+	// DefaultScaleInterval, a negative value turns the background loop
+	// off (tests then call ScaleOnDemand and PruneShards themselves).
 	ScaleInterval time.Duration
 }
 
@@ -86,10 +92,13 @@ type Engine struct {
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
 
-	meters  meters     // throughput limits, per shard
-	writes  writeMeter // write rates of on-demand streams
+	defs    defCache    // decoded definitions, see defs.go
+	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
+	reads   *readBudget // bytes of GetRecords answers in flight
+	meters  meters      // throughput limits, per shard
+	writes  writeMeter  // write rates of on-demand streams
 	stop    context.CancelFunc
-	stopped chan struct{}
+	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
@@ -127,6 +136,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err := cfg.OnDemand.withDefaults(OnDemandPolicy{}).validate(cfg.MaxShards); err != nil {
 		return nil, fmt.Errorf("streams: OnDemand: %w", err)
 	}
+	if cfg.MaxReadBytes == 0 {
+		cfg.MaxReadBytes = DefaultMaxReadBytes
+	}
+	if cfg.MaxReadBytes < readGrantMin {
+		return nil, fmt.Errorf("streams: MaxReadBytes %d < %d (two records of the largest size)", cfg.MaxReadBytes, readGrantMin)
+	}
 	if cfg.Limits != nil && !cfg.Limits.validate() {
 		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
 	}
@@ -145,17 +160,30 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}},
+		reads: newReadBudget(cfg.MaxReadBytes)}
+	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
+		return nil, fmt.Errorf("streams: %w", err)
+	}
+	loopCtx, cancel := context.WithCancel(context.Background())
+	e.stop = cancel
+	ready := make(chan struct{})
+	e.loops.Go(func() { e.watchDefinitions(loopCtx, ready) })
+	select {
+	case <-ready:
+	case <-ctx.Done():
+		_ = e.Close()
+		return nil, fmt.Errorf("streams: definitions watcher: %w", ctx.Err())
+	}
 	if err := e.recover(ctx); err != nil {
+		_ = e.Close()
 		return nil, err
 	}
 	if err := e.pruneTombstones(ctx); err != nil {
 		e.log.Warn("dropping old tombstones of deleted streams", "err", err)
 	}
 	if cfg.ScaleInterval > 0 {
-		loopCtx, cancel := context.WithCancel(context.Background())
-		e.stop, e.stopped = cancel, make(chan struct{})
-		go func() { defer close(e.stopped); e.scaleLoop(loopCtx, cfg.ScaleInterval) }()
+		e.loops.Go(func() { e.maintainLoop(loopCtx, cfg.ScaleInterval) })
 	}
 	return e, nil
 }
@@ -163,10 +191,8 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 // Close releases the engine. The connection belongs to the caller and stays
 // open; publishes still in flight are given a moment to complete.
 func (e *Engine) Close() error {
-	if e.stop != nil {
-		e.stop()
-		<-e.stopped
-	}
+	e.stop()
+	e.loops.Wait()
 	select {
 	case <-e.js.PublishAsyncComplete():
 	case <-time.After(DefaultRequestTimeout):

@@ -46,11 +46,15 @@ func (e *Engine) deleteWhenFull(ctx context.Context, name string) error {
 			return errorf(ErrStorageFull, "The records of stream %s are deleted, but the store still cannot take writes, so its definition stays; free space and call DeleteStream again.", name)
 		}
 	}
+	_, rev, _ := e.load(ctx, name)
 	if err := e.kv.Purge(ctx, kvKey(name)); err != nil {
 		if e.fullStoreDelete(err) {
 			return errorf(ErrStorageFull, "The records of stream %s are deleted, but the store is still full, so its definition stays; free space and call DeleteStream again.", name)
 		}
 		return fmt.Errorf("delete %s: %w", name, err)
+	}
+	if rev > 0 {
+		e.defs.forget(name, rev) // the cache learns of the delete now, as finishDelete's
 	}
 	e.log.Info("stream deleted", "stream", name)
 	return nil

@@ -90,7 +90,7 @@ func TestRouterBoundaries(t *testing.T) {
 		s.Shards = append(s.Shards, Shard{ID: ShardID(i), StartingHashKey: r.Start.String(), EndingHashKey: r.End.String()})
 	}
 	// A closed shard must never receive records.
-	s.Shards = append(s.Shards, Shard{ID: ShardID(99), StartingHashKey: "0", EndingHashKey: MaxHashKey.String(), EndingSequence: 5})
+	s.Shards = append(s.Shards, Shard{ID: ShardID(99), StartingHashKey: "0", EndingHashKey: MaxHashKey.String(), EndingSequence: 5, Closed: true})
 	rt, err := newRouter(s)
 	if err != nil {
 		t.Fatal(err)

@@ -1,15 +1,28 @@
 package streams
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"time"
 )
 
-// iteratorVersion is the first byte of every encoded iterator.
-const iteratorVersion = 1
+// iteratorVersion is the first byte of every encoded iterator. Version 1
+// (a CRC-32 instead of a MAC) is refused: its issue time could be forged.
+const iteratorVersion = 2
+
+// Iterator token sizes.
+const (
+	// iteratorMACLen is the length of the truncated HMAC-SHA256 that ends
+	// every token (128 bits).
+	iteratorMACLen = 16
+	// MaxIteratorLen is the longest ShardIterator Kinesis accepts, in
+	// characters; a stream name of 128 characters gives a token of about
+	// 260.
+	MaxIteratorLen = 512
+)
 
 // Iterator position kinds.
 const (
@@ -34,11 +47,13 @@ type iterator struct {
 
 var errBadIterator = errors.New("bad iterator")
 
-// encode renders the iterator as an opaque base64 token: version, stream
+// encodeIterator renders it as an opaque base64 token: version, stream
 // id, issue time (ms), position kind and value, stream and shard names,
-// then a CRC-32 of all that so a garbled token is detected.
-func (it iterator) encode() string {
-	b := make([]byte, 0, 64+len(it.Stream)+len(it.Shard))
+// then an HMAC-SHA256 of all that under the engine's iterator key,
+// truncated to 16 bytes, so that no field (the issue time above all) can
+// be changed without the key.
+func (e *Engine) encodeIterator(it iterator) string {
+	b := make([]byte, 0, 64+len(it.Stream)+len(it.Shard)+iteratorMACLen)
 	b = append(b, iteratorVersion)
 	b = binary.BigEndian.AppendUint64(b, it.StreamID)
 	b = binary.AppendVarint(b, it.Issued.UnixMilli())
@@ -52,19 +67,30 @@ func (it iterator) encode() string {
 	b = append(b, it.Stream...)
 	b = append(b, byte(len(it.Shard)))
 	b = append(b, it.Shard...)
-	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	b = append(b, iteratorMAC(e.iterKey, b)...)
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// decodeIterator parses a token made by encode.
-func decodeIterator(tok string) (iterator, error) {
+func iteratorMAC(key, body []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(body)
+	return m.Sum(nil)[:iteratorMACLen]
+}
+
+// decodeIterator parses a token made by encodeIterator with the engine's
+// key: its MAC must match (compared in constant time) and its names must
+// be a valid stream name and shard id.
+func (e *Engine) decodeIterator(tok string) (iterator, error) {
 	var it iterator
-	b, err := base64.StdEncoding.DecodeString(tok)
-	if err != nil || len(b) < 1+8+1+1+1+1+1+4 {
+	if len(tok) > MaxIteratorLen {
 		return it, errBadIterator
 	}
-	body, sum := b[:len(b)-4], b[len(b)-4:]
-	if crc32.ChecksumIEEE(body) != binary.BigEndian.Uint32(sum) || body[0] != iteratorVersion {
+	b, err := base64.StdEncoding.DecodeString(tok)
+	if err != nil || len(b) < 1+8+1+1+1+1+1+iteratorMACLen {
+		return it, errBadIterator
+	}
+	body, sum := b[:len(b)-iteratorMACLen], b[len(b)-iteratorMACLen:]
+	if body[0] != iteratorVersion || !hmac.Equal(sum, iteratorMAC(e.iterKey, body)) {
 		return it, errBadIterator
 	}
 	p := body[1:]
@@ -102,6 +128,9 @@ func decodeIterator(tok string) (iterator, error) {
 	}
 	shard, p, ok := readShort(p)
 	if !ok || len(p) != 0 {
+		return it, errBadIterator
+	}
+	if ValidateName(str) != nil || ValidateShardID(shard) != nil {
 		return it, errBadIterator
 	}
 	it.Stream, it.Shard = str, shard

@@ -74,6 +74,11 @@ type Stream struct {
 	RetentionHours int               `json:"retentionHours"`
 	Shards         []Shard           `json:"shards"`
 	Tags           map[string]string `json:"tags,omitempty"`
+	// NextShard is the index of the next shard id a reshard gives out
+	// (ids are never reused, also after closed shards were pruned); 0 in
+	// definitions written before pruning existed, where it is
+	// len(Shards).
+	NextShard int `json:"nextShard,omitempty"`
 	// Generation counts the reshards committed; a reshard commits only
 	// against the generation it planned on.
 	Generation uint64 `json:"generation,omitempty"`
@@ -99,6 +104,11 @@ func (s *Stream) OpenShards() int {
 	return n
 }
 
+// nextShardIndex is the index of the next shard id to give out.
+func (s *Stream) nextShardIndex() int {
+	return max(s.NextShard, len(s.Shards))
+}
+
 // Shard finds a shard by id.
 func (s *Stream) Shard(id string) (Shard, bool) {
 	for _, sh := range s.Shards {
@@ -112,43 +122,38 @@ func (s *Stream) Shard(id string) (Shard, bool) {
 // maxCASRetries bounds optimistic-concurrency retries on a definition.
 const maxCASRetries = 16
 
-// load reads a stream definition and its KV revision.
+// load returns a stream definition and its KV revision, from the
+// definitions cache (defs.go) when it holds it. The definition is shared:
+// read it, never modify it.
 func (e *Engine) load(ctx context.Context, name string) (*Stream, uint64, error) {
-	entry, err := e.kv.Get(ctx, kvKey(name))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, e.notFound(name)
-	}
+	d, err := e.definition(ctx, name)
 	if err != nil {
-		return nil, 0, fmt.Errorf("load stream %s: %w", name, err)
+		return nil, 0, err
 	}
-	var s Stream
-	if err := json.Unmarshal(entry.Value(), &s); err != nil {
-		return nil, 0, fmt.Errorf("load stream %s: %w", name, err)
-	}
-	return &s, entry.Revision(), nil
+	return d.s, d.rev, nil
 }
 
-// loadActive reads a stream definition that is usable for records.
+// loadActive returns a (shared, read-only) stream definition that is
+// usable for records.
 func (e *Engine) loadActive(ctx context.Context, name string) (*Stream, error) {
-	s, _, err := e.load(ctx, name)
+	d, err := e.active(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	if s.Status == StatusCreating || s.Status == StatusDeleting {
-		return nil, e.notFound(name)
-	}
-	return s, nil
+	return d.s, nil
 }
 
 func (e *Engine) notFound(name string) error {
 	return errorf(ErrNotFound, "Stream %s under account %s not found.", name, e.cfg.AccountID)
 }
 
-// update applies fn to the stored definition with compare-and-set,
-// retrying when another writer got there first.
+// update applies fn to the stored definition (read from the KV, not the
+// cache) with compare-and-set, retrying when another writer got there
+// first. The definition written is in the cache at its revision when
+// update returns.
 func (e *Engine) update(ctx context.Context, name string, fn func(*Stream) error) (*Stream, error) {
 	for range maxCASRetries {
-		s, rev, err := e.load(ctx, name)
+		s, rev, err := e.fetch(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -159,8 +164,9 @@ func (e *Engine) update(ctx context.Context, name string, fn func(*Stream) error
 		if err != nil {
 			return nil, fmt.Errorf("update stream %s: %w", name, err)
 		}
-		_, err = e.kv.Update(ctx, kvKey(name), data, rev)
+		newRev, err := e.kv.Update(ctx, kvKey(name), data, rev)
 		if err == nil {
+			e.offer(name, newRev, data)
 			return s, nil
 		}
 		if !isCASConflict(err) {
@@ -179,7 +185,27 @@ func isCASConflict(err error) bool {
 	return errors.Is(err, jetstream.ErrKeyExists)
 }
 
-// all lists every stored definition, in no particular order.
+// offer gives the cache its own decoded copy of a definition this process
+// wrote at rev, so that later changes to the writer's copy stay private.
+func (e *Engine) offer(name string, rev uint64, data []byte) {
+	s, err := decodeStream(data)
+	if err != nil {
+		return
+	}
+	e.defs.offer(name, rev, s)
+}
+
+// streams lists every definition (shared, read-only), from the cache when
+// it is synced.
+func (e *Engine) streams(ctx context.Context) ([]*Stream, error) {
+	if all, ok := e.defs.snapshot(); ok {
+		return all, nil
+	}
+	return e.all(ctx)
+}
+
+// all lists every stored definition, in no particular order, read from
+// the KV.
 func (e *Engine) all(ctx context.Context) ([]*Stream, error) {
 	w, err := e.kv.WatchFiltered(ctx, []string{kvPrefix + ">"}, jetstream.IgnoreDeletes())
 	if err != nil {
@@ -198,12 +224,12 @@ func (e *Engine) all(ctx context.Context) ([]*Stream, error) {
 			if entry == nil {
 				return out, nil
 			}
-			var s Stream
-			if err := json.Unmarshal(entry.Value(), &s); err != nil {
+			s, err := decodeStream(entry.Value())
+			if err != nil {
 				e.log.Warn("unreadable stream definition", "key", entry.Key(), "err", err)
 				continue
 			}
-			out = append(out, &s)
+			out = append(out, s)
 		}
 	}
 }

@@ -24,13 +24,37 @@ func ValidateName(name string) error {
 	if len(name) < 1 || len(name) > MaxNameLen {
 		return validationf(name, "streamName", "Member must have length between 1 and 128")
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
-			return validationf(name, "streamName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
-		}
+	if !validNameChars(name) {
+		return validationf(name, "streamName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
 	}
 	return nil
+}
+
+// MaxShardIDLen is the longest shard id Kinesis accepts as input.
+const MaxShardIDLen = 128
+
+// ValidateShardID checks a shard id given as input against Kinesis's
+// constraints on the field (1 to 128 characters from [a-zA-Z0-9_.-]).
+func ValidateShardID(id string) error { return validateShardField(id, "shardId") }
+
+func validateShardField(id, field string) error {
+	if len(id) < 1 || len(id) > MaxShardIDLen {
+		return validationf(id, field, fmt.Sprintf("Member must have length between 1 and %d", MaxShardIDLen))
+	}
+	if !validNameChars(id) {
+		return validationf(id, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	}
+	return nil
+}
+
+func validNameChars(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // token is the stream name as a JetStream name and subject token.

@@ -165,7 +165,7 @@ func (m *writeMeter) count(name string) *writeCount {
 // tests call it directly with a fake clock. It returns the first error
 // and goes on with the other streams.
 func (e *Engine) ScaleOnDemand(ctx context.Context) error {
-	all, err := e.all(ctx)
+	all, err := e.streams(ctx)
 	if err != nil {
 		return err
 	}
@@ -219,8 +219,9 @@ func onDemandTarget(open int, util float64, p OnDemandPolicy) int {
 	return open
 }
 
-// scaleLoop runs ScaleOnDemand every interval until ctx ends.
-func (e *Engine) scaleLoop(ctx context.Context, interval time.Duration) {
+// maintainLoop runs ScaleOnDemand and PruneShards every interval until
+// ctx ends.
+func (e *Engine) maintainLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -230,6 +231,9 @@ func (e *Engine) scaleLoop(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 			if err := e.ScaleOnDemand(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("on-demand scaling", "err", err)
+			}
+			if err := e.PruneShards(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("pruning expired shards", "err", err)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -103,21 +104,25 @@ func (e *Engine) PutRecords(ctx context.Context, name string, recs []Record) ([]
 
 // put routes and publishes records. It holds the stream's lock shared from
 // reading the definition to the last acknowledgement, so a reshard's
-// switch (which takes it exclusively) never falls between routing a record
-// and storing it: every record lands in a shard that was open when stored,
-// at or below the EndingSequence the reshard then gives it.
+// switch and a delete (which take it exclusively) never fall between
+// routing a record and storing it: every record lands in a shard that was
+// open when stored, at or below the EndingSequence the reshard then gives
+// it, and before the stream is deleted. The definition comes from the
+// cache (defs.go), which holds a committed reshard or delete before its
+// lock is released.
 func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
 	lk := e.streamLock(name)
 	lk.RLock()
 	defer lk.RUnlock()
-	s, err := e.loadActive(ctx, name)
+	d, err := e.active(ctx, name)
 	if err != nil {
 		if serr := e.storageFailure(err); serr != nil {
 			return refuseAll(len(recs), serr), nil
 		}
 		return nil, err
 	}
-	rt, err := newRouter(s)
+	s := d.s
+	rt, err := d.router()
 	if err != nil {
 		return nil, fmt.Errorf("put %s: %w", name, err)
 	}
@@ -174,7 +179,24 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		res[i].SequenceNumber = FormatSequence(ack.Sequence)
 		stored, storedBytes = stored+1, storedBytes+len(recs[i].Data)+len(recs[i].PartitionKey)
 	}
+	if e.storageGone(ctx, name, res) {
+		return nil, e.notFound(name)
+	}
 	return res, nil
+}
+
+// storageGone reports whether a put failed because the stream's
+// JetStream stream no longer exists (deleted by another host, or by hand,
+// before this process saw the definition go): the stream is not found,
+// which is not a failure of the records.
+func (e *Engine) storageGone(ctx context.Context, name string, res []PutResult) bool {
+	for _, r := range res {
+		if r.Err != nil && errors.Is(r.Err, jetstream.ErrNoStreamResponse) {
+			_, err := e.js.Stream(ctx, jsName(name))
+			return errors.Is(err, jetstream.ErrStreamNotFound)
+		}
+	}
+	return false
 }
 
 // publishError classifies a failed publish: a full store is
@@ -194,7 +216,7 @@ func publishError(err error) error {
 	return fmt.Errorf("Internal service failure: %w", err)
 }
 
-// router maps hash keys onto open shards.
+// router maps hash keys onto open shards, sorted by starting hash key.
 type router struct {
 	ranges []HashRange
 	ids    []string
@@ -216,12 +238,25 @@ func newRouter(s *Stream) (*router, error) {
 	if len(rt.ids) == 0 {
 		return nil, errors.New("no open shards")
 	}
+	sort.Sort(rt)
 	return rt, nil
 }
 
-// route returns the open shard whose range holds key. Open ranges cover
-// the whole key space, so one always matches; the last is a fallback.
+func (rt *router) Len() int           { return len(rt.ids) }
+func (rt *router) Less(i, j int) bool { return rt.ranges[i].Start.Cmp(rt.ranges[j].Start) < 0 }
+func (rt *router) Swap(i, j int) {
+	rt.ranges[i], rt.ranges[j] = rt.ranges[j], rt.ranges[i]
+	rt.ids[i], rt.ids[j] = rt.ids[j], rt.ids[i]
+}
+
+// route returns the open shard whose range holds key: the last range
+// starting at or below key (a binary search). Open ranges tile the whole
+// key space, so it always holds key; the first range is the fallback.
 func (rt *router) route(key HashKey) string {
+	i := sort.Search(len(rt.ranges), func(i int) bool { return rt.ranges[i].Start.Cmp(key) > 0 }) - 1
+	if i >= 0 && rt.ranges[i].Contains(key) {
+		return rt.ids[i]
+	}
 	for i, r := range rt.ranges {
 		if r.Contains(key) {
 			return rt.ids[i]

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -42,10 +43,18 @@ type ReadResult struct {
 	MillisBehindLatest int64
 	// ChildShards are given at the end of a closed shard.
 	ChildShards []Shard
+
+	grant *readGrant // see Release
 }
 
 // GetShardIterator returns an iterator token for a shard.
 func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req IteratorRequest) (string, error) {
+	if err := ValidateName(name); err != nil {
+		return "", err
+	}
+	if err := ValidateShardID(shardID); err != nil {
+		return "", err
+	}
 	s, err := e.loadActive(ctx, name)
 	if err != nil {
 		return "", err
@@ -86,11 +95,31 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 		if req.Timestamp == nil {
 			return "", errorf(ErrInvalidArgument, "Timestamp is required for ShardIteratorType AT_TIMESTAMP.")
 		}
-		it.Kind, it.At = posTime, *req.Timestamp
+		it.Kind, it.At = posTime, clampTime(*req.Timestamp)
 	default:
 		return "", validationf(req.Type, "shardIteratorType", "Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]")
 	}
-	return it.encode(), nil
+	return e.encodeIterator(it), nil
+}
+
+// Earliest and latest times an AT_TIMESTAMP iterator carries: what a
+// nanosecond count since 1970 in an int64 can say (years 1677 to 2262).
+var (
+	earliestTime = time.Unix(0, math.MinInt64)
+	latestTime   = time.Unix(0, math.MaxInt64)
+)
+
+// clampTime brings an AT_TIMESTAMP time into the range the iterator token
+// carries: one before it reads from the trim horizon, one after it waits
+// for records that far in the future, as the unclamped time would.
+func clampTime(t time.Time) time.Time {
+	switch {
+	case t.Before(earliestTime):
+		return earliestTime
+	case t.After(latestTime):
+		return latestTime
+	}
+	return t
 }
 
 // checkSequenceInShard refuses a sequence number that belongs to another
@@ -117,11 +146,7 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 	}
 	// Gone (expired) or never written: only a number beyond the stream's
 	// last sequence is certainly invalid.
-	st, err := e.js.Stream(ctx, jsName(name))
-	if err != nil {
-		return fmt.Errorf("iterator %s: %w", name, err)
-	}
-	info, err := st.Info(ctx)
+	info, err := e.storageInfo(ctx, name)
 	if err != nil {
 		return fmt.Errorf("iterator %s: %w", name, err)
 	}
@@ -132,12 +157,18 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 }
 
 // GetRecords reads up to limit records (at most MaxGetBytes of data) from
-// the iterator's position with one batch direct get.
+// the iterator's position with one batch direct get. The answer's bytes
+// count against Config.MaxReadBytes until its Release (or its
+// collection): a read that finds less than two records' worth free waits
+// for it, then fails with ErrThroughput.
 func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*ReadResult, error) {
 	if limit < 1 || limit > MaxGetLimit {
 		return nil, validationf(limit, "limit", fmt.Sprintf("Member must have value between 1 and %d", MaxGetLimit))
 	}
-	it, err := decodeIterator(token)
+	if len(token) < 1 || len(token) > MaxIteratorLen {
+		return nil, validationf(token, "shardIterator", fmt.Sprintf("Member must have length between 1 and %d", MaxIteratorLen))
+	}
+	it, err := e.decodeIterator(token)
 	if err != nil {
 		return nil, errorf(ErrInvalidArgument, "Invalid ShardIterator.")
 	}
@@ -157,8 +188,24 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 	if limits != nil && !e.meters.admitRead(limits, meterKey(s, it.Shard), e.now()) {
 		return nil, errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", it.Shard, it.Stream, e.cfg.AccountID)
 	}
+	grant := e.reads.take(ctx)
+	if grant == nil {
+		return nil, errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", it.Shard, it.Stream, e.cfg.AccountID)
+	}
+	out, err := e.read(ctx, it, s, sh, limit, limits, grant)
+	if err != nil {
+		grant.release()
+		return nil, err
+	}
+	out.hold(grant)
+	return out, nil
+}
+
+// read is GetRecords once the iterator is checked and the grant taken:
+// one batch direct get of at most the grant's bytes.
+func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, limit int, limits *Limits, grant *readGrant) (*ReadResult, error) {
 	subject := shardSubject(it.Stream, it.Shard)
-	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: MaxGetBytes}
+	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: int(grant.n - readGrantSlack)}
 	if it.Kind == posTime {
 		at := it.At.UTC()
 		req.StartTime = &at
@@ -169,6 +216,11 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 	if err != nil {
 		return nil, err
 	}
+	held := int64(0)
+	for _, m := range res.Msgs {
+		held += int64(len(m.Data)) + readRecordOverhead
+	}
+	grant.shrink(held)
 	out := &ReadResult{}
 	size, dropped, beyond := 0, 0, false
 	next := it
@@ -218,7 +270,7 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 		}
 		return out, nil
 	}
-	out.NextIterator = next.encode()
+	out.NextIterator = e.encodeIterator(next)
 	return out, nil
 }
 

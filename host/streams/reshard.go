@@ -25,7 +25,7 @@ func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashK
 	}
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
 		p := newPlanner(s, OpSplitShard)
-		i, err := e.openShard(s, p, shardID)
+		i, err := e.openShard(s, p, shardID, "shardToSplit")
 		if err != nil {
 			return nil, err
 		}
@@ -47,11 +47,11 @@ func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashK
 func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID string) error {
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
 		p := newPlanner(s, OpMergeShards)
-		i, err := e.openShard(s, p, shardID)
+		i, err := e.openShard(s, p, shardID, "shardToMerge")
 		if err != nil {
 			return nil, err
 		}
-		j, err := e.openShard(s, p, adjacentID)
+		j, err := e.openShard(s, p, adjacentID, "adjacentShardToMerge")
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,10 @@ func (e *Engine) shardLimit() error {
 }
 
 // openShard finds an open shard for a reshard plan.
-func (e *Engine) openShard(s *Stream, p *planner, id string) (int, error) {
+func (e *Engine) openShard(s *Stream, p *planner, id, field string) (int, error) {
+	if err := validateShardField(id, field); err != nil {
+		return 0, err
+	}
 	if _, ok := s.Shard(id); !ok {
 		return 0, e.shardNotFound(s.Name, id)
 	}
@@ -154,11 +157,7 @@ func (e *Engine) finishReshard(ctx context.Context, name string) error {
 	lk.Lock()
 	defer lk.Unlock()
 	e.testHook(phaseSwitching)
-	st, err := e.js.Stream(ctx, jsName(name))
-	if err != nil {
-		return fmt.Errorf("reshard %s: %w", name, err)
-	}
-	info, err := st.Info(ctx)
+	info, err := e.storageInfo(ctx, name)
 	if err != nil {
 		return fmt.Errorf("reshard %s: %w", name, err)
 	}
@@ -186,8 +185,9 @@ func commitReshard(s *Stream, r *Reshard, last uint64, now time.Time) error {
 		}
 		s.Shards[i].Closed, s.Shards[i].EndingSequence, s.Shards[i].ClosedAt = true, last, now
 	}
-	for _, c := range r.New {
-		if c.ID != ShardID(len(s.Shards)) {
+	next := s.nextShardIndex()
+	for i, c := range r.New {
+		if c.ID != ShardID(next+i) {
 			return fmt.Errorf("reshard %s: child %s out of order", s.Name, c.ID)
 		}
 		c.StartingSequence, c.CreatedAt = last+1, now
@@ -196,8 +196,10 @@ func commitReshard(s *Stream, r *Reshard, last uint64, now time.Time) error {
 		}
 		s.Shards = append(s.Shards, c)
 	}
+	s.NextShard = next + len(r.New)
 	s.Status, s.Pending, s.LastReshard = StatusActive, nil, now
 	s.Generation++
+	pruneExpired(s, now)
 	return nil
 }
 
@@ -214,8 +216,9 @@ func validPending(s *Stream) bool {
 			return false
 		}
 	}
+	next := s.nextShardIndex()
 	for i, c := range r.New {
-		if c.ID != ShardID(len(s.Shards)+i) {
+		if c.ID != ShardID(next+i) {
 			return false
 		}
 	}

@@ -42,7 +42,7 @@ type planner struct {
 }
 
 func newPlanner(s *Stream, op string) *planner {
-	p := &planner{next: len(s.Shards), fresh: map[string]bool{}, r: Reshard{Op: op, Generation: s.Generation}}
+	p := &planner{next: s.nextShardIndex(), fresh: map[string]bool{}, r: Reshard{Op: op, Generation: s.Generation}}
 	for _, sh := range s.Shards {
 		if sh.Open() {
 			p.open = append(p.open, sh)

@@ -1,0 +1,189 @@
+package streams
+
+import (
+	"context"
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// Read memory limits.
+const (
+	// DefaultMaxReadBytes is the default server-wide cap on the bytes of
+	// GetRecords answers in flight (read from JetStream and not yet
+	// written to their callers): about three full answers of MaxGetBytes.
+	DefaultMaxReadBytes = 32 << 20
+	// readGrantMax is what one GetRecords asks of the cap: a full answer
+	// (MaxGetBytes of data), the one record JetStream may send past the
+	// byte limit it is given, and the records' headers.
+	readGrantMax = MaxGetBytes + readGrantSlack
+	// readGrantMin is the least grant a GetRecords reads with: one record
+	// of the largest size. A smaller grant answers fewer records, as AWS
+	// does when a shard is busy.
+	readGrantMin = 2 * readGrantSlack
+	// readGrantSlack covers one record past the byte limit of a batch and
+	// the headers of the records: JetStream stops a batch after the
+	// record that crosses its limit.
+	readGrantSlack = MaxRecordData + 64<<10
+	// readRecordOverhead is what a read record holds beside its data (its
+	// subject and headers, parsed into a map), as the budget counts it
+	// once the read is done.
+	readRecordOverhead = 1 << 10
+	// readBudgetWait is how long a GetRecords waits for the cap before it
+	// fails with ErrThroughput (ProvisionedThroughputExceededException,
+	// which the AWS SDKs retry with backoff).
+	readBudgetWait = 2 * time.Second
+	// returnMemoryAfter is how many bytes of answers, once reads are idle
+	// for returnMemoryDelay, make the engine return the heap they grew to
+	// the operating system (without that, an idle server keeps the heap
+	// goal of the burst until the runtime's two-minute forced collection).
+	returnMemoryAfter = 64 << 20
+	returnMemoryDelay = 2 * time.Second
+)
+
+// readBudget bounds the bytes of GetRecords answers in flight, server
+// wide, first come first served, and returns the memory of a burst of
+// reads once they stop.
+type readBudget struct {
+	max  int64
+	wait time.Duration // readBudgetWait; shorter in tests
+
+	mu       sync.Mutex
+	used     int64
+	waiting  []*readWaiter // in arrival order
+	sinceGC  int64         // bytes granted since memory was last returned
+	idleTime *time.Timer
+}
+
+// readWaiter is a GetRecords waiting for its grant.
+type readWaiter struct {
+	granted chan *readGrant // buffered: put never blocks
+}
+
+func newReadBudget(max int64) *readBudget { return &readBudget{max: max, wait: readBudgetWait} }
+
+// readGrant is bytes taken from the budget, given back once by release.
+type readGrant struct {
+	b    *readBudget
+	n    int64
+	once sync.Once
+}
+
+func (g *readGrant) release() {
+	if g == nil {
+		return
+	}
+	g.once.Do(func() { g.b.put(g.n) })
+}
+
+// shrink gives back what the grant holds beyond n bytes, once a read
+// knows what it holds (called before release, by the read's goroutine).
+func (g *readGrant) shrink(n int64) {
+	if n < g.n {
+		g.b.put(g.n - n)
+		g.n = n
+	}
+}
+
+// take grants up to readGrantMax bytes, at least readGrantMin, after the
+// reads that came first, waiting up to readBudgetWait. It returns nil
+// when the wait ran out (or ctx ended).
+func (b *readBudget) take(ctx context.Context) *readGrant {
+	b.mu.Lock()
+	if len(b.waiting) == 0 {
+		if g := b.grantLocked(); g != nil {
+			b.mu.Unlock()
+			return g
+		}
+	}
+	w := &readWaiter{granted: make(chan *readGrant, 1)}
+	b.waiting = append(b.waiting, w)
+	b.mu.Unlock()
+
+	deadline := time.NewTimer(b.wait)
+	defer deadline.Stop()
+	select {
+	case g := <-w.granted:
+		return g
+	case <-deadline.C:
+	case <-ctx.Done():
+	}
+	b.mu.Lock()
+	for i, o := range b.waiting {
+		if o == w {
+			b.waiting = append(b.waiting[:i], b.waiting[i+1:]...)
+			b.mu.Unlock()
+			return nil
+		}
+	}
+	b.mu.Unlock()
+	// Granted meanwhile (the grant is in the channel): too late, give it
+	// back.
+	(<-w.granted).release()
+	return nil
+}
+
+// grantLocked takes a grant if the budget has room; b.mu is held.
+func (b *readBudget) grantLocked() *readGrant {
+	want := min(int64(readGrantMax), b.max)
+	free := b.max - b.used
+	if free < readGrantMin && free < want {
+		return nil
+	}
+	n := min(want, free)
+	b.used += n
+	b.sinceGC += n
+	if b.idleTime != nil {
+		b.idleTime.Stop()
+		b.idleTime = nil
+	}
+	return &readGrant{b: b, n: n}
+}
+
+func (b *readBudget) put(n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.used -= n
+	for len(b.waiting) > 0 {
+		g := b.grantLocked()
+		if g == nil {
+			break
+		}
+		b.waiting[0].granted <- g
+		b.waiting = b.waiting[1:]
+	}
+	if b.used == 0 && b.sinceGC >= returnMemoryAfter && b.idleTime == nil {
+		b.idleTime = time.AfterFunc(returnMemoryDelay, b.returnMemory)
+	}
+}
+
+// returnMemory gives the heap of a burst of reads back to the operating
+// system, if reads are still idle.
+func (b *readBudget) returnMemory() {
+	b.mu.Lock()
+	if b.used != 0 || b.idleTime == nil {
+		b.mu.Unlock()
+		return
+	}
+	b.idleTime, b.sinceGC = nil, 0
+	b.mu.Unlock()
+	debug.FreeOSMemory()
+}
+
+// hold makes res keep g until res.Release, or until res is collected
+// without it (a caller that forgot).
+func (res *ReadResult) hold(g *readGrant) {
+	res.grant = g
+	runtime.AddCleanup(res, func(g *readGrant) { g.release() }, g)
+}
+
+// Release returns the bytes of this answer to the engine's read budget
+// (Config.MaxReadBytes): call it once the records have been written out
+// (they stay valid, but no longer count). It may be called more than
+// once.
+func (res *ReadResult) Release() {
+	if res != nil {
+		res.grant.release()
+	}
+}
