@@ -23,7 +23,19 @@ func ValidateName(name string) error {
 			return invalidf("delivery stream name %q must match [a-zA-Z0-9_.-]+", name)
 		}
 	}
+	if !KeyableName(name) {
+		return invalidf("delivery stream name %q cannot start or end with '.' or contain '..' in Sluice (definitions are kept under their names, where '.' separates words)", name)
+	}
 	return nil
+}
+
+// KeyableName reports whether a delivery stream of this name can be
+// stored: definitions are kept in the bucket as "def.<name>", where '.'
+// separates tokens and none may be empty, so a name that starts or ends
+// with '.' or holds ".." (which AWS allows) cannot be. ValidateName refuses
+// such names.
+func KeyableName(name string) bool {
+	return !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".") && !strings.Contains(name, "..")
 }
 
 // normalize fills def's defaults in place and checks every rule that needs

@@ -2,21 +2,16 @@ package firehose
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/sluice-io/sluice/host/delivery"
 )
 
 // storable reports whether the delivery manager can store a delivery
-// stream of this (otherwise valid) name. host/delivery keys a definition
-// "def.<name>" in its KV bucket, where '.' separates tokens and no token
-// may be empty, so a name that starts or ends with '.' or holds ".."
-// cannot be stored, though AWS allows it. Such a stream cannot exist:
-// CreateDeliveryStream refuses the name, the other operations answer not
-// found, instead of an internal failure from the store.
-func storable(name string) bool {
-	return !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".") && !strings.Contains(name, "..")
-}
+// stream of this (otherwise valid) name (delivery.KeyableName): one that
+// starts or ends with '.' or holds "..", which AWS allows, cannot be. Such
+// a stream cannot exist: CreateDeliveryStream refuses the name, the other
+// operations answer not found, instead of an internal failure.
+func storable(name string) bool { return delivery.KeyableName(name) }
 
 // unstorable is CreateDeliveryStream's refusal of a name storable
 // refuses.
