@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ type cli struct {
 	endpoint string
 	region   string
 	output   string
+	caBundle string
+	roots    *x509.CertPool // from --ca-bundle; nil: the system's
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
@@ -38,7 +41,7 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 			if c.output != "text" && c.output != "json" {
 				return fmt.Errorf("--output must be text or json, not %q", c.output)
 			}
-			return nil
+			return c.loadCABundle()
 		},
 	}
 	root.SetIn(stdin)
@@ -48,6 +51,7 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.endpoint, "endpoint", envOr("SLUICE_ENDPOINT", defaultEndpoint), "server URL (env SLUICE_ENDPOINT)")
 	pf.StringVar(&c.region, "region", envOr("SLUICE_REGION", "us-east-1"), "region the client signs for (env SLUICE_REGION)")
 	pf.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&c.caBundle, "ca-bundle", envOr("SLUICE_CA_BUNDLE", os.Getenv("AWS_CA_BUNDLE")), "PEM CA certificates to trust for an https:// --endpoint, instead of the system's (env SLUICE_CA_BUNDLE or AWS_CA_BUNDLE)")
 
 	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c))
 	return root
