@@ -20,7 +20,7 @@ func loadTLS(f tlsconf.Files, log *slog.Logger) (*tlsconf.Server, error) {
 	if err != nil || t == nil {
 		return nil, err
 	}
-	log.Info("tls on: HTTP (HTTP/2 and HTTP/1.1) and the NATS client listener take TLS only; certificates are read at start, restart to load renewed ones",
+	log.Info("tls on: the HTTP listener (HTTP/2 and HTTP/1.1) and the NATS client listener, if any, take TLS only; certificates are read at start, restart to load renewed ones",
 		"names", strings.Join(t.Names(), ","),
 		"not_after", t.Leaf().NotAfter.UTC().Format(time.RFC3339),
 		"client_certificates", map[bool]string{true: "required", false: "not asked for"}[t.ClientAuth()],
