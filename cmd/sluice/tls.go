@@ -28,25 +28,55 @@ func (c *cli) loadCABundle() error {
 	return nil
 }
 
-// sdkHTTPClient is the AWS SDK's own default HTTP client, trusting
-// --ca-bundle when it is set.
-func (c *cli) sdkHTTPClient() *awshttp.BuildableClient {
-	hc := awshttp.NewBuildableClient()
-	if c.roots == nil {
-		return hc
+// loadClientCert reads --client-cert and --client-key (both or neither).
+func (c *cli) loadClientCert() error {
+	switch {
+	case c.clientCert == "" && c.clientKey == "":
+		return nil
+	case c.clientKey == "":
+		return usageErr("--client-cert needs --client-key")
+	case c.clientCert == "":
+		return usageErr("--client-key needs --client-cert")
 	}
-	return hc.WithTransportOptions(func(tr *http.Transport) { tr.TLSClientConfig.RootCAs = c.roots })
+	pair, err := tls.LoadX509KeyPair(c.clientCert, c.clientKey)
+	if err != nil {
+		return usageErr("--client-cert %s, --client-key %s: %v", c.clientCert, c.clientKey, err)
+	}
+	c.certs = []tls.Certificate{pair}
+	return nil
 }
 
-// httpClient is the REST API's client, trusting --ca-bundle when it is set.
+// customTLS says whether the clients need more than the system's roots.
+func (c *cli) customTLS() bool { return c.roots != nil || c.certs != nil }
+
+// setTLS puts --ca-bundle's roots and the client certificate into tc.
+func (c *cli) setTLS(tc *tls.Config) {
+	if c.roots != nil {
+		tc.RootCAs = c.roots
+	}
+	tc.Certificates = c.certs
+}
+
+// sdkHTTPClient is the AWS SDK's own default HTTP client, trusting
+// --ca-bundle and presenting --client-cert when they are set.
+func (c *cli) sdkHTTPClient() *awshttp.BuildableClient {
+	hc := awshttp.NewBuildableClient()
+	if !c.customTLS() {
+		return hc
+	}
+	return hc.WithTransportOptions(func(tr *http.Transport) { c.setTLS(tr.TLSClientConfig) })
+}
+
+// httpClient is the REST API's client, trusting --ca-bundle and
+// presenting --client-cert when they are set.
 func (c *cli) httpClient() *http.Client {
-	if c.roots == nil {
+	if !c.customTLS() {
 		return http.DefaultClient
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	if tr.TLSClientConfig == nil {
 		tr.TLSClientConfig = new(tls.Config)
 	}
-	tr.TLSClientConfig.RootCAs = c.roots
+	c.setTLS(tr.TLSClientConfig)
 	return &http.Client{Transport: tr}
 }

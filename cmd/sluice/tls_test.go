@@ -73,3 +73,30 @@ func TestCLIOverTLS(t *testing.T) {
 		t.Errorf("stream list with AWS_CA_BUNDLE said %q", out)
 	}
 }
+
+// TestCLIClientCertificate: against a server with --tls-client-ca the CLI
+// is refused without a certificate and served with --client-cert and
+// --client-key (the SDK clients and the REST client alike).
+func TestCLIClientCertificate(t *testing.T) {
+	ca := tlstest.NewCA(t, "test CA")
+	leaf := ca.Server(t, "localhost", "127.0.0.1")
+	client := ca.Client(t, "operator")
+	srv, err := host.Open(context.Background(), host.Config{
+		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0",
+		TLS: tlsconf.Files{Cert: leaf.CertFile, Key: leaf.KeyFile, ClientCA: ca.CertFile},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ep := srv.HTTPURL()
+	for _, args := range [][]string{{"stream", "list"}, {"module", "list"}} {
+		if _, err := sluice(t, ep, "", append([]string{"--ca-bundle", ca.CertFile}, args...)...); err == nil {
+			t.Errorf("%v without a client certificate: served", args)
+		}
+		mustSluice(t, ep, "", append([]string{"--ca-bundle", ca.CertFile, "--client-cert", client.CertFile, "--client-key", client.KeyFile}, args...)...)
+	}
+	if _, err := sluice(t, ep, "", "--client-cert", client.CertFile, "stream", "list"); err == nil || !strings.Contains(err.Error(), "--client-cert needs --client-key") {
+		t.Errorf("--client-cert alone: %v", err)
+	}
+}
