@@ -3,6 +3,21 @@
 // the data-stream engine on it, and serves the AWS-compatible APIs, the
 // native REST API, /metrics and the probes on one HTTP listener.
 //
+// # TLS
+//
+// With Config.TLS (`sluice serve --tls-cert --tls-key`, optionally
+// --tls-client-ca) the files are read and checked by host/tlsconf before
+// anything else starts, so bad files fail Open with a message naming the
+// flag and leave the data directory untouched. The HTTP listener then
+// takes TLS 1.2 or later only and offers HTTP/2 and HTTP/1.1 by ALPN (a
+// plain-HTTP request gets net/http's 400); the NATS client listener takes
+// TLS only with the same certificate (host/natsd); with a client CA both
+// require a client certificate it signed. The TLS handshake is bounded by
+// the listener's shortest timeout (ReadHeaderTimeout); failed handshakes
+// are logged as warnings with component=http. Certificates are read once:
+// a renewed certificate takes a restart. Without TLS the listener is plain
+// HTTP/1.1, as before.
+//
 // # Probes
 //
 // /healthz is the liveness check: it answers "ok" while the process

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/sluice-io/sluice/host/natsd"
 	"github.com/sluice-io/sluice/host/rest"
 	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/host/tlsconf"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -63,7 +65,12 @@ type Config struct {
 	// positions, modules); the zero value is natsd.DefaultMaxStorePercent
 	// of the space the store can use when the server starts.
 	MaxStore natsd.StoreLimit
-	Logger   *slog.Logger
+	// TLS, when its files are set, serves the HTTP listener over TLS only
+	// (HTTP/2 and HTTP/1.1 by ALPN) and makes the NATS client listener
+	// TLS only, with the same certificate; with a client CA both require
+	// client certificates. Bad files fail Open before anything starts.
+	TLS    tlsconf.Files
+	Logger *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -98,6 +105,7 @@ type Server struct {
 	delivery *delivery.Manager
 	http     *http.Server
 	ln       net.Listener
+	tls      *tlsconf.Server // nil: no TLS
 	served   chan error
 }
 
@@ -118,11 +126,15 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.tls, err = loadTLS(cfg.TLS, cfg.Logger); err != nil {
+		return nil, err
+	}
 	s.nats, err = natsd.Start(natsd.Config{
 		DataDir:    dataDir,
 		Listen:     cfg.NATSListen,
 		SyncAlways: cfg.SyncAlways,
 		MaxStore:   cfg.MaxStore,
+		TLS:        s.tls.Config(),
 		Logger:     cfg.Logger,
 	})
 	if err != nil {
@@ -222,10 +234,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("http listen: %w", err)
 	}
 	s.http = newHTTPServer(mux, hl)
-	go func() { s.served <- s.http.Serve(s.ln) }()
+	s.http.ErrorLog = httpErrorLog(cfg.Logger)
+	go func(tc *tls.Config) { s.served <- serveHTTP(s.http, s.ln, tc) }(s.tls.Config())
 
 	s.log.Info("sluice listening",
-		"http", "http://"+s.ln.Addr().String(),
+		"http", s.HTTPURL(),
 		"nats", orNone(s.nats.ClientURL()),
 		"data_dir", dataDir,
 		"sync_always", cfg.SyncAlways,

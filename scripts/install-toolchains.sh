@@ -2,7 +2,8 @@
 # Installs what the build and the tests need beyond Go, from Debian's packages
 # and the npm registry: the WASM guest toolchains (clang/wasi-libc for C,
 # Debian's rustc with the wasm32-wasi std, wabt for the WAT test modules,
-# AssemblyScript) and qemu to run the arm64 build. It does nothing for what is
+# AssemblyScript), qemu to run the arm64 build, and the real clients some
+# tests drive (the AWS CLI v2, boto3, openssl). It does nothing for what is
 # already there, so it is cheap to call from every `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,12 @@ ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/nul
 [ -d /usr/lib/rustlib/wasm32-wasi ] || need_apt+=(libstd-rust-dev-wasm32)
 have wat2wasm || need_apt+=(wabt)
 have qemu-aarch64-static || need_apt+=(qemu-user-static)
+# Real clients for the TLS tests: the AWS CLI v2 (Debian's, at /usr/bin/aws:
+# another aws on PATH may be v1), boto3, and openssl, whose self-signed
+# certificate command the README documents.
+[ -x /usr/bin/aws ] || need_apt+=(awscli)
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need_apt+=(python3-boto3)
+have openssl || need_apt+=(openssl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-toolchains: apt-get install ${need_apt[*]}"

@@ -21,6 +21,7 @@ func (c *cli) kinesisClient() *kinesis.Client {
 		Region:       c.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
 		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
+		HTTPClient:   c.sdkHTTPClient(),
 	})
 }
 

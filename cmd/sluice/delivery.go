@@ -193,6 +193,7 @@ func (c *cli) firehoseClient() *firehose.Client {
 		Region:       c.region,
 		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
 		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
+		HTTPClient:   c.sdkHTTPClient(),
 	})
 }
 

@@ -20,7 +20,7 @@ type restClient struct {
 }
 
 func (c *cli) restClient() *restClient {
-	return &restClient{base: strings.TrimRight(c.endpoint, "/"), hc: http.DefaultClient}
+	return &restClient{base: strings.TrimRight(c.endpoint, "/"), hc: c.httpClient()}
 }
 
 // do sends a request and decodes a 2xx JSON answer into out (when out is

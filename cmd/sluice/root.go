@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,6 +22,12 @@ type cli struct {
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
+
+	// The client side of TLS: --ca-bundle's roots (nil: the system's)
+	// and the --client-cert/--client-key pair.
+	caBundle, clientCert, clientKey string
+	roots                           *x509.CertPool
+	certs                           []tls.Certificate
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -38,7 +46,10 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 			if c.output != "text" && c.output != "json" {
 				return fmt.Errorf("--output must be text or json, not %q", c.output)
 			}
-			return nil
+			if err := c.loadCABundle(); err != nil {
+				return err
+			}
+			return c.loadClientCert()
 		},
 	}
 	root.SetIn(stdin)
@@ -48,6 +59,9 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.endpoint, "endpoint", envOr("SLUICE_ENDPOINT", defaultEndpoint), "server URL (env SLUICE_ENDPOINT)")
 	pf.StringVar(&c.region, "region", envOr("SLUICE_REGION", "us-east-1"), "region the client signs for (env SLUICE_REGION)")
 	pf.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&c.clientCert, "client-cert", os.Getenv("SLUICE_CLIENT_CERT"), "PEM client certificate, for a server that requires one (serve --tls-client-ca; env SLUICE_CLIENT_CERT)")
+	pf.StringVar(&c.clientKey, "client-key", os.Getenv("SLUICE_CLIENT_KEY"), "PEM private key of --client-cert (env SLUICE_CLIENT_KEY)")
+	pf.StringVar(&c.caBundle, "ca-bundle", envOr("SLUICE_CA_BUNDLE", os.Getenv("AWS_CA_BUNDLE")), "PEM CA certificates to trust for an https:// --endpoint, instead of the system's (env SLUICE_CA_BUNDLE or AWS_CA_BUNDLE)")
 
 	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c))
 	return root

@@ -56,5 +56,8 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")
+	f.StringVar(&cfg.TLS.Cert, "tls-cert", "", "PEM certificate (then intermediates): HTTP (HTTP/2 and HTTP/1.1) and the NATS client listener take TLS only; needs --tls-key")
+	f.StringVar(&cfg.TLS.Key, "tls-key", "", "PEM private key of --tls-cert, unencrypted")
+	f.StringVar(&cfg.TLS.ClientCA, "tls-client-ca", "", "PEM CA certificates: clients of both listeners must present a certificate they signed (mutual TLS)")
 	return cmd
 }

@@ -11,6 +11,15 @@
 // leaves a stale lock. (Platforms without flock, such as Windows, take no
 // lock; see lock_other.go.)
 //
+// # TLS
+//
+// With Config.TLS the client listener takes TLS connections only (nats-
+// server's Options.TLSConfig, AllowNonTLS off): its INFO says
+// tls_required, a client must trust the certificate's CA, and with
+// ClientAuth tls.RequireAndVerifyClientCert it must present a certificate
+// the configured client CAs signed. The URL is then tls://host:port.
+// In-process connections (Connect) never do TLS and are not affected.
+//
 // # Storage
 //
 // The store has an explicit size limit (Config.MaxStore, a StoreLimit:

@@ -2,6 +2,7 @@ package natsd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -44,6 +45,11 @@ type Config struct {
 	// start. Past it every write is refused at once with "insufficient
 	// resources" until something is deleted.
 	MaxStore StoreLimit
+	// TLS, when set, makes the client listener TLS only, with this
+	// configuration; with ClientAuth tls.RequireAndVerifyClientCert a
+	// client must also present a certificate its ClientCAs signed.
+	// In-process connections are not affected. See tlsconf.
+	TLS *tls.Config
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }
@@ -112,6 +118,7 @@ func Start(cfg Config) (_ *Server, err error) {
 			return nil, err
 		}
 		opts.Host, opts.Port = host, p
+		setTLS(opts, cfg.TLS)
 	}
 	logger := cfg.Logger
 	if logger == nil {
@@ -164,6 +171,19 @@ func (s *Server) Close() {
 		s.srv.WaitForShutdown()
 		_ = s.lock.release()
 	})
+}
+
+// setTLS makes the client listener require TLS with c (nil: plain).
+// nats-server tells client-certificate checks from c.ClientAuth; TLS and
+// TLSVerify only say the same in its monitoring output. AllowNonTLS stays
+// false: a plain client is refused, while in-process clients never do TLS.
+func setTLS(opts *server.Options, c *tls.Config) {
+	if c == nil {
+		return
+	}
+	opts.TLSConfig = c.Clone()
+	opts.TLS = true
+	opts.TLSVerify = c.ClientAuth == tls.RequireAndVerifyClientCert
 }
 
 // checkFree fails clearly when addr cannot be listened on (most often: a
