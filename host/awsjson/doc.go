@@ -4,6 +4,7 @@
 //
 // It is shared by the Kinesis and Firehose APIs. Handlers are typed
 // functions (see Func); the Mux owns body limits, decoding, encoding and
-// the error shape, so every operation answers alike. SigV4 Authorization
-// headers are accepted without verification.
+// the error shape, so every operation answers alike. It does not look at
+// signatures: host/auth verifies them in front of the Mux and answers its
+// refusals through WriteError, in the same shape.
 package awsjson

@@ -115,3 +115,14 @@ func readShort(p []byte) (string, []byte, bool) {
 	n := int(p[0])
 	return string(p[1 : 1+n]), p[1+n:], true
 }
+
+// IteratorStream is the name of the stream a shard iterator token reads,
+// as GetRecords decodes it; host/auth checks a reader's permissions on
+// that stream, not on one the request names.
+func IteratorStream(tok string) (string, error) {
+	it, err := decodeIterator(tok)
+	if err != nil {
+		return "", err
+	}
+	return it.Stream, nil
+}
