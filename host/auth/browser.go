@@ -22,10 +22,10 @@ import (
 // It never answers CORS headers, so a browser lets no page read an answer
 // either. The AWS SDKs and CLIs send neither Origin nor Sec-Fetch-*.
 type BrowserGuard struct {
-	names     map[string]bool
-	listenIP  netip.Addr // invalid when the listen host is a name
-	anyIP     bool       // listening on every address
-	loopback  bool       // loopback names and addresses reach the listener
+	names    map[string]bool
+	listenIP netip.Addr // invalid when the listen host is a name
+	anyIP    bool       // listening on every address
+	loopback bool       // loopback names and addresses reach the listener
 }
 
 // NewBrowserGuard accepts the Host names of a listener configured as

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -65,6 +66,18 @@ func (m *Mux) Handle(targetPrefix, operation string, h Handler) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.handlers[targetPrefix+"."+operation] = h
+}
+
+// Targets lists the registered targets, sorted.
+func (m *Mux) Targets() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.handlers))
+	for t := range m.handlers {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ServeHTTP serves one request.
