@@ -208,3 +208,7 @@ func TestSigV4Refusals(t *testing.T) {
 		})
 	}
 }
+
+func awsCreds(k auth.Key) aws.Credentials {
+	return aws.Credentials{AccessKeyID: k.AccessKeyID, SecretAccessKey: k.SecretAccessKey}
+}
