@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +19,12 @@ type cli struct {
 	endpoint string
 	region   string
 	output   string
+	// accessKeyID, secretAccessKey and profile choose the credentials the
+	// client signs with (see awsCredentials); creds caches them.
+	accessKeyID     string
+	secretAccessKey string
+	profile         string
+	creds           aws.CredentialsProvider
 	stdin    io.Reader
 	stdout   io.Writer
 	stderr   io.Writer
@@ -48,6 +56,9 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.endpoint, "endpoint", envOr("SLUICE_ENDPOINT", defaultEndpoint), "server URL (env SLUICE_ENDPOINT)")
 	pf.StringVar(&c.region, "region", envOr("SLUICE_REGION", "us-east-1"), "region the client signs for (env SLUICE_REGION)")
 	pf.StringVarP(&c.output, "output", "o", "text", "output format: text or json")
+	pf.StringVar(&c.accessKeyID, "access-key-id", "", "access key id to sign requests with (default: AWS_ACCESS_KEY_ID, then the profile)")
+	pf.StringVar(&c.secretAccessKey, "secret-access-key", "", "secret access key to sign requests with (default: AWS_SECRET_ACCESS_KEY, then the profile)")
+	pf.StringVar(&c.profile, "profile", "", "profile of ~/.aws/credentials and ~/.aws/config to sign with (default: AWS_PROFILE, then \"default\")")
 
 	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c))
 	return root
