@@ -2,5 +2,16 @@
 //
 // `sluice serve` runs the server; every other command talks to a running
 // server over its HTTP API (the Kinesis-compatible API, through the AWS SDK
-// for Go), at --endpoint.
+// for Go, and the native REST API), at --endpoint.
+//
+// The client signs every request with SigV4, with the credentials the AWS
+// CLI would use: --access-key-id and --secret-access-key, else
+// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, else the
+// profile (--profile, AWS_PROFILE, "default") of ~/.aws/credentials and
+// ~/.aws/config, found by the AWS SDK's config.LoadDefaultConfig (the EC2
+// metadata service is never asked). With none, requests go unsigned,
+// which a server without keys accepts. It signs for --region (the
+// server's region; SLUICE_REGION, default us-east-1), not the profile's.
+// A refusal of the server (unknown key, bad signature, access denied) is
+// said in plain words with AWS's error name.
 package main
