@@ -101,4 +101,3 @@ func refusal(code, message string) error {
 	}
 	return fmt.Errorf("%s: %s", code, message)
 }
-

@@ -3,8 +3,8 @@ package main
 import (
 	"encoding/json"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
 	"os"
 
@@ -25,9 +25,9 @@ type cli struct {
 	secretAccessKey string
 	profile         string
 	creds           aws.CredentialsProvider
-	stdin    io.Reader
-	stdout   io.Writer
-	stderr   io.Writer
+	stdin           io.Reader
+	stdout          io.Writer
+	stderr          io.Writer
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
