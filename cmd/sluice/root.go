@@ -2,12 +2,11 @@ package main
 
 import (
 	"encoding/json"
-
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"io"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 )
 
