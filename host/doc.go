@@ -18,6 +18,16 @@
 // a renewed certificate takes a restart. Without TLS the listener is plain
 // HTTP/1.1, as before.
 //
+// # Security
+//
+// With access keys ([SecurityConfig].Keys), every request to the AWS APIs,
+// the REST API and /metrics must carry a valid SigV4 signature of a key
+// allowed to do it (host/auth). Without keys, Open refuses to listen on an
+// address other machines can reach unless InsecureNoAuth, and logs at
+// WARN that authentication is off. Either way, requests a browser makes
+// for another site (a Host that is not the server's, a foreign Origin)
+// are refused. The guards run inside the request limiters.
+//
 // # Probes
 //
 // /healthz is the liveness check: it answers "ok" while the process

@@ -37,8 +37,9 @@ func dial(t *testing.T, addr string) net.Conn {
 	return c
 }
 
-// slowHeaders is a request whose headers never end.
-const slowHeaders = "POST / HTTP/1.1\r\nHost: sluice\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n"
+// slowHeaders is a request whose headers never end. Its Host is one of
+// the server's names: another is refused before any handler (host/auth).
+const slowHeaders = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n"
 
 // slowBody is a request whose headers are complete but whose body never
 // arrives in full: its handler holds a slot while it reads.
@@ -59,7 +60,7 @@ func TestSlowClientsCutOff(t *testing.T) {
 	}{
 		{"headers never end", slowHeaders},
 		{"body never ends", slowBody},
-		{"idle keep-alive", "POST / HTTP/1.1\r\nHost: sluice\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 2\r\n\r\n{}"},
+		{"idle keep-alive", "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\nContent-Length: 2\r\n\r\n{}"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := dial(t, srv.HTTPAddr())
@@ -108,7 +109,7 @@ func TestWriteTimeoutFreesSlot(t *testing.T) {
 	}
 	defer c.Close()
 	body := fmt.Sprintf(`{"ShardIterator":%q}`, it)
-	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: sluice\r\nX-Amz-Target: Kinesis_20131202.GetRecords\r\n"+
+	fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: Kinesis_20131202.GetRecords\r\n"+
 		"Content-Type: application/x-amz-json-1.1\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	eventually(t, "the GetRecords request to start", func() bool {
 		return metric(t, srv, `sluice_http_requests_in_flight{class="api"}`) == 1

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/sluice-io/sluice/host/auth"
 	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/delivery"
 	"github.com/sluice-io/sluice/host/firehose"
@@ -69,8 +71,27 @@ type Config struct {
 	// (HTTP/2 and HTTP/1.1 by ALPN) and makes the NATS client listener
 	// TLS only, with the same certificate; with a client CA both require
 	// client certificates. Bad files fail Open before anything starts.
-	TLS    tlsconf.Files
-	Logger *slog.Logger
+	TLS tlsconf.Files
+	// Security: see SecurityConfig.
+	Security SecurityConfig
+	Logger   *slog.Logger
+}
+
+// SecurityConfig says who may use the server (host/auth).
+type SecurityConfig struct {
+	// Keys are the access keys every API request must be signed with
+	// (SigV4). With none, authentication is off, and Open refuses to
+	// listen on an address other machines can reach unless
+	// InsecureNoAuth.
+	Keys *auth.Keys
+	// InsecureNoAuth lets a server without keys listen on any address.
+	InsecureNoAuth bool
+	// MetricsNoAuth serves /metrics without a signature even when keys
+	// are configured (a Prometheus scrape cannot sign).
+	MetricsNoAuth bool
+	// Hostnames are names, besides the listen address (and localhost on
+	// loopback), that the HTTP listener answers to in the Host header.
+	Hostnames []string
 }
 
 func (c *Config) setDefaults() {
@@ -116,6 +137,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	cfg.setDefaults()
+	sec := cfg.Security
+	if err := auth.CheckExposure(ctx, sec.Keys.Len() > 0, sec.InsecureNoAuth,
+		auth.Listener{Flag: "--http", Addr: cfg.HTTPAddr}, auth.Listener{Flag: "--nats", Addr: cfg.NATSListen}); err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
 	defer func() {
 		if err != nil {
@@ -127,6 +153,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	if s.tls, err = loadTLS(cfg.TLS, cfg.Logger); err != nil {
+		return nil, err
+	}
+	// The names a certificate is for are names the server is known by.
+	browser, err := auth.NewBrowserGuard(cfg.HTTPAddr, append(slices.Clone(sec.Hostnames), s.tls.Names()...))
+	if err != nil {
 		return nil, err
 	}
 	s.nats, err = natsd.Start(natsd.Config{
@@ -211,7 +242,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	})
 
 	api := http.NewServeMux()
-	api.Handle("POST /", aws)
+	api.Handle(auth.AWSPattern, aws)
 	s.rest.Register(api)
 	deliveryAPI.Register(api)
 	streamModes.Register(api)
@@ -224,16 +255,20 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	apiLimit := newRequestLimiter("api", hl.MaxInFlight, hl.MaxQueued, hl.QueueWait, lm, rejectAPI(hl.MaxInFlight))
 	probeLimit := newRequestLimiter("probes", MaxInFlightProbes, MaxInFlightProbes, hl.QueueWait, lm, rejectProbe)
 	pr := &probes{js: js, storage: s.nats.StorageErr, failing: s.delivery.Failing}
+	apiHandler, metrics, err := s.guard(api, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/", apiLimit.wrap(api))
-	mux.Handle("GET /metrics", probeLimit.wrap(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	mux.Handle("/", apiLimit.wrap(apiHandler))
+	mux.Handle("GET /metrics", probeLimit.wrap(metrics))
 	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
 	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
 
 	if s.ln, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("http listen: %w", err)
 	}
-	s.http = newHTTPServer(mux, hl)
+	s.http = newHTTPServer(browser.Wrap(mux), hl)
 	s.http.ErrorLog = httpErrorLog(cfg.Logger)
 	go func(tc *tls.Config) { s.served <- serveHTTP(s.http, s.ln, tc) }(s.tls.Config())
 

@@ -3,7 +3,7 @@
 # and the npm registry: the WASM guest toolchains (clang/wasi-libc for C,
 # Debian's rustc with the wasm32-wasi std, wabt for the WAT test modules,
 # AssemblyScript), qemu to run the arm64 build, and the real clients some
-# tests drive (the AWS CLI v2, boto3, openssl). It does nothing for what is
+# tests drive (the AWS CLI v2, boto3, the JavaScript SDK v3, openssl). It does nothing for what is
 # already there, so it is cheap to call from every `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +19,13 @@ ls /usr/lib/llvm-14/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/nul
 [ -d /usr/lib/rustlib/wasm32-wasi ] || need_apt+=(libstd-rust-dev-wasm32)
 have wat2wasm || need_apt+=(wabt)
 have qemu-aarch64-static || need_apt+=(qemu-user-static)
-# Real clients for the TLS tests: the AWS CLI v2 (Debian's, at /usr/bin/aws:
-# another aws on PATH may be v1), boto3, and openssl, whose self-signed
-# certificate command the README documents.
+# Real AWS clients for the TLS and signature tests: the AWS CLI v2 at
+# /usr/bin/aws (an older v1 may be first on PATH), boto3 for Debian's
+# python3, faketime to give the CLI a skewed clock, and openssl, whose
+# self-signed certificate command the README documents.
 [ -x /usr/bin/aws ] || need_apt+=(awscli)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need_apt+=(python3-boto3)
+[ -x /usr/bin/faketime ] || need_apt+=(faketime)
 have openssl || need_apt+=(openssl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -38,6 +40,12 @@ GOBIN_DIR=$(go env GOPATH)/bin
 if [ ! -x "$GOBIN_DIR/versitygw" ]; then
   echo "install-toolchains: go install versitygw (S3-compatible test server)"
   go install github.com/versity/versitygw/cmd/versitygw@v1.8.0
+fi
+
+# The AWS SDK for JavaScript v3, pinned by internal/clients/js/package-lock.json.
+if [ ! -f internal/clients/js/node_modules/@aws-sdk/client-kinesis/package.json ]; then
+  echo "install-toolchains: npm ci in internal/clients/js"
+  (cd internal/clients/js && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # AssemblyScript, pinned by sdk/assemblyscript/package-lock.json.

@@ -7,19 +7,18 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/aws/smithy-go"
 )
 
-// kinesisClient is an AWS SDK Kinesis client pointed at the Sluice server.
-// Sluice does not check signatures yet, so the credentials are fixed dummies.
+// kinesisClient is an AWS SDK Kinesis client pointed at the Sluice server,
+// signing with the client's credentials (see awsCredentials).
 func (c *cli) kinesisClient() *kinesis.Client {
 	return kinesis.New(kinesis.Options{
 		BaseEndpoint: aws.String(c.endpoint),
 		Region:       c.region,
-		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
+		Credentials:  c.awsCredentials(),
 		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
 		HTTPClient:   c.sdkHTTPClient(),
 	})
@@ -30,7 +29,7 @@ func (c *cli) kinesisClient() *kinesis.Client {
 func apiErr(err error) error {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
-		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
+		return refusal(ae.ErrorCode(), ae.ErrorMessage())
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

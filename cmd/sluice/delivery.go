@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/firehose"
 	fhtypes "github.com/aws/aws-sdk-go-v2/service/firehose/types"
 	"github.com/spf13/cobra"
@@ -191,7 +190,7 @@ func (c *cli) firehoseClient() *firehose.Client {
 	return firehose.New(firehose.Options{
 		BaseEndpoint: aws.String(c.endpoint),
 		Region:       c.region,
-		Credentials:  credentials.NewStaticCredentialsProvider("sluice", "sluice", ""),
+		Credentials:  c.awsCredentials(),
 		Retryer:      retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = 3 }),
 		HTTPClient:   c.sdkHTTPClient(),
 	})

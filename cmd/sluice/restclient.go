@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,18 +10,25 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/sluice-io/sluice/host/auth"
 	"github.com/sluice-io/sluice/host/rest"
 )
 
-// restClient calls Sluice's native REST API (modules) at --endpoint.
+// restClient calls Sluice's native REST API (modules) at --endpoint,
+// signing each request with SigV4 for the service "sluice".
 type restClient struct {
-	base string
-	hc   *http.Client
+	base   string
+	hc     *http.Client
+	creds  aws.CredentialsProvider
+	region string
 }
 
 func (c *cli) restClient() *restClient {
-	return &restClient{base: strings.TrimRight(c.endpoint, "/"), hc: c.httpClient()}
+	return &restClient{base: strings.TrimRight(c.endpoint, "/"), hc: c.httpClient(), creds: c.awsCredentials(), region: c.region}
 }
 
 // do sends a request and decodes a 2xx JSON answer into out (when out is
@@ -30,12 +38,28 @@ func (r *restClient) do(ctx context.Context, method, path string, query url.Valu
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = io.ReadAll(body); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
 	if err != nil {
 		return err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/octet-stream")
+	}
+	if _, anonymous := r.creds.(aws.AnonymousCredentials); !anonymous {
+		creds, err := r.creds.Retrieve(ctx)
+		if err != nil {
+			return err
+		}
+		if err := auth.Sign(ctx, req, payload, creds, auth.ServiceSluice, r.region, time.Now()); err != nil {
+			return err
+		}
 	}
 	resp, err := r.hc.Do(req)
 	if err != nil {
@@ -52,7 +76,7 @@ func (r *restClient) do(ctx context.Context, method, path string, query url.Valu
 	if resp.StatusCode/100 != 2 {
 		var e rest.ErrorBody
 		if json.Unmarshal(b, &e) == nil && e.Error.Code != "" {
-			return fmt.Errorf("%s: %s", e.Error.Code, e.Error.Message)
+			return refusal(e.Error.Code, e.Error.Message)
 		}
 		return fmt.Errorf("%s %s: %s: %s (is --endpoint a Sluice server?)", method, path, resp.Status, strings.TrimSpace(string(b)))
 	}

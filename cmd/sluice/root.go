@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 )
 
@@ -19,9 +20,15 @@ type cli struct {
 	endpoint string
 	region   string
 	output   string
-	stdin    io.Reader
-	stdout   io.Writer
-	stderr   io.Writer
+	// accessKeyID, secretAccessKey and profile choose the credentials the
+	// client signs with (see awsCredentials); creds caches them.
+	accessKeyID     string
+	secretAccessKey string
+	profile         string
+	creds           aws.CredentialsProvider
+	stdin           io.Reader
+	stdout          io.Writer
+	stderr          io.Writer
 
 	// The client side of TLS: --ca-bundle's roots (nil: the system's)
 	// and the --client-cert/--client-key pair.
@@ -62,6 +69,9 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.clientCert, "client-cert", os.Getenv("SLUICE_CLIENT_CERT"), "PEM client certificate, for a server that requires one (serve --tls-client-ca; env SLUICE_CLIENT_CERT)")
 	pf.StringVar(&c.clientKey, "client-key", os.Getenv("SLUICE_CLIENT_KEY"), "PEM private key of --client-cert (env SLUICE_CLIENT_KEY)")
 	pf.StringVar(&c.caBundle, "ca-bundle", envOr("SLUICE_CA_BUNDLE", os.Getenv("AWS_CA_BUNDLE")), "PEM CA certificates to trust for an https:// --endpoint, instead of the system's (env SLUICE_CA_BUNDLE or AWS_CA_BUNDLE)")
+	pf.StringVar(&c.accessKeyID, "access-key-id", "", "access key id to sign requests with (default: AWS_ACCESS_KEY_ID, then the profile)")
+	pf.StringVar(&c.secretAccessKey, "secret-access-key", "", "secret access key to sign requests with (default: AWS_SECRET_ACCESS_KEY, then the profile)")
+	pf.StringVar(&c.profile, "profile", "", "profile of ~/.aws/credentials and ~/.aws/config to sign with (default: AWS_PROFILE, then \"default\")")
 
 	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c))
 	return root

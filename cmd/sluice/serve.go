@@ -2,15 +2,17 @@ package main
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-io/sluice/host"
+	"github.com/sluice-io/sluice/host/auth"
 )
 
 func newServeCmd(c *cli) *cobra.Command {
 	var cfg host.Config
-	var sync, logLevel string
+	var sync, logLevel, credentials string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -30,6 +32,11 @@ func newServeCmd(c *cli) *cobra.Command {
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageErr("--log-level: %v", err)
 			}
+			keys, err := auth.Load(credentials, os.Getenv)
+			if err != nil {
+				return err
+			}
+			cfg.Security.Keys = keys
 			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
@@ -55,6 +62,10 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.Var(&cfg.MaxStore, "max-store", "the most JetStream stores on disk: a size (512MiB, 20GiB, 10G) or a percentage of the space it can use at start (its files plus the free space)")
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&credentials, "credentials", "", "access keys file (YAML or JSON; see the README's Security section): every API request must then be signed with one of its keys; also SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY")
+	f.BoolVar(&cfg.Security.InsecureNoAuth, "insecure-no-auth", false, "allow listening on addresses other machines can reach without access keys: everyone who can reach the server can do everything")
+	f.BoolVar(&cfg.Security.MetricsNoAuth, "metrics-no-auth", false, "serve /metrics without a signature even when access keys are configured (for a Prometheus scrape)")
+	f.StringSliceVar(&cfg.Security.Hostnames, "hostname", nil, "a name clients reach the HTTP listener by, besides its address (and localhost on loopback); repeat or comma-separate")
 	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")
 	f.StringVar(&cfg.TLS.Cert, "tls-cert", "", "PEM certificate (then intermediates): HTTP (HTTP/2 and HTTP/1.1) and the NATS client listener take TLS only; needs --tls-key")
 	f.StringVar(&cfg.TLS.Key, "tls-key", "", "PEM private key of --tls-cert, unencrypted")

@@ -8,6 +8,7 @@
 // Streamer writes its own JSON through a bounded buffer (GetRecords'
 // answers are not built in memory first), and one that is an io.Closer is
 // closed once written. Timestamps (Time) outside years 1 to 9999 are a
-// SerializationException. SigV4 Authorization headers are accepted
-// without verification.
+// SerializationException. It does not look at signatures: host/auth
+// verifies them in front of the Mux and answers its refusals through
+// WriteError, in the same shape.
 package awsjson

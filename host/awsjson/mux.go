@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 )
@@ -79,6 +80,18 @@ func (m *Mux) Handle(targetPrefix, operation string, h Handler) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.handlers[targetPrefix+"."+operation] = h
+}
+
+// Targets lists the registered targets, sorted.
+func (m *Mux) Targets() []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]string, 0, len(m.handlers))
+	for t := range m.handlers {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ServeHTTP serves one request.
@@ -165,7 +178,16 @@ func (m *Mux) tooLarge(n int64) *Error {
 	return &Error{Type: TypeRequestTooLarge, Message: msg, Status: http.StatusRequestEntityTooLarge}
 }
 
-func (m *Mux) writeError(w http.ResponseWriter, e *Error) {
+func (m *Mux) writeError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
+
+// WriteError answers e in the protocol's error shape: its status,
+// X-Amzn-ErrorType, and {"__type", "message"}. It sets X-Amzn-RequestId
+// when the answer has none yet, so layers in front of the Mux (the
+// signature check of host/auth) answer as the Mux does.
+func WriteError(w http.ResponseWriter, e *Error) {
+	if w.Header().Get("X-Amzn-RequestId") == "" {
+		w.Header().Set("X-Amzn-RequestId", newRequestID())
+	}
 	data, _ := json.Marshal(errorBody{Type: e.Type, Message: e.Message})
 	w.Header().Set("Content-Type", ContentType)
 	w.Header().Set("X-Amzn-ErrorType", e.Type)

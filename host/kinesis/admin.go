@@ -160,6 +160,21 @@ type listShardsToken struct {
 	Filter *streams.ShardFilter `json:"f,omitempty"`
 }
 
+// ShardsTokenStream is the stream a ListShards NextToken pages through,
+// as ListShards decodes it; host/auth checks a caller's permissions on
+// that stream.
+func ShardsTokenStream(token string) (string, error) {
+	var tok listShardsToken
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil {
+		return "", err
+	}
+	if err := json.Unmarshal(b, &tok); err != nil {
+		return "", err
+	}
+	return tok.Stream, nil
+}
+
 func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsOutput, error) {
 	limit, err := intIn(in.MaxResults, "maxResults", 1, maxPage, listShardsDefault)
 	if err != nil {

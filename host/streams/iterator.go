@@ -81,18 +81,34 @@ func iteratorMAC(key, body []byte) []byte {
 // key: its MAC must match (compared in constant time) and its names must
 // be a valid stream name and shard id.
 func (e *Engine) decodeIterator(tok string) (iterator, error) {
-	var it iterator
+	body, sum, err := splitIterator(tok)
+	if err != nil || !hmac.Equal(sum, iteratorMAC(e.iterKey, body)) {
+		return iterator{}, errBadIterator
+	}
+	return parseIterator(body)
+}
+
+// splitIterator unwraps a token into its body and MAC, checking only
+// their shape and the version.
+func splitIterator(tok string) (body, sum []byte, err error) {
 	if len(tok) > MaxIteratorLen {
-		return it, errBadIterator
+		return nil, nil, errBadIterator
 	}
 	b, err := base64.StdEncoding.DecodeString(tok)
 	if err != nil || len(b) < 1+8+1+1+1+1+1+iteratorMACLen {
-		return it, errBadIterator
+		return nil, nil, errBadIterator
 	}
-	body, sum := b[:len(b)-iteratorMACLen], b[len(b)-iteratorMACLen:]
-	if body[0] != iteratorVersion || !hmac.Equal(sum, iteratorMAC(e.iterKey, body)) {
-		return it, errBadIterator
+	body, sum = b[:len(b)-iteratorMACLen], b[len(b)-iteratorMACLen:]
+	if body[0] != iteratorVersion {
+		return nil, nil, errBadIterator
 	}
+	return body, sum, nil
+}
+
+// parseIterator reads a token's body (its MAC already checked, or not
+// needed).
+func parseIterator(body []byte) (iterator, error) {
+	var it iterator
 	p := body[1:]
 	it.StreamID = binary.BigEndian.Uint64(p)
 	p = p[8:]
@@ -143,4 +159,21 @@ func readShort(p []byte) (string, []byte, bool) {
 	}
 	n := int(p[0])
 	return string(p[1 : 1+n]), p[1+n:], true
+}
+
+// IteratorStream is the name of the stream a shard iterator token reads,
+// as GetRecords decodes it; host/auth checks a reader's permissions on
+// that stream, not on one the request names. It does not check the
+// token's MAC (it has no key): GetRecords does, so a token whose name was
+// changed is refused there whatever the permissions said.
+func IteratorStream(tok string) (string, error) {
+	body, _, err := splitIterator(tok)
+	if err != nil {
+		return "", err
+	}
+	it, err := parseIterator(body)
+	if err != nil {
+		return "", err
+	}
+	return it.Stream, nil
 }
