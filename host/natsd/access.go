@@ -23,8 +23,9 @@ const (
 	// AccountData is the data users' account. It has no JetStream of its
 	// own; it sees what the Sluice account shares with it and nothing
 	// else: the data streams' subjects, live (Config.DataSubjects), and,
-	// for each data stream (Config.IsDataStream), direct gets and stream
-	// info ($JS.API.DIRECT.GET.<stream>, $JS.API.STREAM.INFO.<stream>).
+	// for each data stream (Config.IsDataStream), direct gets, message
+	// gets and stream info ($JS.API.DIRECT.GET.<stream>,
+	// $JS.API.STREAM.MSG.GET.<stream>, $JS.API.STREAM.INFO.<stream>).
 	AccountData = "DATA"
 	// AccountKV holds the key-value buckets modules read with kv_get: KV
 	// users create and write them, Sluice reads them (Server.ConnectKV).
@@ -154,7 +155,7 @@ func newAuthenticator(creds []Credential, dataSubjects string) (*authenticator, 
 		// Only what the data account's imports answer: nothing else in
 		// it would, and a future import must be allowed here as well.
 		dataPerms: &server.Permissions{
-			Publish:   &server.SubjectPermission{Allow: []string{"$JS.API.INFO", "$JS.API.STREAM.INFO.*", "$JS.API.DIRECT.GET.>"}},
+			Publish:   &server.SubjectPermission{Allow: []string{"$JS.API.INFO", "$JS.API.STREAM.INFO.*", "$JS.API.STREAM.MSG.GET.*", "$JS.API.DIRECT.GET.>"}},
 			Subscribe: &server.SubjectPermission{Allow: subs},
 		},
 	}, nil

@@ -166,6 +166,7 @@ func accountsConfig(dataSubjects string) (string, error) {
     exports: [
 %[4]s      {service: "$JS.API.DIRECT.GET.>", response_type: stream, response_threshold: "%[6]dms", accounts: [%[2]s]}
       {service: "$JS.API.STREAM.INFO.*", accounts: [%[2]s]}
+      {service: "$JS.API.STREAM.MSG.GET.*", accounts: [%[2]s]}
       {service: "$JS.API.INFO", accounts: [%[2]s]}
     ]
   }

@@ -37,9 +37,11 @@
 // into it, with a secret made at each start. AccountData is the data
 // users': it has no JetStream of its own and imports from AccountSluice
 // the data streams' subjects (Config.DataSubjects, live) and, for each
-// data stream (Config.IsDataStream), its direct gets and stream info; the
-// sharer (share.go) adds those imports for the streams that exist and for
-// each one JetStream announces, and again after a reload. AccountKV holds
+// data stream (Config.IsDataStream), its direct gets, message gets and
+// stream info; the sharer (share.go) adds those imports for the streams
+// that exist and for each one JetStream announces, and again after a
+// reload. Data users get no consumers: a consumer lives in AccountSluice
+// and can push to any subject there. AccountKV holds
 // the key-value buckets modules read (ConnectKV); its users have every
 // right there. A JetStream answer goes to whatever reply subject the
 // request names, so a reader in the account of the streams could have an

@@ -22,13 +22,13 @@ const shareTimeout = 10 * time.Second
 
 // sharer gives the data account read access to each data stream: for a
 // stream S (one Config.IsDataStream accepts) it imports, from the Sluice
-// account, $JS.API.DIRECT.GET.S, $JS.API.DIRECT.GET.S.> and
-// $JS.API.STREAM.INFO.S. NATS permissions and exports match whole subject
-// tokens only, and "KDS_…" is part of one, so the imports name each
-// stream: they are added for the streams that exist at start and for each
-// stream JetStream announces as created. A deleted stream's imports stay
-// (nothing answers them; a new stream of the same name is a data stream
-// again).
+// account, $JS.API.DIRECT.GET.S, $JS.API.DIRECT.GET.S.>,
+// $JS.API.STREAM.INFO.S and $JS.API.STREAM.MSG.GET.S. NATS permissions and
+// exports match whole subject tokens only, and "KDS_…" is part of one, so
+// the imports name each stream: they are added for the streams that exist
+// at start and for each stream JetStream announces as created. A deleted
+// stream's imports stay (nothing answers them; a new stream of the same
+// name is a data stream again).
 //
 // A reload of the server's options (the storage guard's JetStream
 // restart) rebuilds every account's imports from the configuration, so
@@ -120,6 +120,7 @@ func (sh *sharer) share(stream string) error {
 		"$JS.API.DIRECT.GET." + stream,
 		"$JS.API.DIRECT.GET." + stream + ".>",
 		"$JS.API.STREAM.INFO." + stream,
+		"$JS.API.STREAM.MSG.GET." + stream, // what `nats stream get` asks
 	} {
 		// A duplicate is an import added since the last reload that a
 		// reset did not know of: it is there, which is what we want.

@@ -167,6 +167,10 @@ func TestDataUserReadsDataStreams(t *testing.T) {
 	if m, err := st.GetLastMsgForSubject(ctx, "kds.sensors.shardId-000000000000"); err != nil || string(m.Data) != "r3" {
 		t.Fatalf("last by subject: %v %v", m, err)
 	}
+	// The JetStream API's message get, which `nats stream get` uses.
+	if got := f.request("$JS.API.STREAM.MSG.GET.KDS_sensors", []byte(`{"seq":1}`)); len(got) != 1 || !bytes.Contains(got[0].Data, []byte(`"data":"cjE="`)) {
+		t.Fatalf("message get: %v", got)
+	}
 	req, _ := json.Marshal(map[string]any{"seq": 1, "batch": 10})
 	var got []string
 	for _, m := range f.request("$JS.API.DIRECT.GET.KDS_sensors", req) {
