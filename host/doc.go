@@ -48,6 +48,15 @@
 // sluice_http_requests_queued and the counter
 // sluice_http_requests_rejected_total show them at work.
 //
+// # NATS access
+//
+// The NATS client listener takes only clients that log in
+// (Config.NATSCredentials, or the tokens natsd makes in the data
+// directory). Data users read the data streams and nothing else: Sluice's
+// own streams and buckets are in an account of their own. The runtime's
+// kv_get reads the key-value account, where key-value users keep the
+// tables modules are granted (see host/natsd).
+//
 // # Storage
 //
 // The embedded server's storage guard is the data streams' and the delivery

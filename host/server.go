@@ -74,7 +74,12 @@ type Config struct {
 	TLS tlsconf.Files
 	// Security: see SecurityConfig.
 	Security SecurityConfig
-	Logger   *slog.Logger
+	// NATSCredentials are the logins the NATS client listener accepts: data
+	// users (natsd.RoleData: read the data streams) and key-value users
+	// (natsd.RoleKV: the buckets modules read). A role with none gets a
+	// token made once in the data directory (natsd.TokenFile).
+	NATSCredentials []natsd.Credential
+	Logger          *slog.Logger
 }
 
 // SecurityConfig says who may use the server (host/auth).
@@ -119,6 +124,7 @@ type Server struct {
 	log      *slog.Logger
 	nats     *natsd.Server
 	nc       *nats.Conn
+	kvnc     *nats.Conn
 	streams  *streams.Engine
 	rt       *runtime.Runtime
 	modules  *modules.Registry
@@ -167,11 +173,24 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		MaxStore:   cfg.MaxStore,
 		TLS:        s.tls.Config(),
 		Logger:     cfg.Logger,
+		// NATS access: data users read the data streams and nothing else.
+		Credentials:  cfg.NATSCredentials,
+		DataSubjects: streams.DataSubjects,
+		IsDataStream: streams.IsDataStream,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if s.nc, err = s.nats.Connect("sluice-host"); err != nil {
+		return nil, err
+	}
+	// The buckets modules read (kv_get) are in the key-value account,
+	// apart from Sluice's own.
+	if s.kvnc, err = s.nats.ConnectKV("sluice-kv"); err != nil {
+		return nil, err
+	}
+	kvjs, err := jetstream.New(s.kvnc)
+	if err != nil {
 		return nil, err
 	}
 	streamsCfg := streams.Config{
@@ -195,7 +214,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.rt, err = runtime.New(ctx,
 		runtime.WithCacheDir(filepath.Join(dataDir, "wasm-cache")),
 		runtime.WithLogger(cfg.Logger.With("component", "runtime")),
-		runtime.WithKV(js)); err != nil {
+		runtime.WithKV(kvjs)); err != nil {
 		return nil, fmt.Errorf("wasm runtime: %w", err)
 	}
 	if s.modules, err = modules.Open(ctx, js, s.rt, modules.Config{Logger: cfg.Logger.With("component", "modules")}); err != nil {
@@ -278,6 +297,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		"data_dir", dataDir,
 		"sync_always", cfg.SyncAlways,
 		"max_requests", hl.MaxInFlight)
+	s.logNATSAccess()
 	return s, nil
 }
 
@@ -314,10 +334,28 @@ func (s *Server) Close() error {
 	if s.nc != nil {
 		s.nc.Close()
 	}
+	if s.kvnc != nil {
+		s.kvnc.Close()
+	}
 	if s.nats != nil {
 		s.nats.Close()
 	}
 	return errors.Join(errs...)
+}
+
+// logNATSAccess says how NATS clients log in: where the generated tokens
+// are (never the tokens).
+func (s *Server) logNATSAccess() {
+	if s.nats.ClientURL() == "" {
+		return
+	}
+	for _, r := range []natsd.Role{natsd.RoleData, natsd.RoleKV} {
+		if f := s.nats.GeneratedTokenFile(r); f != "" {
+			s.log.Info("NATS clients log in with a token", "role", r.String(), "token_file", f)
+		} else {
+			s.log.Info("NATS clients log in with the configured credentials", "role", r.String())
+		}
+	}
 }
 
 func orNone(s string) string {

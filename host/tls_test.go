@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/nats-io/nats.go"
 
+	"github.com/sluice-io/sluice/host/natsd"
 	"github.com/sluice-io/sluice/host/tlsconf"
 	"github.com/sluice-io/sluice/internal/tlstest"
 )
@@ -295,7 +296,7 @@ func TestTLSNATS(t *testing.T) {
 	if !strings.HasPrefix(srv.NATSURL(), "tls://") {
 		t.Fatalf("NATS URL %s, want tls://", srv.NATSURL())
 	}
-	nc, err := nats.Connect(srv.NATSURL(), nats.RootCAs(ca.CertFile), nats.NoReconnect())
+	nc, err := nats.Connect(srv.NATSURL(), nats.RootCAs(ca.CertFile), nats.NoReconnect(), nats.Token(natsToken(t, srv, natsd.RoleData)))
 	if err != nil {
 		t.Fatalf("client trusting the CA: %v", err)
 	}
@@ -303,7 +304,7 @@ func TestTLSNATS(t *testing.T) {
 		t.Errorf("not TLS: %v", err)
 	}
 	nc.Close()
-	if nc, err := nats.Connect(srv.NATSURL(), nats.NoReconnect()); err == nil {
+	if nc, err := nats.Connect(srv.NATSURL(), nats.NoReconnect(), nats.Token(natsToken(t, srv, natsd.RoleData))); err == nil {
 		nc.Close()
 		t.Fatal("a client that does not trust the CA connected")
 	}

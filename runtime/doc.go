@@ -18,7 +18,8 @@
 // [MaxTimeout], [DefaultMaxOutputBytes]): callers that validate a module's
 // limits before loading it ask the runtime rather than keep numbers of their
 // own. Host functions (log, kv_get on JetStream key-value buckets) are
-// granted per module. What a module logs (the log host function, stdout
+// granted per module; Sluice's own buckets never are ([CheckBucketGrant],
+// [IsReservedBucket]). What a module logs (the log host function, stdout
 // and stderr together) is bounded per call by [MaxLogLinesPerCall] and
 // [MaxLogBytesPerCall], each line by [MaxLogLineBytes]; past the budget
 // lines are dropped and one warning per call counts them, and the call

@@ -53,7 +53,8 @@ type Limits struct {
 type Grants struct {
 	// Log lets the module write to the host log with sluice.log.
 	Log bool
-	// KVBuckets are the JetStream key-value buckets kv_get may read.
+	// KVBuckets are the JetStream key-value buckets kv_get may read; each
+	// must pass CheckBucketGrant (Sluice's own buckets are never granted).
 	KVBuckets []string
 	// Env is the module's whole environment (its parameters).
 	Env map[string]string
@@ -115,6 +116,11 @@ func (r *Runtime) Load(ctx context.Context, ref Ref, wasm []byte, cfg ModuleConf
 	}
 	if err := cfg.applyDefaults(r.maxMem); err != nil {
 		return nil, fmt.Errorf("load %s: %w", ref, err)
+	}
+	for _, b := range cfg.Grants.KVBuckets {
+		if err := CheckBucketGrant(b); err != nil {
+			return nil, fmt.Errorf("load %s: %w", ref, err)
+		}
 	}
 	c, err := r.acquire(ctx, wasm)
 	if err != nil {

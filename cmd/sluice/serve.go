@@ -13,6 +13,7 @@ import (
 func newServeCmd(c *cli) *cobra.Command {
 	var cfg host.Config
 	var sync, logLevel, credentials string
+	var natsAuth natsAuthFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -37,6 +38,11 @@ func newServeCmd(c *cli) *cobra.Command {
 				return err
 			}
 			cfg.Security.Keys = keys
+			creds, err := natsAuth.credentials()
+			if err != nil {
+				return err
+			}
+			cfg.NATSCredentials = creds
 			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
@@ -56,6 +62,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", host.DefaultDataDir, "where JetStream keeps its files")
 	f.StringVar(&cfg.HTTPAddr, "http", host.DefaultHTTPAddr, "HTTP listener for the AWS-compatible APIs and /metrics")
 	f.StringVar(&cfg.NATSListen, "nats", host.DefaultNATSListen, `NATS client listener; "" for in-process only`)
+	natsAuth.register(f)
 	f.StringVar(&cfg.Region, "region", host.DefaultRegion, "region in the ARNs the server returns")
 	f.StringVar(&cfg.AccountID, "account-id", host.DefaultAccountID, "account id in the ARNs the server returns")
 	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")

@@ -134,6 +134,14 @@ func TestApplyRefusesWhatCannotRun(t *testing.T) {
 		}, nil, []string{"buffering size for an HTTP destination 65 MiB is outside 1..64 MiB"}},
 		{"timeout over the runtime's maximum", nil, withProc(Processor{Module: "upper", TimeoutSeconds: 901}),
 			[]string{"processor timeout 901 s is outside 1..900 s"}},
+		{"grant of the delivery definitions bucket", nil, withProc(Processor{Module: "upper", KVBuckets: []string{"devices", "sluice_delivery"}}),
+			[]string{"processor: kvBuckets", `"sluice_delivery" is reserved for Sluice's own state`}},
+		{"grant of the stream definitions bucket by its stream name", nil, withProc(Processor{Module: "upper", KVBuckets: []string{"KV_sluice_kinesis"}}),
+			[]string{"processor: kvBuckets", `"KV_sluice_kinesis" is reserved`}},
+		{"grant of the module store", nil, withProc(Processor{Module: "upper", KVBuckets: []string{"Sluice-modules"}}),
+			[]string{"processor: kvBuckets", `"Sluice-modules" is reserved`}},
+		{"grant of a name that is no bucket", nil, withProc(Processor{Module: "upper", KVBuckets: []string{"a.b"}}),
+			[]string{"processor: kvBuckets", "must match [a-zA-Z0-9_-]+"}},
 	}
 	ctx := context.Background()
 	good := e.create(folderDef("good", out))

@@ -32,6 +32,10 @@
 // definitions. The most memory a processor may ask for is the Manager's
 // runtime's ceiling (Runtime.MaxMemoryBytes).
 //
+// A processor's kvBuckets may name only the user's key-value buckets,
+// never one of Sluice's own (runtime.CheckBucketGrant: names starting with
+// "sluice_" or "sluice-"), which hold definitions with their secrets.
+//
 // Create and Apply (of a changed definition) then check what needs the
 // host: the source stream exists; the processor's module loads, with the
 // definition's limits and grants, as the pipeline will load it (and is

@@ -139,6 +139,14 @@ func normalizeProcessor(p *Processor) error {
 	if err := limitTimeout.checkInt(p.TimeoutSeconds); err != nil {
 		return err
 	}
+	for _, b := range p.KVBuckets {
+		// Sluice's own buckets (definitions with their secrets, positions,
+		// modules) are never a module's to read; the runtime refuses them
+		// too.
+		if err := runtime.CheckBucketGrant(b); err != nil {
+			return invalidf("processor: kvBuckets: %v", err)
+		}
+	}
 	if p.MemoryMiB == 0 {
 		p.MemoryMiB = DefaultMemoryMiB
 	}

@@ -1,6 +1,7 @@
 // Package natsd runs the NATS server with JetStream that Sluice embeds: file
-// storage under a data directory, an optional client listener, and an
-// in-process connection for the rest of the host.
+// storage under a data directory, an optional client listener that takes
+// only authenticated clients, and in-process connections for the rest of
+// the host.
 //
 // One data directory has one server: Start takes an exclusive flock(2) on
 // the directory's LOCK file before JetStream opens its store, writes the
@@ -35,5 +36,30 @@
 // (storage.go) sees such errors, reports them (Server.StorageErr,
 // Server.StorageFailing) so the host can refuse puts at once, and restarts
 // JetStream in process once there is room again (twice the largest
-// message), which clears them. Clients stay connected throughout.
+// message), which clears them. Clients stay connected throughout (those
+// that logged in with a user name or an nkey reconnect; see access.go).
+//
+// # Accounts and logins
+//
+// The server has three accounts (access.go, accounts.go). AccountSluice
+// holds all that Sluice keeps; only Connect's in-process connections log
+// into it, with a secret made at each start. AccountData is the data
+// users': it has no JetStream of its own and imports from AccountSluice
+// the data streams' subjects (Config.DataSubjects, live) and, for each
+// data stream (Config.IsDataStream), its direct gets, message gets and
+// stream info; the sharer (share.go) adds those imports for the streams
+// that exist and for each one JetStream announces, and again after a
+// reload. Data users get no consumers: a consumer lives in AccountSluice
+// and can push to any subject there. AccountKV holds
+// the key-value buckets modules read (ConnectKV); its users have every
+// right there. A JetStream answer goes to whatever reply subject the
+// request names, so a reader in the account of the streams could have an
+// answer stored in any of them; across accounts the answer comes back to
+// the reader's own account, where nothing of Sluice's is.
+//
+// Clients log in with a Credential (a token, a user and password, or an
+// nkey) of a Role; with a listener, a role without one gets a token made
+// once in the data directory (TokenFile, mode 0600). A store written
+// before the accounts existed (nats-server's global account, "$G") is
+// moved to AccountSluice at start.
 package natsd

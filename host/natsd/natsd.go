@@ -52,6 +52,21 @@ type Config struct {
 	TLS *tls.Config
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+
+	// Credentials are the logins the client listener accepts (see
+	// access.go). With a listener, a role that has none gets a token made
+	// once and kept in the data directory (TokenFile), mode 0600. Sluice's
+	// own in-process connections (Connect, ConnectKV) use secrets made at
+	// each start and are not affected.
+	Credentials []Credential
+	// DataSubjects is the subject filter covering every data stream's
+	// subjects ("kds.>"): data users may subscribe to it. Empty shares no
+	// live subjects.
+	DataSubjects string
+	// IsDataStream says which JetStream streams of the Sluice account are
+	// data streams, which data users may read with direct gets and stream
+	// info. Nil shares none.
+	IsDataStream func(jsStream string) bool
 }
 
 // Server is a running embedded NATS server.
@@ -61,6 +76,11 @@ type Server struct {
 	guard     *guard
 	maxStore  int64
 	closeOnce sync.Once
+
+	auth       *authenticator
+	share      *sharer
+	shareConn  *nats.Conn
+	tokenFiles map[Role]string
 }
 
 // Start takes the data directory's lock (see LockFileName), starts the
@@ -94,6 +114,14 @@ func Start(cfg Config) (_ *Server, err error) {
 	if opts.MaxPayload == 0 {
 		opts.MaxPayload = DefaultMaxPayload
 	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	acc, err := configureAccess(opts, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	maxStore, err := cfg.MaxStore.resolve(opts.StoreDir)
 	if err != nil {
 		return nil, err
@@ -120,14 +148,11 @@ func Start(cfg Config) (_ *Server, err error) {
 		opts.Host, opts.Port = host, p
 		setTLS(opts, cfg.TLS)
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("natsd: %w", err)
 	}
+	acc.auth.srv = srv
 	g := newGuard(srv, opts, logger.With("component", "storage"), 2*int64(opts.MaxPayload))
 	// Always a logger, even a silent one: its error lines wake the guard.
 	srv.SetLoggerV2(logAdapter{l: logger.With("component", "nats"), onError: g.poke}, false, false, false)
@@ -138,16 +163,32 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, errors.New("natsd: server not ready in time")
 	}
 	go g.run(StorageCheckInterval)
+	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles}
+	if err := s.startSharing(cfg.IsDataStream, logger.With("component", "nats-access")); err != nil {
+		s.Close() // releases the lock
+		return nil, err
+	}
 	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
-	return &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore}, nil
+	return s, nil
 }
 
 // MaxStore is JetStream's store limit in bytes, as resolved at start.
 func (s *Server) MaxStore() int64 { return s.maxStore }
 
-// Connect opens an in-process client connection.
+// Connect opens an in-process client connection to the Sluice account
+// (AccountSluice), with every right there.
 func (s *Server) Connect(name string) (*nats.Conn, error) {
-	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name(name), nats.MaxReconnects(-1))
+	return s.connect(name, s.auth.internal)
+}
+
+// ConnectKV opens an in-process client connection to the key-value
+// account (AccountKV), where the buckets modules read are.
+func (s *Server) ConnectKV(name string) (*nats.Conn, error) {
+	return s.connect(name, s.auth.internalKV)
+}
+
+func (s *Server) connect(name, token string) (*nats.Conn, error) {
+	nc, err := nats.Connect("", nats.InProcessServer(s.srv), nats.Name(name), nats.MaxReconnects(-1), nats.Token(token))
 	if err != nil {
 		return nil, fmt.Errorf("natsd: connect: %w", err)
 	}
@@ -167,6 +208,7 @@ func (s *Server) ClientURL() string {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		s.guard.close()
+		s.stopSharing()
 		s.srv.Shutdown()
 		s.srv.WaitForShutdown()
 		_ = s.lock.release()

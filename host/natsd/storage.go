@@ -67,6 +67,9 @@ type guard struct {
 	next     time.Time // no restart before
 	healthy  time.Time // healthy since
 	waitFree bool      // "waiting for space" was logged
+	// afterReload runs after each reload of the options (under checkMu):
+	// a reload rebuilds the accounts' imports from the options.
+	afterReload func()
 
 	mu      sync.Mutex
 	err     error
@@ -103,6 +106,13 @@ func (g *guard) close() {
 	<-g.done
 	g.checkMu.Lock()
 	g.closed = true
+	g.checkMu.Unlock()
+}
+
+// setAfterReload sets what runs after each reload of the options.
+func (g *guard) setAfterReload(f func()) {
+	g.checkMu.Lock()
+	g.afterReload = f
 	g.checkMu.Unlock()
 }
 
@@ -216,6 +226,9 @@ func (g *guard) restart() {
 		return
 	}
 	g.opts = opts
+	if g.afterReload != nil {
+		g.afterReload()
+	}
 	g.log.Info("JetStream restarted", "took", time.Since(start).Round(time.Millisecond), "enabled", g.srv.JetStreamEnabled())
 }
 

@@ -44,7 +44,7 @@ func TestTLSListener(t *testing.T) {
 	if !strings.HasPrefix(u, "tls://") {
 		t.Fatalf("client URL %s, want tls://", u)
 	}
-	nc, err := nats.Connect(u, nats.RootCAs(ca.CertFile), nats.NoReconnect())
+	nc, err := nats.Connect(u, nats.RootCAs(ca.CertFile), nats.NoReconnect(), dataLogin(t, s))
 	if err != nil {
 		t.Fatalf("client trusting the CA: %v", err)
 	}
@@ -60,7 +60,7 @@ func TestTLSListener(t *testing.T) {
 	}
 	nc.Close()
 
-	if nc, err := nats.Connect(u, nats.NoReconnect()); err == nil {
+	if nc, err := nats.Connect(u, nats.NoReconnect(), dataLogin(t, s)); err == nil {
 		nc.Close()
 		t.Fatal("a client that does not trust the CA connected")
 	} else if !isUnknownAuthority(err) {
@@ -98,7 +98,7 @@ func TestTLSClientCertificates(t *testing.T) {
 		{"client CA's certificate", []nats.Option{nats.ClientCert(client.CertFile, client.KeyFile)}, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			nc, err := nats.Connect(u, append(c.opts, nats.RootCAs(ca.CertFile), nats.NoReconnect(), nats.Timeout(10*time.Second))...)
+			nc, err := nats.Connect(u, append(c.opts, nats.RootCAs(ca.CertFile), nats.NoReconnect(), nats.Timeout(10*time.Second), dataLogin(t, s))...)
 			if err == nil {
 				err = nc.Flush()
 				nc.Close()
@@ -160,4 +160,11 @@ func plainRefused(t *testing.T, u string) {
 func isUnknownAuthority(err error) bool {
 	var ua x509.UnknownAuthorityError
 	return errors.As(err, &ua)
+}
+
+// dataLogin logs in as a data user with s's generated token, so what a
+// TLS test sees is about TLS, not about authentication.
+func dataLogin(t *testing.T, s *Server) nats.Option {
+	t.Helper()
+	return nats.Token(readToken(t, s.GeneratedTokenFile(RoleData)))
 }

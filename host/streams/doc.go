@@ -21,6 +21,9 @@
 //     arrival time is the JetStream message time.
 //   - Reads are batch direct gets by subject: no consumer per reader, so
 //     any number of readers never disturb each other.
+//   - Native NATS data users may read the same way: IsDataStream and
+//     DataSubjects tell host/natsd which streams and subjects to share with
+//     them; nothing else of Sluice's is.
 //
 // Create and delete go through the KV record first (status CREATING or
 // DELETING); Open finishes any that a crash interrupted. A delete marks

@@ -18,6 +18,14 @@ const (
 	MaxNameLen = 128
 )
 
+// DataSubjects is the subject filter covering every shard subject of every
+// data stream.
+const DataSubjects = subjectPrefix + ">"
+
+// IsDataStream reports whether a JetStream stream holds a data stream's
+// records: data users may read those streams, and nothing else of Sluice's.
+func IsDataStream(jsStream string) bool { return strings.HasPrefix(jsStream, jsPrefix) }
+
 // ValidateName checks a stream name against Kinesis's constraints:
 // 1 to 128 characters from [a-zA-Z0-9_.-].
 func ValidateName(name string) error {
