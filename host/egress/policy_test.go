@@ -58,7 +58,7 @@ func TestCheckURL(t *testing.T) {
 		{[]string{"169.254.169.254"}, "http://metadata.test/", false}, // the name is not allowed
 		{[]string{"metadata.test", "169.254.169.254"}, "http://metadata.test/", true},
 		{[]string{"0.0.0.0/0"}, "http://169.254.169.254/", false}, // not explicit
-		{[]string{"*.test"}, "http://metadata.test/", false},     // a name pattern never allows a forbidden address
+		{[]string{"*.test"}, "http://metadata.test/", false},      // a name pattern never allows a forbidden address
 		{[]string{"*.google.internal"}, "http://metadata.google.internal/", false},
 		{[]string{"metadata.google.internal"}, "http://metadata.google.internal/", true},
 		{[]string{"*.internal.test"}, "http://s3.internal.test/", true},
