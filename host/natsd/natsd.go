@@ -44,6 +44,8 @@ type Config struct {
 	// start. Past it every write is refused at once with "insufficient
 	// resources" until something is deleted.
 	MaxStore StoreLimit
+	// Encryption, when its Key is set, encrypts every stream at rest.
+	Encryption Encryption
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }
@@ -54,6 +56,7 @@ type Server struct {
 	lock      *dirLock
 	guard     *guard
 	maxStore  int64
+	encrypted bool
 	closeOnce sync.Once
 }
 
@@ -87,6 +90,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	if opts.MaxPayload == 0 {
 		opts.MaxPayload = DefaultMaxPayload
+	}
+	if err := cfg.Encryption.apply(opts); err != nil {
+		return nil, err
 	}
 	maxStore, err := cfg.MaxStore.resolve(opts.StoreDir)
 	if err != nil {
@@ -130,10 +136,27 @@ func Start(cfg Config) (_ *Server, err error) {
 		srv.WaitForShutdown() // before the deferred release of the lock
 		return nil, errors.New("natsd: server not ready in time")
 	}
+	lost, err := checkDecrypted(srv, opts.StoreDir, cfg.Encryption)
+	if err != nil {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, err
+	}
+	if len(lost) > 0 {
+		logger.Warn("durable consumers of native NATS clients could not be decrypted and are not loaded (a key rotation does not carry them)", "consumers", lost)
+	}
 	go g.run(StorageCheckInterval)
 	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
-	return &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore}, nil
+	if cfg.Encryption.Enabled() {
+		logger.Info("jetstream encryption at rest", "cipher", opts.JetStreamCipher.String(), "rotating", cfg.Encryption.OldKey != "")
+	} else {
+		logger.Warn("jetstream encryption at rest is off (see --encryption-key-file)")
+	}
+	return &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, encrypted: cfg.Encryption.Enabled()}, nil
 }
+
+// Encrypted reports whether JetStream encrypts its store at rest.
+func (s *Server) Encrypted() bool { return s.encrypted }
 
 // MaxStore is JetStream's store limit in bytes, as resolved at start.
 func (s *Server) MaxStore() int64 { return s.maxStore }
