@@ -91,6 +91,7 @@ type streamDescription struct {
 	StreamCreationTimestamp awsjson.Time      `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
+	KeyId                   string            `json:"KeyId,omitempty"`
 }
 
 type describeStreamOutput struct {
@@ -106,6 +107,7 @@ type streamDescriptionSummary struct {
 	StreamCreationTimestamp awsjson.Time      `json:"StreamCreationTimestamp"`
 	EnhancedMonitoring      []enhancedMetrics `json:"EnhancedMonitoring"`
 	EncryptionType          string            `json:"EncryptionType"`
+	KeyId                   string            `json:"KeyId,omitempty"`
 	OpenShardCount          int               `json:"OpenShardCount"`
 	ConsumerCount           int               `json:"ConsumerCount"`
 }
@@ -195,6 +197,9 @@ type record struct {
 	ApproximateArrivalTimestamp awsjson.Time `json:"ApproximateArrivalTimestamp"`
 	Data                        []byte       `json:"Data"`
 	PartitionKey                string       `json:"PartitionKey"`
+	// EncryptionType is KMS on a server that encrypts at rest, absent
+	// otherwise (AWS leaves it out for unencrypted records).
+	EncryptionType string `json:"EncryptionType,omitempty"`
 }
 
 type getRecordsOutput struct {
