@@ -11,6 +11,7 @@ import (
 func newServeCmd(c *cli) *cobra.Command {
 	var cfg host.Config
 	var sync, logLevel string
+	var keyFile, oldKeyFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -31,6 +32,13 @@ func newServeCmd(c *cli) *cobra.Command {
 				return usageErr("--log-level: %v", err)
 			}
 			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+			var err error
+			if cfg.Encryption.Key, err = encryptionKey(keyFile, envEncryptionKey, "--encryption-key-file", cfg.Logger); err != nil {
+				return err
+			}
+			if cfg.Encryption.OldKey, err = encryptionKey(oldKeyFile, envOldEncryptionKey, "--encryption-old-key-file", cfg.Logger); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
 			if err != nil {
@@ -56,5 +64,11 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")
+	f.StringVar(&cfg.OutputRoot, "output-root", "", "the directory folder destinations are confined to (relative folder paths are taken under it); default DATA_DIR/buckets")
+	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "the directory of the secret files definitions may refer to (secretAccessKeyFrom: {file: NAME}); default DATA_DIR/secrets")
+	f.StringVar(&keyFile, "encryption-key-file", "", "encrypt every stream, KV bucket and object store at rest with the key in FILE (at least 32 bytes; or $"+envEncryptionKey+")")
+	f.StringVar(&oldKeyFile, "encryption-old-key-file", "", "rotation: the key the store was encrypted with until now (or $"+envOldEncryptionKey+"); needed for one start")
+	f.StringVar(&cfg.Encryption.Cipher, "encryption-cipher", "chacha", "chacha (ChaCha20-Poly1305) or aes (AES-256-GCM)")
+	f.StringArrayVar(&cfg.AllowEndpoints, "allow-endpoint", nil, "allow HTTP and S3 destinations to reach only these hosts: a name, *.domain, an IP or a CIDR (repeat the flag); link-local and metadata addresses need an explicit IP or name")
 	return cmd
 }
