@@ -41,7 +41,11 @@ func confinement(cfg Config, dataDir string) (delivery.Config, error) {
 	// compilation cache or the secrets (the output root may contain the
 	// data directory: these stay out of reach inside it).
 	out.Forbidden = []string{filepath.Join(dataDir, "jetstream"), filepath.Join(dataDir, "wasm-cache"), out.SecretsDir}
-	if out.Egress, err = egress.New(cfg.AllowEndpoints); err != nil {
+	var opts []egress.Option
+	if cfg.Resolver != nil {
+		opts = append(opts, egress.WithResolver(cfg.Resolver))
+	}
+	if out.Egress, err = egress.New(cfg.AllowEndpoints, opts...); err != nil {
 		return out, err
 	}
 	return out, nil

@@ -77,7 +77,10 @@ type Config struct {
 	// destinations may reach (see host/egress); empty allows any host but
 	// link-local and metadata addresses.
 	AllowEndpoints []string
-	Logger         *slog.Logger
+	// Resolver is the DNS resolver endpoint checks and destinations use;
+	// nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	Logger   *slog.Logger
 }
 
 func (c *Config) setDefaults() {

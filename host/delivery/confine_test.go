@@ -95,3 +95,28 @@ func TestSymlinkSwappedAfterApply(t *testing.T) {
 		t.Fatalf("written through the link: %v", got)
 	}
 }
+
+// TestDottedNames: names Firehose allows that would make an empty KV key
+// token ("..", ".x", "x.", "a..b") are stored, listed, delivered and
+// deleted like any other, next to a name with an ordinary dot.
+func TestDottedNames(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	names := []string{"..", ".x", "x.", "a..b", "a.b", "a"}
+	for _, n := range names {
+		e.create(folderDef(n, t.TempDir()))
+		e.waitCheckpoint(n, lastID(t, e.put(n, numbered(2, `{"n":%d}`))))
+	}
+	got, err := e.m.List(ctx)
+	if err != nil || strings.Join(got, " ") != ".. .x a a..b a.b x." {
+		t.Fatalf("List = %q, %v", got, err)
+	}
+	for _, n := range names {
+		if err := e.m.Delete(ctx, n); err != nil {
+			t.Fatalf("delete %q: %v", n, err)
+		}
+	}
+	if got, _ := e.m.List(ctx); len(got) != 0 {
+		t.Fatalf("after deleting all: %q", got)
+	}
+}
