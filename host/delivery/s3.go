@@ -13,6 +13,11 @@ import (
 // is retried by the delivery loop (with backoff, for ever), so the store
 // itself tries each request once.
 func (m *Manager) openS3(_ context.Context, d *S3Dest, at string) (sinks.ObjectStore, error) {
+	// A definition stored before credentials had to be explicit fails
+	// here with the rule, not the sink's words.
+	if err := checkS3Credentials(d, at); err != nil {
+		return nil, err
+	}
 	id, err := m.secret(d.AccessKeyID, d.AccessKeyIDFrom, at+".s3.accessKeyId")
 	if err != nil {
 		return nil, err
