@@ -5,4 +5,12 @@
 // (errors.go). A full store is ServiceUnavailable (HTTP 503) for a call,
 // and InternalFailure for a record of PutRecords, the only per-record code
 // AWS defines besides throttling.
+//
+// Encryption: the server encrypts every stream at rest or none
+// (WithEncryptionAtRest). DescribeStream, DescribeStreamSummary, the put
+// answers and GetRecords' records say KMS (with KeyId ServerKeyID) or
+// NONE accordingly; StartStreamEncryption succeeds without changing
+// anything on an encrypting server and is refused on one that does not,
+// StopStreamEncryption the other way round; both validate their input as
+// AWS does first.
 package kinesis

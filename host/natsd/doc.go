@@ -27,4 +27,14 @@
 // Server.StorageFailing) so the host can refuse puts at once, and restarts
 // JetStream in process once there is room again (twice the largest
 // message), which clears them. Clients stay connected throughout.
+//
+// # Encryption at rest
+//
+// Config.Encryption turns on JetStream's own encryption of every stream,
+// and so of every KV bucket and object store (see Encryption for how
+// nats-server does it, how a plain store is converted and how a key is
+// rotated). nats-server skips, with a log line, a stream it cannot
+// decrypt; Start refuses instead (ErrUndecryptable), naming the streams,
+// so a wrong or missing key never looks like an empty store that the host
+// would then fill anew.
 package natsd
