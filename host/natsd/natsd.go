@@ -150,7 +150,7 @@ func Start(cfg Config) (_ *Server, err error) {
 	if cfg.Encryption.Enabled() {
 		logger.Info("jetstream encryption at rest", "cipher", opts.JetStreamCipher.String(), "rotating", cfg.Encryption.OldKey != "")
 	} else {
-		logger.Warn("jetstream encryption at rest is off (see --encryption-key-file)")
+		logger.Info("jetstream encryption at rest is off (see --encryption-key-file)")
 	}
 	return &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, encrypted: cfg.Encryption.Enabled()}, nil
 }
