@@ -62,4 +62,14 @@
 // The embedded server's storage guard is the data streams' and the delivery
 // streams' Storage, so a full store fails puts at once and deletes free
 // space; /metrics shows the store's limit, use and whether it takes writes.
+//
+// # Confinement and encryption
+//
+// Delivery streams' folders are confined to Config.OutputRoot (the data
+// directory's buckets/ by default, which also holds the Firehose API's
+// buckets), outside the JetStream store, the compilation cache and the
+// secrets directory (Config.SecretsDir, DataDir/secrets, made with mode
+// 0700); their endpoints to Config.AllowEndpoints (confine.go). With
+// Config.Encryption the store is encrypted at rest and the Kinesis API
+// says so.
 package host

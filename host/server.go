@@ -79,7 +79,24 @@ type Config struct {
 	// (natsd.RoleKV: the buckets modules read). A role with none gets a
 	// token made once in the data directory (natsd.TokenFile).
 	NATSCredentials []natsd.Credential
-	Logger          *slog.Logger
+	// OutputRoot confines every folder destination (and the folders that
+	// hold the Firehose API's S3 buckets); empty means DataDir/buckets.
+	OutputRoot string
+	// SecretsDir holds the secret files definitions may refer to; empty
+	// means DataDir/secrets.
+	SecretsDir string
+	// Encryption, when its Key is set, encrypts every JetStream stream, KV
+	// bucket and object store at rest (see natsd.Encryption), and the
+	// Kinesis API says so (EncryptionType KMS).
+	Encryption natsd.Encryption
+	// AllowEndpoints restricts the hosts HTTP endpoint and S3
+	// destinations may reach (see host/egress); empty allows any host but
+	// link-local and metadata addresses.
+	AllowEndpoints []string
+	// Resolver is the DNS resolver endpoint checks and destinations use;
+	// nil means net.DefaultResolver.
+	Resolver *net.Resolver
+	Logger   *slog.Logger
 }
 
 // SecurityConfig says who may use the server (host/auth).
@@ -172,6 +189,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		SyncAlways: cfg.SyncAlways,
 		MaxStore:   cfg.MaxStore,
 		TLS:        s.tls.Config(),
+		Encryption: cfg.Encryption,
 		Logger:     cfg.Logger,
 		// NATS access: data users read the data streams and nothing else.
 		Credentials:  cfg.NATSCredentials,
@@ -228,6 +246,10 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(storageMetrics(s.nats)...)
 
+	dcfg, err := confinement(cfg, dataDir)
+	if err != nil {
+		return nil, err
+	}
 	if s.delivery, err = delivery.Open(ctx, s.nc, delivery.Deps{
 		Streams: s.streams,
 		Modules: s.modules,
@@ -235,9 +257,10 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Metrics: reg,
 		Logger:  cfg.Logger.With("component", "delivery"),
 		Storage: s.nats,
-	}, delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}); err != nil {
+	}, dcfg); err != nil {
 		return nil, fmt.Errorf("open delivery streams: %w", err)
 	}
+	s.log.Info("delivery destinations confined", "output_root", dcfg.OutputRoot, "secrets_dir", dcfg.SecretsDir, "endpoints", dcfg.Egress.String())
 	streamModes, err := rest.NewStreamModes(s.streams, rest.WithLogger(cfg.Logger.With("component", "rest")))
 	if err != nil {
 		return nil, err
@@ -248,15 +271,19 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 
 	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
-	kinesis.Register(aws, s.streams)
-	bucketsDir := filepath.Join(dataDir, "buckets")
+	var kopts []kinesis.Option
+	if s.nats.Encrypted() {
+		kopts = append(kopts, kinesis.WithEncryptionAtRest())
+	}
+	kinesis.Register(aws, s.streams, kopts...)
 	firehose.Register(aws, s.delivery, firehose.Config{
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		// An S3 destination created through the Firehose API has no
-		// endpoint in AWS's shape: its bucket is a folder of the server.
+		// endpoint in AWS's shape: its bucket is a folder of the server,
+		// under the output root.
 		ObjectStore: func(bucket string) (delivery.Destination, error) {
-			return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(bucketsDir, bucket)}}, nil
+			return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: bucket}}, nil
 		},
 	})
 

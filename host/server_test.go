@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +15,9 @@ import (
 func open(t testing.TB, cfg Config) (*Server, *kinesis.Client) {
 	t.Helper()
 	cfg.DataDir, cfg.HTTPAddr = t.TempDir(), "127.0.0.1:0"
+	if cfg.OutputRoot == "" {
+		cfg.OutputRoot = os.TempDir() // the tests' folders are made by t.TempDir
+	}
 	srv, err := Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 step "Start the server (embedded NATS JetStream under $DEMO)"
-# The server runs in $DEMO, so the pipeline's relative output folder lands there.
+# The pipeline's relative output folder lands under the output root, $DEMO/data/buckets.
 (cd "$DEMO" && exec "$BIN" serve --data-dir "$DEMO/data" --http 127.0.0.1:0 --nats "") >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$DEMO"' EXIT
@@ -53,7 +53,7 @@ run "$BIN" get sensors --shard shardId-000000000000 -o json --from trim-horizon 
 echo "shard 0 holds $(wc -l <"$DEMO/shard0.json") records; first: $(head -1 "$DEMO/shard0.json")"
 
 step "Wait for the delivery stream (10 s buffer interval) to write Parquet"
-out="$DEMO/out/sensors"
+out="$DEMO/data/buckets/sensors"
 for _ in $(seq 120); do
   rows=0
   while IFS= read -r f; do
@@ -64,7 +64,7 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 echo "delivered $rows rows:"
-(cd "$DEMO" && find out -type f | sort)
+(cd "$DEMO/data/buckets" && find sensors -type f | sort)
 first=$(find "$out" -name '*.parquet' | sort | head -1)
 step "The first Parquet file"
 run "$BIN" inspect "${first}" --rows 3

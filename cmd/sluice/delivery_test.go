@@ -46,7 +46,7 @@ func TestApplyExamplePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "out")
-	text := strings.Replace(string(example), "path: out/sensors", "path: "+out, 1)
+	text := strings.Replace(string(example), "path: sensors ", "path: "+out+" ", 1)
 	text = strings.Replace(text, "intervalSeconds: 10", "intervalSeconds: 1", 1)
 	file := writeFile(t, "pipeline.yaml", text)
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -18,6 +19,8 @@ func startServer(t *testing.T) string {
 	srv, err := host.Open(context.Background(), host.Config{
 		DataDir:  t.TempDir(),
 		HTTPAddr: "127.0.0.1:0",
+		// The tests' folders are made by t.TempDir.
+		OutputRoot: os.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	var cfg host.Config
 	var sync, logLevel, credentials string
 	var natsAuth natsAuthFlags
+	var keyFile, oldKeyFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -44,6 +45,12 @@ func newServeCmd(c *cli) *cobra.Command {
 			}
 			cfg.NATSCredentials = creds
 			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+			if cfg.Encryption.Key, err = encryptionKey(keyFile, envEncryptionKey, "--encryption-key-file", cfg.Logger); err != nil {
+				return err
+			}
+			if cfg.Encryption.OldKey, err = encryptionKey(oldKeyFile, envOldEncryptionKey, "--encryption-old-key-file", cfg.Logger); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
 			if err != nil {
@@ -77,5 +84,11 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.TLS.Cert, "tls-cert", "", "PEM certificate (then intermediates): HTTP (HTTP/2 and HTTP/1.1) and the NATS client listener take TLS only; needs --tls-key")
 	f.StringVar(&cfg.TLS.Key, "tls-key", "", "PEM private key of --tls-cert, unencrypted")
 	f.StringVar(&cfg.TLS.ClientCA, "tls-client-ca", "", "PEM CA certificates: clients of both listeners must present a certificate they signed (mutual TLS)")
+	f.StringVar(&cfg.OutputRoot, "output-root", "", "the directory folder destinations are confined to (relative folder paths are taken under it); default DATA_DIR/buckets")
+	f.StringVar(&cfg.SecretsDir, "secrets-dir", "", "the directory of the secret files definitions may refer to (secretAccessKeyFrom: {file: NAME}); default DATA_DIR/secrets")
+	f.StringVar(&keyFile, "encryption-key-file", "", "encrypt every stream, KV bucket and object store at rest with the key in FILE (at least 32 bytes; or $"+envEncryptionKey+")")
+	f.StringVar(&oldKeyFile, "encryption-old-key-file", "", "rotation: the key the store was encrypted with until now (or $"+envOldEncryptionKey+"); needed for one start")
+	f.StringVar(&cfg.Encryption.Cipher, "encryption-cipher", "chacha", "chacha (ChaCha20-Poly1305) or aes (AES-256-GCM)")
+	f.StringArrayVar(&cfg.AllowEndpoints, "allow-endpoint", nil, "allow HTTP and S3 destinations to reach only these hosts: a name, *.domain, an IP or a CIDR (repeat the flag); link-local and metadata addresses need an explicit IP or name")
 	return cmd
 }

@@ -16,10 +16,11 @@ import (
 const repoRoot = "../.."
 
 // TestExample runs the README's steps with the real binary: `sluice serve`
-// in a scratch directory (the pipeline's folder is relative to it),
+// in a scratch directory (the pipeline's folder is relative to its
+// output root, the data directory's buckets/),
 // `sluice module push project`, `sluice apply -f pipeline.yaml` as it is
 // in this folder, sensor readings and one bad line with `sluice put`;
-// then reads the Parquet files under out/sensors/site=<site>/ with Apache
+// then reads the Parquet files under sensors/site=<site>/ with Apache
 // Arrow and finds every reading once, projected and renamed, and the bad
 // line in the error output.
 func TestExample(t *testing.T) {
@@ -70,7 +71,7 @@ func TestExample(t *testing.T) {
 	run(lines.String(), "put", "sensors", "-k", "readings")
 
 	// The pipeline buffers 10 s: wait for every reading and the bad line.
-	out := filepath.Join(work, "out", "sensors")
+	out := filepath.Join(work, "sluice-data", "buckets", "sensors")
 	seen := map[string]int{}
 	var errLines []string
 	for deadline := time.Now().Add(2 * time.Minute); ; {

@@ -26,6 +26,12 @@ const ProbeTimeout = 5 * time.Second
 // destination that cannot be reached now) is returned as a warning: the
 // delivery stream is created and its records wait in JetStream meanwhile.
 func (m *Manager) check(ctx context.Context, def *Definition) (warnings []string, err error) {
+	if err := refuseMasked(def); err != nil {
+		return nil, err
+	}
+	if err := m.checkReach(ctx, def); err != nil {
+		return nil, err
+	}
 	if def.Source.Kind == SourceDataStream {
 		if m.deps.Streams == nil {
 			return nil, invalidf("this server has no data streams")
@@ -113,7 +119,7 @@ func (m *Manager) probe(ctx context.Context, def *Definition) ([]string, error) 
 	stores := []*Destination{d}
 	var targets []prober
 	if d.Kind == DestHTTP {
-		c, err := httpdest.New(httpdest.Config{URL: d.HTTP.URL})
+		c, err := httpdest.New(httpdest.Config{URL: d.HTTP.URL}, httpdest.WithHTTPClient(m.client))
 		if err != nil {
 			return nil, invalidf("destination: %v", err)
 		}
@@ -121,8 +127,11 @@ func (m *Manager) probe(ctx context.Context, def *Definition) ([]string, error) 
 		stores = []*Destination{d.HTTP.ErrorStore}
 	}
 	for _, s := range stores {
-		p, err := storeProber(ctx, s)
+		p, err := m.storeProber(ctx, s)
 		if err != nil {
+			if errors.Is(err, ErrInvalid) {
+				return nil, err
+			}
 			return nil, invalidf("destination: %v", err)
 		}
 		if p != nil {
@@ -156,12 +165,16 @@ func (m *Manager) probe(ctx context.Context, def *Definition) ([]string, error) 
 
 // storeProber returns what probes an object store destination, nil when
 // the store cannot be probed.
-func storeProber(ctx context.Context, d *Destination) (prober, error) {
+func (m *Manager) storeProber(ctx context.Context, d *Destination) (prober, error) {
 	switch d.Kind {
 	case DestFolder:
-		return folderProber(d.Folder.Path), nil
+		dir, root, err := m.folderPath(d.Folder.Path)
+		if err != nil {
+			return nil, err
+		}
+		return folderProber{dir: dir, root: root}, nil
 	case DestS3:
-		st, err := openS3(ctx, d.S3)
+		st, err := m.openS3(ctx, d.S3, "destination")
 		if err != nil {
 			return nil, err
 		}
@@ -172,11 +185,71 @@ func storeProber(ctx context.Context, d *Destination) (prober, error) {
 }
 
 // folderProber probes a folder destination (the folder is created, as the
-// pipeline would create it).
-type folderProber string
+// pipeline would create it, inside the output root).
+type folderProber struct{ dir, root string }
 
-func (f folderProber) Probe(ctx context.Context) error { return folder.Probe(ctx, string(f)) }
-func (f folderProber) String() string                  { return "folder " + string(f) }
+func (f folderProber) Probe(ctx context.Context) error {
+	return folder.Probe(ctx, f.dir, folder.WithRoot(f.root))
+}
+func (f folderProber) String() string { return "folder " + f.dir }
+
+// checkReach refuses a definition whose destinations the server may not
+// reach: a folder outside the output root, an endpoint the egress policy
+// refuses (its host, or an address it resolves to now), or a secret
+// reference that does not resolve now (an unset variable, a missing file).
+func (m *Manager) checkReach(ctx context.Context, def *Definition) error {
+	check := func(d *Destination, at string) error {
+		switch d.Kind {
+		case DestFolder:
+			_, _, err := m.folderPath(d.Folder.Path)
+			return err
+		case DestS3:
+			s := d.S3
+			endpoint := s.Endpoint
+			if endpoint == "" {
+				endpoint = awsS3Endpoint(s)
+			}
+			if err := m.cfg.Egress.CheckURL(ctx, endpoint); err != nil {
+				return invalidf("%s: S3 endpoint: %v", at, err)
+			}
+			if _, err := m.secret(s.AccessKeyID, s.AccessKeyIDFrom, at+".s3.accessKeyId"); err != nil {
+				return err
+			}
+			_, err := m.secret(s.SecretAccessKey, s.SecretAccessKeyFrom, at+".s3.secretAccessKey")
+			return err
+		case DestHTTP:
+			h := d.HTTP
+			if err := m.cfg.Egress.CheckURL(ctx, h.URL); err != nil {
+				return invalidf("%s: HTTP endpoint: %v", at, err)
+			}
+			_, err := m.secret(h.AccessKey, h.AccessKeyFrom, at+".http.accessKey")
+			return err
+		}
+		return nil
+	}
+	d := &def.Destination
+	if err := check(d, "destination"); err != nil {
+		return err
+	}
+	if d.Kind == DestHTTP {
+		return check(d.HTTP.ErrorStore, "destination.http.errorStore")
+	}
+	return nil
+}
+
+// awsS3Endpoint is the AWS endpoint an S3 destination without one
+// connects to: the bucket's virtual host, or the regional host with path
+// style.
+func awsS3Endpoint(s *S3Dest) string {
+	region := s.Region
+	if region == "" {
+		region = DefaultRegion
+	}
+	if s.PathStyle {
+		return "https://s3." + region + ".amazonaws.com"
+	}
+	return "https://" + s.Bucket + ".s3." + region + ".amazonaws.com"
+}
 
 // destName names a probed destination in a warning.
 func destName(p prober) string {

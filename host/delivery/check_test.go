@@ -267,7 +267,7 @@ func TestMemoryMaximumIsTheRuntimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer small.Close(ctx)
-	m2, err := Open(ctx, e.js.Conn, Deps{Modules: e.reg, Runtime: small}, Config{Bucket: "sluice_delivery_small"})
+	m2, err := Open(ctx, e.js.Conn, Deps{Modules: e.reg, Runtime: small}, Config{Bucket: "sluice_delivery_small", OutputRoot: testOutputRoot()})
 	if err != nil {
 		t.Fatal(err)
 	}

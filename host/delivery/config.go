@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluice-io/sluice/host/egress"
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/runtime"
@@ -69,6 +71,22 @@ type Config struct {
 	// ReadAheadBytes bounds, per delivery stream, the source records read
 	// but not yet in a batch; default DefaultReadAheadBytes.
 	ReadAheadBytes int64
+	// OutputRoot is the directory every folder destination is confined to
+	// (absolute; required): relative folder paths are taken under it,
+	// absolute ones must be inside it, and no write leaves it. See
+	// FolderDest.
+	OutputRoot string
+	// Forbidden are directories no folder destination may be in or
+	// contain, even inside OutputRoot: the server's JetStream store, its
+	// compilation cache, its secrets.
+	Forbidden []string
+	// SecretsDir is where SecretRef.File names files; empty refuses file
+	// references.
+	SecretsDir string
+	// Egress decides which hosts HTTP endpoint and S3 destinations may
+	// connect to; nil means egress.New(nil): any host but link-local and
+	// metadata addresses.
+	Egress *egress.Policy
 	// Now is the clock (a test hook); nil means time.Now.
 	Now func() time.Time
 }
@@ -103,6 +121,24 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Egress == nil {
+		p, err := egress.New(nil)
+		if err != nil {
+			return err
+		}
+		c.Egress = p
+	}
+	if err := checkOutputRoot(c.OutputRoot); err != nil {
+		return err
+	}
+	c.OutputRoot = filepath.Clean(c.OutputRoot)
+	if c.SecretsDir != "" {
+		abs, err := filepath.Abs(c.SecretsDir)
+		if err != nil {
+			return fmt.Errorf("delivery: secrets directory: %w", err)
+		}
+		c.SecretsDir = abs
 	}
 	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin || c.DrainTimeout < 0 {
 		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s, drain %s",

@@ -109,28 +109,47 @@ type Destination struct {
 	PartitionQueries map[string]string `json:"partitionQueries,omitempty"`
 }
 
-// FolderDest is a local directory (the embedded default).
+// FolderDest is a local directory under the server's output root
+// (Config.OutputRoot; `sluice serve --output-root`, by default the data
+// directory's buckets/). A relative Path is taken under the root; an
+// absolute one must lie inside it. A path with a ".." element, one that
+// leads out of the root through a symbolic link, and one in or around the
+// server's own store are refused.
 type FolderDest struct {
 	Path string `json:"path"`
 }
 
-// S3Dest is S3-compatible object storage.
+// S3Dest is S3-compatible object storage. Its credentials are static keys,
+// each given in the definition (AccessKeyID, SecretAccessKey) or referred
+// to (AccessKeyIDFrom, SecretAccessKeyFrom: an environment variable or a
+// file of the server, read when the pipeline starts and never stored), or
+// the server's own AWS credentials (the SDK's default chain: environment,
+// shared files, instance or task role) when UseAmbientCredentials says so.
+// A destination with neither is refused: the host's credentials are never
+// used by accident.
 type S3Dest struct {
-	Endpoint        string `json:"endpoint,omitempty"` // empty: AWS
-	Bucket          string `json:"bucket"`
-	Region          string `json:"region,omitempty"`
-	AccessKeyID     string `json:"accessKeyId,omitempty"`
-	SecretAccessKey string `json:"secretAccessKey,omitempty"`
-	PathStyle       bool   `json:"pathStyle,omitempty"`
+	Endpoint            string     `json:"endpoint,omitempty"` // empty: AWS
+	Bucket              string     `json:"bucket"`
+	Region              string     `json:"region,omitempty"`
+	AccessKeyID         string     `json:"accessKeyId,omitempty"`
+	AccessKeyIDFrom     *SecretRef `json:"accessKeyIdFrom,omitempty"`
+	SecretAccessKey     string     `json:"secretAccessKey,omitempty"`
+	SecretAccessKeyFrom *SecretRef `json:"secretAccessKeyFrom,omitempty"`
+	// UseAmbientCredentials signs with the server's own AWS credentials.
+	UseAmbientCredentials bool `json:"useAmbientCredentials,omitempty"`
+	PathStyle             bool `json:"pathStyle,omitempty"`
 }
 
 // HTTPDest is an HTTP endpoint following Firehose's HTTP endpoint delivery
 // contract. Its errors (after RetrySeconds) and the error output go to
 // ErrorStore, a folder or S3 destination.
 type HTTPDest struct {
-	URL              string            `json:"url"`
-	Name             string            `json:"name,omitempty"`
+	URL  string `json:"url"`
+	Name string `json:"name,omitempty"`
+	// AccessKey is sent as X-Amz-Firehose-Access-Key; AccessKeyFrom
+	// refers to it instead (see SecretRef).
 	AccessKey        string            `json:"accessKey,omitempty"`
+	AccessKeyFrom    *SecretRef        `json:"accessKeyFrom,omitempty"`
 	CommonAttributes map[string]string `json:"commonAttributes,omitempty"`
 	// RetrySeconds is how long a failing request is retried (0..7200,
 	// default 300) before its records go to the error output.
@@ -139,6 +158,24 @@ type HTTPDest struct {
 	ContentEncoding string `json:"contentEncoding,omitempty"`
 	// ErrorStore receives the error output and the backup.
 	ErrorStore *Destination `json:"errorStore,omitempty"`
+}
+
+// SecretRef says where the server finds a secret a definition refers to
+// instead of holding it: exactly one of Env and File. The secret is read
+// each time the pipeline's stages are built (at start, after an apply, on a
+// replay) and checked when the definition is applied; it is never stored
+// and never shown. Describe shows the reference, which is not secret.
+type SecretRef struct {
+	// Env names an environment variable of the server; it must start with
+	// SecretEnvPrefix ("SLUICE_SECRET_"), so a definition cannot send
+	// the server's other variables (its own AWS keys, say) to an endpoint.
+	Env string `json:"env,omitempty"`
+	// File is a file in the server's secrets directory (Config.SecretsDir,
+	// `sluice serve --secrets-dir`): a relative path is taken under it, an
+	// absolute one must lie inside it, and neither may leave it (".." or a
+	// symbolic link out). Its content, without a final newline, is the
+	// secret; at most MaxSecretBytes.
+	File string `json:"file,omitempty"`
 }
 
 // Backup of source records.

@@ -49,6 +49,38 @@
 // warning (Definition.Warnings, never stored) and a log line says it, and
 // records wait in JetStream until it is back.
 //
+// # Secrets
+//
+// A definition's credentials (an S3 destination's access key id and secret
+// access key, an HTTP endpoint's access key, those of an HTTP
+// destination's S3 error store) are stored as given, and never leave the
+// Manager: Create, Apply and Describe return them as Mask ("****"), so the
+// REST API, the CLI and the Firehose API cannot show them. Applying a
+// definition that holds the mask keeps the stored value, as long as the
+// destination it goes with (the S3 endpoint, the HTTP URL) did not change;
+// a mask with nothing to keep is refused. A credential may instead be a
+// SecretRef: an environment variable named SLUICE_SECRET_* or a file in
+// Config.SecretsDir, read (through an os.Root) each time the stages are
+// built and at apply, never stored. An S3 destination signs with the
+// host's own AWS credentials only when its definition sets
+// useAmbientCredentials; without keys and without it, it is refused. An
+// endpoint URL with user:password in it is refused.
+//
+// # Confinement
+//
+// Folder destinations are confined to Config.OutputRoot (confine.go): a
+// relative path is taken under it, an absolute one must be inside it, ".."
+// is refused, the existing part of the path is resolved and must stay
+// inside, and no folder may be in or around Config.Forbidden (the
+// server's store, cache and secrets). The folder store then resolves every
+// write through an os.Root at the root, so a symbolic link made after
+// apply cannot send a write out. HTTP and S3 endpoints are checked against
+// Config.Egress (host/egress) at apply, and every connection the
+// destinations make goes through its dialer, which checks the address
+// after DNS. Names never become paths: a delivery stream's name is a file
+// name's start and a KV key token (its dots as '=' when it would make an
+// empty token, as ".." does).
+//
 // # Failures
 //
 // A folder or S3 destination that fails is retried with exponential backoff

@@ -53,7 +53,8 @@ func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
 func newEnvWith(t *testing.T, tune func(*Config)) *env {
 	t.Helper()
 	e := &env{t: t, dir: t.TempDir(), prom: prometheus.NewRegistry(),
-		cfg: Config{BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, DrainTimeout: 2 * time.Second}}
+		cfg: Config{BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, DrainTimeout: 2 * time.Second,
+			OutputRoot: testOutputRoot()}}
 	if tune != nil {
 		tune(&e.cfg)
 	}
@@ -157,6 +158,17 @@ func (e *env) put(name string, records [][]byte) []string {
 }
 
 func intp(v int) *int { return &v }
+
+// testOutputRoot is the output root of the tests' Managers: the directory
+// t.TempDir makes its directories in, so the folders tests make are
+// inside it (its symbolic links resolved, as the Manager resolves them).
+func testOutputRoot() string {
+	dir, err := filepath.EvalSymlinks(os.TempDir())
+	if err != nil {
+		return os.TempDir()
+	}
+	return dir
+}
 
 // folderDef is a direct-put delivery stream to a folder with a 0 s interval.
 func folderDef(name, dir string) Definition {

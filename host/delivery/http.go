@@ -16,15 +16,21 @@ type httpDestination struct {
 	retryFor time.Duration
 }
 
+// newHTTPDestination builds the endpoint's client, with its access key
+// resolved now and its connections through the server's egress policy.
 func newHTTPDestination(p *pipeline) (*httpDestination, error) {
 	h := p.def.Destination.HTTP
+	key, err := p.m.secret(h.AccessKey, h.AccessKeyFrom, "destination.http.accessKey")
+	if err != nil {
+		return nil, err
+	}
 	c, err := httpdest.New(httpdest.Config{
 		URL:              h.URL,
-		AccessKey:        h.AccessKey,
+		AccessKey:        key,
 		SourceARN:        p.m.arn(p.def.Name),
 		CommonAttributes: h.CommonAttributes,
 		GZIP:             h.ContentEncoding == "GZIP",
-	}, httpdest.WithLogger(p.log))
+	}, httpdest.WithLogger(p.log), httpdest.WithHTTPClient(p.m.client))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"reflect"
 	"slices"
 	"sync"
@@ -38,6 +39,9 @@ type Manager struct {
 	js    jetstream.JetStream
 	store *store
 	met   *metrics
+	// client makes every outbound connection of the destinations, through
+	// cfg.Egress.
+	client *http.Client
 
 	// ops serialises Create, Apply and Delete (one at a time per host).
 	ops sync.Mutex
@@ -84,7 +88,7 @@ func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, 
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
 	m := &Manager{
-		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, store: &store{kv: kv}, met: met,
+		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, store: &store{kv: kv}, met: met, client: cfg.Egress.HTTPClient(),
 		pipelines: map[string]*pipeline{}, creating: map[string]bool{}, deleting: map[string]bool{},
 	}
 	if err := m.recover(ctx); err != nil {
@@ -164,6 +168,7 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	m.start(&st.Def)
 	m.log.Info("delivery stream created", "delivery", def.Name, "source", def.Source.Kind, "destination", def.Destination.Kind)
 	out := clone(st.Def)
+	redact(&out)
 	out.Warnings = warnings
 	return &out, nil
 }
@@ -251,9 +256,13 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	if cur.Status != StatusActive {
 		return nil, false, fmt.Errorf("%w: %s is %s", ErrExists, def.Name, cur.Status)
 	}
+	if err := keepMasked(&def, &cur.Def); err != nil {
+		return nil, false, err
+	}
 	def.CreatedAt, def.UpdatedAt, def.Version = cur.Def.CreatedAt, cur.Def.UpdatedAt, cur.Def.Version
 	if reflect.DeepEqual(def, cur.Def) {
 		out := clone(cur.Def)
+		redact(&out)
 		return &out, false, nil
 	}
 	if !reflect.DeepEqual(def.Source, cur.Def.Source) {
@@ -276,6 +285,7 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	m.start(&def)
 	m.log.Info("delivery stream updated", "delivery", def.Name, "version", def.Version)
 	out := clone(def)
+	redact(&out)
 	out.Warnings = warnings
 	return &out, true, nil
 }
@@ -325,7 +335,8 @@ func (m *Manager) finishDelete(ctx context.Context, def *Definition) error {
 	return m.store.deleteAll(ctx, def.Name)
 }
 
-// Describe returns a delivery stream's definition and status.
+// Describe returns a delivery stream's definition, its credentials
+// masked (see Mask), and its status.
 func (m *Manager) Describe(ctx context.Context, name string) (*Definition, Status, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, Status{}, err
@@ -348,6 +359,7 @@ func (m *Manager) Describe(ctx context.Context, name string) (*Definition, Statu
 		p.status(&s)
 	}
 	out := clone(st.Def)
+	redact(&out)
 	return &out, s, nil
 }
 

@@ -179,20 +179,3 @@ func TestLifecycleSurvivesRestart(t *testing.T) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
-
-// A name the bucket cannot key is refused with the reason, on every route
-// (not an internal failure from the store).
-func TestUnkeyableNamesRefused(t *testing.T) {
-	e := newEnv(t)
-	for _, name := range []string{".0", "a.", "a..b"} {
-		if _, err := e.m.Create(context.Background(), folderDef(name, t.TempDir())); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "'.'") {
-			t.Errorf("Create(%q) = %v, want ErrInvalid naming the dots", name, err)
-		}
-		if _, _, err := e.m.Describe(context.Background(), name); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Describe(%q) = %v, want ErrInvalid", name, err)
-		}
-		if err := e.m.Delete(context.Background(), name); !errors.Is(err, ErrInvalid) {
-			t.Errorf("Delete(%q) = %v, want ErrInvalid", name, err)
-		}
-	}
-}

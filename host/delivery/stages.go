@@ -53,11 +53,11 @@ func newStages(ctx context.Context, p *pipeline, def *Definition, module string)
 		if st.http, err = newHTTPDestination(p); err != nil {
 			return nil, err
 		}
-		if st.errs, err = openStore(ctx, dest.HTTP.ErrorStore); err != nil {
+		if st.errs, err = p.m.openStore(ctx, dest.HTTP.ErrorStore, "destination.http.errorStore"); err != nil {
 			return nil, err
 		}
 	} else {
-		if st.data, err = openStore(ctx, dest); err != nil {
+		if st.data, err = p.m.openStore(ctx, dest, "destination"); err != nil {
 			return nil, err
 		}
 		st.errs = st.data

@@ -22,13 +22,28 @@ const (
 
 // Keys in the bucket: "def.<name>" holds a stored definition, "pos.<name>"
 // its position and "ver.<name>.<version>" each version of the definition a
-// pending batch may still have to be replayed under. Delivery stream names
-// ([a-zA-Z0-9_.-]) are valid key tokens as they are.
+// pending batch may still have to be replayed under, <name> as keyName
+// writes it.
 const (
 	defPrefix = "def."
 	posPrefix = "pos."
 	verPrefix = "ver."
 )
+
+// keyName is a delivery stream name as it is in keys. A name is its own
+// key unless it would make an empty key token (a leading or trailing dot,
+// two dots in a row: "..", ".x", "a..b", which Firehose allows and a KV
+// key does not); then its dots are '=', which no name holds, so the two
+// forms never meet.
+func keyName(name string) string {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
+		return strings.ReplaceAll(name, ".", "=")
+	}
+	return name
+}
+
+// nameOfKey undoes keyName.
+func nameOfKey(k string) string { return strings.ReplaceAll(k, "=", ".") }
 
 // stored is a definition with its lifecycle state, as kept in the bucket.
 type stored struct {
@@ -80,7 +95,7 @@ type store struct {
 }
 
 func (s *store) getDef(ctx context.Context, name string) (*stored, uint64, error) {
-	e, err := s.kv.Get(ctx, defPrefix+name)
+	e, err := s.kv.Get(ctx, defPrefix+keyName(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, 0, fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
@@ -100,7 +115,7 @@ func (s *store) createDef(ctx context.Context, st *stored) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Create(ctx, defPrefix+st.Def.Name, b); err != nil {
+	if _, err := s.kv.Create(ctx, defPrefix+keyName(st.Def.Name), b); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return fmt.Errorf("%w: %s", ErrExists, st.Def.Name)
 		}
@@ -115,7 +130,7 @@ func (s *store) updateDef(ctx context.Context, st *stored, rev uint64) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Update(ctx, defPrefix+st.Def.Name, b, rev); err != nil {
+	if _, err := s.kv.Update(ctx, defPrefix+keyName(st.Def.Name), b, rev); err != nil {
 		return fmt.Errorf("store %s: %w", st.Def.Name, err)
 	}
 	return nil
@@ -125,10 +140,10 @@ func (s *store) deleteAll(ctx context.Context, name string) error {
 	if err := s.pruneVersions(ctx, name, math.MaxInt); err != nil {
 		return err
 	}
-	if err := s.kv.Purge(ctx, posPrefix+name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := s.kv.Purge(ctx, posPrefix+keyName(name)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("delete position of %s: %w", name, err)
 	}
-	if err := s.kv.Purge(ctx, defPrefix+name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := s.kv.Purge(ctx, defPrefix+keyName(name)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)
 	}
 	return nil
@@ -142,6 +157,7 @@ func (s *store) names(ctx context.Context) ([]string, error) {
 	var names []string
 	for k := range lister.Keys() {
 		if name, ok := strings.CutPrefix(k, defPrefix); ok {
+			name = nameOfKey(name)
 			names = append(names, name)
 		}
 	}
@@ -150,7 +166,7 @@ func (s *store) names(ctx context.Context) ([]string, error) {
 
 func (s *store) getPos(ctx context.Context, name string) (position, error) {
 	var p position
-	e, err := s.kv.Get(ctx, posPrefix+name)
+	e, err := s.kv.Get(ctx, posPrefix+keyName(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return p, nil
 	}
@@ -168,14 +184,14 @@ func (s *store) putPos(ctx context.Context, name string, p position) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.kv.Put(ctx, posPrefix+name, b); err != nil {
+	if _, err := s.kv.Put(ctx, posPrefix+keyName(name), b); err != nil {
 		return fmt.Errorf("store position of %s: %w", name, err)
 	}
 	return nil
 }
 
 func versionKey(name string, version int) string {
-	return verPrefix + name + "." + strconv.Itoa(version)
+	return verPrefix + keyName(name) + "." + strconv.Itoa(version)
 }
 
 // putVersion keeps a copy of def under its version, for replaying a batch
@@ -211,7 +227,7 @@ func (s *store) getVersion(ctx context.Context, name string, version int) (*Defi
 // pruneVersions drops the kept versions of name below keep: no pending
 // batch can need them any more.
 func (s *store) pruneVersions(ctx context.Context, name string, keep int) error {
-	lister, err := s.kv.ListKeysFiltered(ctx, verPrefix+name+".*")
+	lister, err := s.kv.ListKeysFiltered(ctx, verPrefix+keyName(name)+".*")
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
 		return nil
 	}
@@ -220,7 +236,7 @@ func (s *store) pruneVersions(ctx context.Context, name string, keep int) error 
 	}
 	var old []string
 	for k := range lister.Keys() {
-		v, err := strconv.Atoi(strings.TrimPrefix(k, verPrefix+name+"."))
+		v, err := strconv.Atoi(strings.TrimPrefix(k, verPrefix+keyName(name)+"."))
 		if err == nil && v < keep {
 			old = append(old, k)
 		}

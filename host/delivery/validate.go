@@ -23,19 +23,7 @@ func ValidateName(name string) error {
 			return invalidf("delivery stream name %q must match [a-zA-Z0-9_.-]+", name)
 		}
 	}
-	if !KeyableName(name) {
-		return invalidf("delivery stream name %q cannot start or end with '.' or contain '..' in Sluice (definitions are kept under their names, where '.' separates words)", name)
-	}
 	return nil
-}
-
-// KeyableName reports whether a delivery stream of this name can be
-// stored: definitions are kept in the bucket as "def.<name>", where '.'
-// separates tokens and none may be empty, so a name that starts or ends
-// with '.' or holds ".." (which AWS allows) cannot be. ValidateName refuses
-// such names.
-func KeyableName(name string) bool {
-	return !strings.HasPrefix(name, ".") && !strings.HasSuffix(name, ".") && !strings.Contains(name, "..")
 }
 
 // normalize fills def's defaults in place and checks every rule that needs
@@ -75,6 +63,9 @@ func normalize(def *Definition) error {
 		return err
 	}
 	if err := normalizeDestination(&def.Destination, def.Processor != nil, false); err != nil {
+		return err
+	}
+	if err := normalizeSecrets(def); err != nil {
 		return err
 	}
 	if def.Destination.Kind == DestHTTP && def.Format.Type != format.JSONLines {
@@ -208,9 +199,12 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 			return invalidf("%s: S3 needs a bucket", where)
 		}
 		if d.S3.Endpoint != "" {
-			if u, err := url.Parse(d.S3.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return invalidf("%s: S3 endpoint %q is not an http(s) URL", where, d.S3.Endpoint)
+			if err := checkEndpointURL(d.S3.Endpoint, where+": S3 endpoint"); err != nil {
+				return err
 			}
+		}
+		if err := checkS3Credentials(d.S3, where); err != nil {
+			return err
 		}
 	case DestHTTP:
 		if nested {
@@ -220,8 +214,8 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 		if h == nil || h.URL == "" {
 			return invalidf("%s: HTTP needs a url", where)
 		}
-		if u, err := url.Parse(h.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return invalidf("%s: %q is not an http(s) URL", where, h.URL)
+		if err := checkEndpointURL(h.URL, where+": HTTP url"); err != nil {
+			return err
 		}
 		if h.RetrySeconds == nil {
 			v := DefaultHTTPRetrySecs
@@ -267,6 +261,40 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 		if _, err := compileQuery(q); err != nil {
 			return invalidf("%s: partition query %s: %v", where, k, err)
 		}
+	}
+	return nil
+}
+
+// checkEndpointURL refuses a URL that is not http(s) with a host, and one
+// with credentials in it (user:password@): those belong in the
+// definition's credential fields, which are never shown.
+func checkEndpointURL(raw, what string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if err == nil && u.User != nil {
+			raw = u.Redacted()
+		}
+		return invalidf("%s %q is not an http(s) URL", what, raw)
+	}
+	if u.User != nil {
+		return invalidf("%s %s holds credentials: put them in the destination's credential fields (shown masked), not in the URL", what, u.Redacted())
+	}
+	return nil
+}
+
+// checkS3Credentials requires an S3 destination to say where its
+// credentials come from: both static keys (each a value or a reference),
+// or the server's ambient credentials, explicitly.
+func checkS3Credentials(s *S3Dest, where string) error {
+	hasID := s.AccessKeyID != "" || s.AccessKeyIDFrom != nil
+	hasSecret := s.SecretAccessKey != "" || s.SecretAccessKeyFrom != nil
+	switch {
+	case hasID != hasSecret:
+		return invalidf("%s: S3 needs both accessKeyId and secretAccessKey (each a value or an ...From reference), or neither", where)
+	case hasID && s.UseAmbientCredentials:
+		return invalidf("%s: S3 has static keys and useAmbientCredentials: choose one", where)
+	case !hasID && !s.UseAmbientCredentials:
+		return invalidf("%s: S3 has no credentials: give accessKeyId and secretAccessKey (or accessKeyIdFrom and secretAccessKeyFrom, from the server's environment or a secret file), or set useAmbientCredentials: true to sign with the server's own AWS credentials (environment, shared files, instance role)", where)
 	}
 	return nil
 }

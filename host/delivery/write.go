@@ -11,13 +11,19 @@ import (
 	"github.com/sluice-io/sluice/sinks/s3"
 )
 
-// openStore opens the object store of a folder or S3 destination.
-func openStore(ctx context.Context, d *Destination) (sinks.ObjectStore, error) {
+// openStore opens the object store of a folder or S3 destination (at
+// names it in errors: "destination", "destination.http.errorStore"). A
+// folder is confined to the output root.
+func (m *Manager) openStore(ctx context.Context, d *Destination, at string) (sinks.ObjectStore, error) {
 	switch d.Kind {
 	case DestFolder:
-		return folder.New(d.Folder.Path)
+		dir, root, err := m.folderPath(d.Folder.Path)
+		if err != nil {
+			return nil, err
+		}
+		return folder.New(dir, folder.WithRoot(root))
 	case DestS3:
-		return openS3(ctx, d.S3)
+		return m.openS3(ctx, d.S3, at)
 	}
 	return nil, fmt.Errorf("destination kind %q has no object store", d.Kind)
 }

@@ -41,7 +41,7 @@ func start(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{Streams: eng}, delivery.Config{Region: region, AccountID: account})
+	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{Streams: eng}, delivery.Config{Region: region, AccountID: account, OutputRoot: os.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,8 @@ func newFuzzEnv(tb testing.TB) *fuzzEnv {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{Streams: eng, Modules: reg, Runtime: rt}, delivery.Config{Region: region, AccountID: account})
+	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{Streams: eng, Modules: reg, Runtime: rt},
+		delivery.Config{Region: region, AccountID: account, OutputRoot: filepath.Join(dir, "buckets")})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -41,9 +41,6 @@ func (a *api) describe(ctx context.Context, in *describeInput) (*describeOutput,
 	if err := required(in.DeliveryStreamName, "deliveryStreamName"); err != nil {
 		return nil, err
 	}
-	if err := checkExisting(in.DeliveryStreamName); err != nil {
-		return nil, err
-	}
 	if _, err := intIn(in.Limit, "limit", 1, listMax, listDefault); err != nil {
 		return nil, err
 	}
@@ -102,17 +99,11 @@ func (a *api) delete(ctx context.Context, in *deleteInput) (*empty, error) {
 	if err := required(in.DeliveryStreamName, "deliveryStreamName"); err != nil {
 		return nil, err
 	}
-	if err := checkExisting(in.DeliveryStreamName); err != nil {
-		return nil, err
-	}
 	return &empty{}, a.mgr.Delete(ctx, in.DeliveryStreamName)
 }
 
 func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutput, error) {
 	if err := required(in.DeliveryStreamName, "deliveryStreamName"); err != nil {
-		return nil, err
-	}
-	if err := checkExisting(in.DeliveryStreamName); err != nil {
 		return nil, err
 	}
 	if in.Record == nil || in.Record.Data == nil {
@@ -136,9 +127,6 @@ func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 
 func (a *api) putRecordBatch(ctx context.Context, in *putRecordBatchInput) (*putRecordBatchOutput, error) {
 	if err := required(in.DeliveryStreamName, "deliveryStreamName"); err != nil {
-		return nil, err
-	}
-	if err := checkExisting(in.DeliveryStreamName); err != nil {
 		return nil, err
 	}
 	if len(in.Records) == 0 {

@@ -27,9 +27,6 @@ func (c Config) translate(raw json.RawMessage, in *createInput) (delivery.Defini
 	if in.DeliveryStreamName == "" {
 		return def, validation("Value null at 'deliveryStreamName' failed to satisfy constraint: Member must not be null")
 	}
-	if !storable(in.DeliveryStreamName) {
-		return def, unstorable(in.DeliveryStreamName)
-	}
 	if err := delivery.ValidateName(in.DeliveryStreamName); err != nil {
 		return def, validation("Value '%s' at 'deliveryStreamName' failed to satisfy constraint: Member must have length between 1 and %d and match pattern [a-zA-Z0-9_.-]+", in.DeliveryStreamName, delivery.MaxNameLen)
 	}

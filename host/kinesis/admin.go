@@ -125,7 +125,8 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*des
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
 		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
-		EncryptionType:          "NONE",
+		EncryptionType:          a.encryptionType(),
+		KeyId:                   a.keyID(),
 	}}, nil
 }
 
@@ -146,7 +147,8 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
 		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
-		EncryptionType:          "NONE",
+		EncryptionType:          a.encryptionType(),
+		KeyId:                   a.keyID(),
 		OpenShardCount:          s.OpenShards(),
 	}}, nil
 }

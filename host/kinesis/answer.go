@@ -18,6 +18,9 @@ import (
 // read budget.
 type recordsAnswer struct {
 	res *streams.ReadResult
+	// encryption is every record's EncryptionType (KMS), or "" to leave it
+	// out, as AWS does for records stored unencrypted.
+	encryption string
 }
 
 var (
@@ -53,6 +56,10 @@ func (a *recordsAnswer) StreamJSON(w io.Writer) error {
 		writeBase64(bw, r.Data)
 		bw.WriteString(`","PartitionKey":`)
 		writeJSON(bw, r.PartitionKey)
+		if a.encryption != "" {
+			bw.WriteString(`,"EncryptionType":`)
+			writeJSON(bw, a.encryption)
+		}
 		bw.WriteByte('}')
 	}
 	bw.WriteByte(']')

@@ -18,6 +18,7 @@ type record struct {
 	ApproximateArrivalTimestamp awsjson.Time `json:"ApproximateArrivalTimestamp"`
 	Data                        []byte       `json:"Data"`
 	PartitionKey                string       `json:"PartitionKey"`
+	EncryptionType              string       `json:"EncryptionType,omitempty"`
 }
 
 type getRecordsOutput struct {
@@ -50,9 +51,20 @@ func TestRecordsAnswerIsGetRecordsJSON(t *testing.T) {
 		},
 	}
 	for i, res := range cases {
+		for _, enc := range []string{"", "KMS"} {
+			checkRecordsAnswer(t, i, res, enc)
+		}
+	}
+}
+
+// checkRecordsAnswer compares recordsAnswer's bytes with encoding/json's
+// for one answer, its records' EncryptionType enc ("" leaves it out).
+func checkRecordsAnswer(t *testing.T, i int, res *streams.ReadResult, enc string) {
+	t.Helper()
+	{
 		want := getRecordsOutput{Records: make([]record, len(res.Records)), MillisBehindLatest: res.MillisBehindLatest, ChildShards: childShards(res.ChildShards)}
 		for j, r := range res.Records {
-			want.Records[j] = record{r.SequenceNumber, awsjson.Time{Time: r.Arrival}, r.Data, r.PartitionKey}
+			want.Records[j] = record{r.SequenceNumber, awsjson.Time{Time: r.Arrival}, r.Data, r.PartitionKey, enc}
 		}
 		if res.NextIterator != "" {
 			want.NextShardIterator = &res.NextIterator
@@ -62,11 +74,11 @@ func TestRecordsAnswerIsGetRecordsJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got bytes.Buffer
-		if err := (&recordsAnswer{res: res}).StreamJSON(&got); err != nil {
+		if err := (&recordsAnswer{res: res, encryption: enc}).StreamJSON(&got); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Bytes(), wantJSON) {
-			t.Fatalf("case %d:\ngot  %.400s\nwant %.400s", i, got.Bytes(), wantJSON)
+			t.Fatalf("case %d (encryption %q):\ngot  %.400s\nwant %.400s", i, enc, got.Bytes(), wantJSON)
 		}
 	}
 }

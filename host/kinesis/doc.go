@@ -8,4 +8,12 @@
 // GetRecords' answer is written straight to the connection
 // (answer.go) and returns its bytes to the engine's read budget once
 // written.
+//
+// Encryption: the server encrypts every stream at rest or none
+// (WithEncryptionAtRest). DescribeStream, DescribeStreamSummary, the put
+// answers and GetRecords' records say KMS (with KeyId ServerKeyID) or
+// NONE accordingly; StartStreamEncryption succeeds without changing
+// anything on an encrypting server and is refused on one that does not,
+// StopStreamEncryption the other way round; both validate their input as
+// AWS does first.
 package kinesis

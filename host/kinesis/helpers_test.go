@@ -63,8 +63,8 @@ func start(t testing.TB, dir string) *env {
 }
 
 // startWith is start with a given clock and engine configuration (Region,
-// AccountID and Now are set here).
-func startWith(t testing.TB, dir string, clk *clock, cfg streams.Config) *env {
+// AccountID and Now are set here) and the API's options.
+func startWith(t testing.TB, dir string, clk *clock, cfg streams.Config, opts ...Option) *env {
 	t.Helper()
 	js := jstest.Start(t, dir)
 	cfg.Region, cfg.AccountID, cfg.Now = "us-east-1", "123456789012", clk.Now
@@ -73,7 +73,7 @@ func startWith(t testing.TB, dir string, clk *clock, cfg streams.Config) *env {
 		t.Fatalf("open engine: %v", err)
 	}
 	mux := awsjson.NewMux(nil)
-	Register(mux, eng)
+	Register(mux, eng, opts...)
 	srv := httptest.NewServer(mux)
 	client := awskinesis.New(awskinesis.Options{
 		Region:           "us-east-1",

@@ -21,7 +21,7 @@ func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 	if err != nil {
 		return nil, err
 	}
-	return &putRecordOutput{ShardId: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: "NONE"}, nil
+	return &putRecordOutput{ShardId: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: a.encryptionType()}, nil
 }
 
 func (a *api) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsOutput, error) {
@@ -43,7 +43,7 @@ func (a *api) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsO
 	if err != nil {
 		return nil, err
 	}
-	out := &putRecordsOutput{Records: make([]putRecordsResultEntry, len(res)), EncryptionType: "NONE"}
+	out := &putRecordsOutput{Records: make([]putRecordsResultEntry, len(res)), EncryptionType: a.encryptionType()}
 	for i, r := range res {
 		if r.Err != nil {
 			out.FailedRecordCount++
@@ -93,5 +93,5 @@ func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*recordsAnsw
 	if err != nil {
 		return nil, err
 	}
-	return &recordsAnswer{res: res}, nil
+	return &recordsAnswer{res: res, encryption: a.keyEncryption()}, nil
 }

@@ -11,11 +11,17 @@ import (
 const TargetPrefix = "Kinesis_20131202"
 
 // api holds the engine the operations run on.
-type api struct{ e *streams.Engine }
+type api struct {
+	e         *streams.Engine
+	encrypted bool // see WithEncryptionAtRest
+}
 
 // Register registers every Kinesis operation Sluice serves on m.
-func Register(m *awsjson.Mux, e *streams.Engine) {
+func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
 	a := &api{e: e}
+	for _, o := range opts {
+		o(a)
+	}
 	handle(m, "CreateStream", a.createStream)
 	handle(m, "DeleteStream", a.deleteStream)
 	handle(m, "ListStreams", a.listStreams)
@@ -35,6 +41,8 @@ func Register(m *awsjson.Mux, e *streams.Engine) {
 	handle(m, "MergeShards", a.mergeShards)
 	handle(m, "UpdateShardCount", a.updateShardCount)
 	handle(m, "UpdateStreamMode", a.updateStreamMode)
+	handle(m, "StartStreamEncryption", a.startEncryption)
+	handle(m, "StopStreamEncryption", a.stopEncryption)
 }
 
 // handle registers a typed operation whose errors go through awsError.

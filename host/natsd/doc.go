@@ -62,4 +62,14 @@
 // once in the data directory (TokenFile, mode 0600). A store written
 // before the accounts existed (nats-server's global account, "$G") is
 // moved to AccountSluice at start.
+//
+// # Encryption at rest
+//
+// Config.Encryption turns on JetStream's own encryption of every stream,
+// and so of every KV bucket and object store (see Encryption for how
+// nats-server does it, how a plain store is converted and how a key is
+// rotated). nats-server skips, with a log line, a stream it cannot
+// decrypt; Start refuses instead (ErrUndecryptable), naming the streams,
+// so a wrong or missing key never looks like an empty store that the host
+// would then fill anew.
 package natsd

@@ -50,6 +50,8 @@ type Config struct {
 	// client must also present a certificate its ClientCAs signed.
 	// In-process connections are not affected. See tlsconf.
 	TLS *tls.Config
+	// Encryption, when its Key is set, encrypts every stream at rest.
+	Encryption Encryption
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 
@@ -75,6 +77,7 @@ type Server struct {
 	lock      *dirLock
 	guard     *guard
 	maxStore  int64
+	encrypted bool
 	closeOnce sync.Once
 
 	auth       *authenticator
@@ -117,6 +120,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := cfg.Encryption.apply(opts); err != nil {
+		return nil, err
 	}
 	acc, err := configureAccess(opts, cfg, logger)
 	if err != nil {
@@ -162,15 +168,33 @@ func Start(cfg Config) (_ *Server, err error) {
 		srv.WaitForShutdown() // before the deferred release of the lock
 		return nil, errors.New("natsd: server not ready in time")
 	}
+	lost, err := checkDecrypted(srv, opts.StoreDir, cfg.Encryption)
+	if err != nil {
+		srv.Shutdown()
+		srv.WaitForShutdown()
+		return nil, err
+	}
+	if len(lost) > 0 {
+		logger.Warn("durable consumers of native NATS clients could not be decrypted and are not loaded (a key rotation does not carry them)", "consumers", lost)
+	}
 	go g.run(StorageCheckInterval)
-	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles}
+	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles,
+		encrypted: cfg.Encryption.Enabled()}
 	if err := s.startSharing(cfg.IsDataStream, logger.With("component", "nats-access")); err != nil {
 		s.Close() // releases the lock
 		return nil, err
 	}
 	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
+	if cfg.Encryption.Enabled() {
+		logger.Info("jetstream encryption at rest", "cipher", opts.JetStreamCipher.String(), "rotating", cfg.Encryption.OldKey != "")
+	} else {
+		logger.Info("jetstream encryption at rest is off (see --encryption-key-file)")
+	}
 	return s, nil
 }
+
+// Encrypted reports whether JetStream encrypts its store at rest.
+func (s *Server) Encrypted() bool { return s.encrypted }
 
 // MaxStore is JetStream's store limit in bytes, as resolved at start.
 func (s *Server) MaxStore() int64 { return s.maxStore }

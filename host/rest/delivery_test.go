@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -20,7 +21,7 @@ func newDeliveryServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	js := jstest.Start(t, "")
-	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{}, delivery.Config{})
+	mgr, err := delivery.Open(ctx, js.Conn, delivery.Deps{}, delivery.Config{OutputRoot: os.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

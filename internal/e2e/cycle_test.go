@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -91,7 +92,7 @@ func crashCycles(t *testing.T, bin, syncMode string, cycles, perCycle int, rng *
 	dataDir := t.TempDir()
 	jsonDir, parquetDir := filepath.Join(t.TempDir(), "json"), filepath.Join(t.TempDir(), "parquet")
 	serve := func() (*exec.Cmd, string) {
-		return proctest.Serve(t, bin, "", "--data-dir", dataDir, "--sync", syncMode)
+		return proctest.Serve(t, bin, "", "--data-dir", dataDir, "--sync", syncMode, "--output-root", os.TempDir())
 	}
 
 	srv, ep := serve()

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
@@ -39,10 +40,11 @@ func sluiceBinary(t testing.TB) string {
 }
 
 // serveProcess starts `sluice serve` on dataDir as a child process and
-// returns it with its endpoint once it listens.
+// returns it with its endpoint once it listens. Its output root is the
+// directory the tests' t.TempDir folders are made in.
 func serveProcess(t testing.TB, bin, dataDir string) (*exec.Cmd, string) {
 	t.Helper()
-	return proctest.Serve(t, bin, "", "--data-dir", dataDir)
+	return proctest.Serve(t, bin, "", "--data-dir", dataDir, "--output-root", os.TempDir())
 }
 
 // cli runs the sluice binary as a client of endpoint.

@@ -41,6 +41,8 @@ func startHost(t testing.TB) string {
 		DataDir:  t.TempDir(),
 		HTTPAddr: "127.0.0.1:0",
 		Logger:   log,
+		// The tests' folders are made by t.TempDir.
+		OutputRoot: os.TempDir(),
 	})
 	if err != nil {
 		t.Fatalf("host.Open: %v", err)

@@ -4,6 +4,18 @@
 // into place, fsync the directory), so a reader never sees a partial file
 // and a crash leaves either the old object or the new one.
 //
+// # Confinement
+//
+// A Store is confined to a root directory (its own folder, or the one
+// WithRoot names, such as the server's output root): every file
+// operation goes through an os.Root, which resolves each path one
+// component at a time with openat and refuses one that leaves the root,
+// through ".." or a symbolic link. A link made after the store (an
+// attacker swapping a partition directory for a link to /etc between two
+// writes) is refused at the write, not only when the store is made: such
+// a Put fails ("path escapes from parent"), retryably, and writes nothing.
+// Links that stay inside the root are followed.
+//
 // # Errors
 //
 // A key that is empty, absolute, or has an empty, "." or ".." segment is

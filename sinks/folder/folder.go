@@ -2,11 +2,14 @@ package folder
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -62,9 +65,15 @@ func (e *Error) Retryable() bool {
 	return !errors.Is(e.Err, syscall.ENAMETOOLONG) && !errors.Is(e.Err, syscall.EINVAL) && !errors.Is(e.Err, syscall.EILSEQ)
 }
 
-// Store writes objects as files under a directory.
+// Store writes objects as files under a directory, confined to a root
+// directory (the directory itself unless WithRoot names another): every
+// file operation goes through an os.Root, so neither a key nor a symbolic
+// link, even one created after the Store was made, can make it touch a
+// file outside the root.
 type Store struct {
-	dir      string
+	dir      string // absolute
+	root     string // absolute; dir is inside it or equal to it
+	rel      string // dir relative to root ("." when equal)
 	fileMode fs.FileMode
 	dirMode  fs.FileMode
 	// syncFile is (*os.File).Sync; tests replace it to inject failures.
@@ -93,7 +102,26 @@ func WithModes(file, dir fs.FileMode) Option {
 	}
 }
 
-// New returns a Store writing under dir, creating dir if needed.
+// WithRoot confines the store to root: dir must lie inside it (or be
+// it), and no file operation of the store, the creation of dir's missing
+// parents included, resolves to a path outside root, whatever symbolic
+// links lie on the way. Without it the root is dir itself.
+func WithRoot(root string) Option {
+	return func(s *Store) error {
+		if root == "" {
+			return errors.New("folder: empty root")
+		}
+		abs, err := filepath.Abs(root)
+		if err != nil {
+			return fmt.Errorf("folder: root %s: %w", root, err)
+		}
+		s.root = abs
+		return nil
+	}
+}
+
+// New returns a Store writing under dir, creating dir if needed (and the
+// root, when it is missing).
 func New(dir string, opts ...Option) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("folder: empty directory")
@@ -108,17 +136,39 @@ func New(dir string, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(abs, s.dirMode); err != nil {
+	if s.root == "" {
+		s.root = abs
+	}
+	rel, err := filepath.Rel(s.root, abs)
+	if err != nil || !filepath.IsLocal(rel) {
+		return nil, fmt.Errorf("folder %s: %w: not inside the root %s", abs, ErrOutsideRoot, s.root)
+	}
+	s.rel = rel
+	if err := os.MkdirAll(s.root, s.dirMode); err != nil {
+		return nil, fmt.Errorf("folder %s: %w", s.root, err)
+	}
+	r, err := os.OpenRoot(s.root)
+	if err != nil {
+		return nil, fmt.Errorf("folder %s: %w", s.root, err)
+	}
+	defer r.Close()
+	if err := r.MkdirAll(rel, s.dirMode); err != nil {
 		return nil, fmt.Errorf("folder %s: %w", abs, err)
 	}
-	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+	if fi, err := r.Stat(rel); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("folder %s: not a directory", abs)
 	}
 	return s, nil
 }
 
+// ErrOutsideRoot: a folder that is not inside the store's root.
+var ErrOutsideRoot = errors.New("outside the output root")
+
 // Dir is the store's absolute directory.
 func (s *Store) Dir() string { return s.dir }
+
+// Root is the absolute directory the store is confined to.
+func (s *Store) Root() string { return s.root }
 
 // String names the store for logs.
 func (s *Store) String() string { return "folder " + s.dir }
@@ -166,6 +216,13 @@ func (s *Store) path(key string) (string, error) {
 	return path, nil
 }
 
+// inRoot is a path under the store's directory (an absolute path from
+// path) relative to the root, for the os.Root's methods.
+func (s *Store) inRoot(path string) string {
+	rel, _ := filepath.Rel(s.root, path)
+	return rel
+}
+
 // CheckKey reports whether key can name a file in the folder (the checks
 // of Path), without touching the disk.
 func (s *Store) CheckKey(key string) error {
@@ -175,7 +232,11 @@ func (s *Store) CheckKey(key string) error {
 
 // Put writes obj.Body to the key's file and returns once the file and its
 // directory entry are on disk. A failure leaves the previous file (if any)
-// as it was and no temporary file behind.
+// as it was and no temporary file behind. Every step resolves its path
+// inside the root and refuses one that leaves it ("path escapes from
+// parent": a symbolic link out, perhaps made after the store was), so a
+// link swapped in between two writes, or between two steps of one, cannot
+// send the object elsewhere.
 func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
 	path, err := s.Path(obj.Key)
 	if err != nil {
@@ -184,11 +245,17 @@ func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if err := s.mkdirAll(dir); err != nil {
+	r, err := os.OpenRoot(s.root)
+	if err != nil {
+		return &Error{Key: obj.Key, Op: "open root", Err: err}
+	}
+	defer r.Close()
+	name := s.inRoot(path)
+	dir := filepath.Dir(name)
+	if err := s.mkdirAll(r, dir); err != nil {
 		return &Error{Key: obj.Key, Op: "mkdir", Err: err}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempMarker+"*")
+	tmp, tmpName, err := s.createTemp(r, dir, "."+filepath.Base(name)+tempMarker)
 	if err != nil {
 		return &Error{Key: obj.Key, Op: "create", Err: err}
 	}
@@ -196,7 +263,7 @@ func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
 	defer func() {
 		if !done {
 			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
+			_ = r.Remove(tmpName)
 		}
 	}()
 	if _, err := tmp.Write(obj.Body); err != nil {
@@ -211,39 +278,56 @@ func (s *Store) Put(ctx context.Context, obj sinks.Object) error {
 	if err := tmp.Close(); err != nil {
 		return &Error{Key: obj.Key, Op: "close", Err: err}
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := r.Rename(tmpName, name); err != nil {
 		return &Error{Key: obj.Key, Op: "rename", Err: err}
 	}
 	done = true
-	if err := syncDir(dir); err != nil {
+	if err := syncDir(r, dir); err != nil {
 		return &Error{Key: obj.Key, Op: "sync dir", Err: err}
 	}
 	return nil
 }
 
-// mkdirAll creates dir and its missing parents, fsyncing each parent whose
-// entries changed so the new directories survive a crash.
-func (s *Store) mkdirAll(dir string) error {
-	if fi, err := os.Stat(dir); err == nil {
+// createTemp creates a new file named prefix and up to 10 random digits in
+// dir (relative to r), as os.CreateTemp does, but through r.
+func (s *Store) createTemp(r *os.Root, dir, prefix string) (*os.File, string, error) {
+	for range 100 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(binary.LittleEndian.Uint32(b[:])), 10))
+		f, err := r.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", fmt.Errorf("no free temporary name in %s", dir)
+}
+
+// mkdirAll creates dir (relative to r) and its missing parents, fsyncing
+// each parent whose entries changed so the new directories survive a
+// crash.
+func (s *Store) mkdirAll(r *os.Root, dir string) error {
+	if fi, err := r.Stat(dir); err == nil {
 		if !fi.IsDir() {
-			return fmt.Errorf("%s is not a directory", dir)
+			return fmt.Errorf("%s is not a directory", filepath.Join(s.root, dir))
 		}
 		return nil
 	}
 	parent := filepath.Dir(dir)
-	if parent != dir && dir != s.dir {
-		if err := s.mkdirAll(parent); err != nil {
+	if parent != dir && dir != s.rel {
+		if err := s.mkdirAll(r, parent); err != nil {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, s.dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := r.Mkdir(dir, s.dirMode); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	return syncDir(parent)
+	return syncDir(r, parent)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+func syncDir(r *os.Root, dir string) error {
+	d, err := r.Open(dir)
 	if err != nil {
 		return err
 	}
@@ -256,10 +340,16 @@ func syncDir(dir string) error {
 
 // RemoveTemp deletes temporary files a crash left behind under the
 // folder and returns how many it removed. Call it at start-up, before any
-// Put; it walks the whole tree.
+// Put; it walks the whole tree (inside the root: a symbolic link out is
+// not followed).
 func (s *Store) RemoveTemp(ctx context.Context) (int, error) {
+	r, err := os.OpenRoot(s.root)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
 	n := 0
-	err := filepath.WalkDir(s.dir, func(path string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(r.FS(), filepath.ToSlash(s.rel), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -268,7 +358,7 @@ func (s *Store) RemoveTemp(ctx context.Context) (int, error) {
 		}
 		name := d.Name()
 		if !d.IsDir() && strings.HasPrefix(name, ".") && strings.Contains(name, tempMarker) {
-			if err := os.Remove(path); err != nil {
+			if err := r.Remove(filepath.FromSlash(path)); err != nil {
 				return err
 			}
 			n++

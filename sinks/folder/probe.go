@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/sluice-io/sluice/sinks"
@@ -38,10 +39,16 @@ func Probe(ctx context.Context, dir string, opts ...Option) error {
 	return s.probe()
 }
 
-// probe writes and removes a probe file in the store's directory.
+// probe writes and removes a probe file in the store's directory, through
+// the store's root as Put does.
 func (s *Store) probe() error {
 	name := s.String()
-	f, err := os.CreateTemp(s.dir, probePattern)
+	r, err := os.OpenRoot(s.root)
+	if err != nil {
+		return probeError(name, err)
+	}
+	defer r.Close()
+	f, tmpName, err := s.createTemp(r, s.rel, strings.TrimSuffix(probePattern, "*"))
 	if err != nil {
 		return probeError(name, err)
 	}
@@ -50,7 +57,7 @@ func (s *Store) probe() error {
 		werr = s.syncFile(f)
 	}
 	cerr := f.Close()
-	rerr := os.Remove(f.Name())
+	rerr := r.Remove(tmpName)
 	if err := cmp.Or(werr, cerr, rerr); err != nil {
 		return probeError(name, err)
 	}

@@ -14,7 +14,8 @@ import (
 // Probe checks that the endpoint's host takes a connection: it resolves
 // the host, connects (to the proxy the client would use, when one applies)
 // and, for https without a proxy, completes a TLS handshake with the
-// client's TLS settings; then it hangs up. It sends no HTTP request: AWS
+// client's TLS settings; then it hangs up. It dials as the client's
+// transport does (its DialContext, when it has one). It sends no HTTP request: AWS
 // does not contact an HTTP endpoint when a delivery stream is created, an
 // endpoint counts or refuses whatever it is sent, and its answer to
 // anything but a delivery would prove nothing about deliveries.
@@ -33,8 +34,13 @@ func (c *Client) Probe(ctx context.Context) error {
 	}
 	proxyFor := http.ProxyFromEnvironment
 	var tlsConf *tls.Config
+	var d net.Dialer
+	dial := d.DialContext
 	if tr != nil {
 		proxyFor, tlsConf = tr.Proxy, tr.TLSClientConfig
+		if tr.DialContext != nil {
+			dial = tr.DialContext // the client's own checks (see host/egress) apply
+		}
 	}
 	addr := hostPort(u)
 	direct := true
@@ -47,8 +53,7 @@ func (c *Client) Probe(ctx context.Context) error {
 			addr, direct = hostPort(p), false
 		}
 	}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := dial(ctx, "tcp", addr)
 	if err != nil {
 		return &sinks.ProbeError{Dest: c.String(), Err: err}
 	}

@@ -1,7 +1,8 @@
 // Package s3 is the S3-compatible object storage destination: an
 // sinks.ObjectStore whose Put is one PutObject (AWS S3, versitygw, MinIO,
 // Ceph and the like, by endpoint, region, credentials and path-style
-// addressing).
+// addressing). Its credentials are static keys, or the SDK's default chain
+// when Config.AmbientCredentials asks for it: never by default.
 //
 // Every Put sends a Content-MD5 of the body (and the SDK adds its CRC32
 // checksum), so a body corrupted on the way is refused by the server

@@ -38,16 +38,24 @@ type Config struct {
 	Bucket   string
 	// Region; empty means DefaultRegion.
 	Region string
-	// AccessKeyID and SecretAccessKey are static credentials; when both
-	// are empty the SDK's default chain (environment, shared files,
-	// instance role) is used.
+	// AccessKeyID and SecretAccessKey are static credentials.
 	AccessKeyID     string
 	SecretAccessKey string
 	SessionToken    string
+	// AmbientCredentials uses the SDK's default chain (the environment,
+	// the shared files, an instance or task role) instead of static keys.
+	// It must be asked for: a Config with neither keys nor it is refused,
+	// so a destination never signs with the host's own credentials by
+	// accident.
+	AmbientCredentials bool
 	// PathStyle addresses the bucket as ENDPOINT/BUCKET/KEY rather than
 	// BUCKET.ENDPOINT/KEY; most self-hosted servers need it.
 	PathStyle bool
 }
+
+// ErrNoCredentials: a Config with no keys that does not ask for the
+// ambient credentials.
+var ErrNoCredentials = errors.New("s3: no credentials: give an access key id and secret access key, or ask for the ambient credentials")
 
 // Store puts objects into one bucket.
 type Store struct {
@@ -127,6 +135,12 @@ func New(cfg Config, opts ...Option) (*Store, error) {
 	}
 	if (cfg.AccessKeyID == "") != (cfg.SecretAccessKey == "") {
 		return nil, errors.New("s3: give both access key id and secret access key, or neither")
+	}
+	switch {
+	case cfg.AccessKeyID == "" && !cfg.AmbientCredentials:
+		return nil, ErrNoCredentials
+	case cfg.AccessKeyID != "" && cfg.AmbientCredentials:
+		return nil, errors.New("s3: static keys and ambient credentials exclude each other")
 	}
 	if cfg.Region == "" {
 		cfg.Region = DefaultRegion

@@ -209,6 +209,8 @@ func TestNewValidates(t *testing.T) {
 		{"no bucket", s3.Config{Endpoint: "http://x"}, nil},
 		{"bad endpoint", s3.Config{Bucket: "b", Endpoint: "127.0.0.1:9000"}, nil},
 		{"half credentials", s3.Config{Bucket: "b", AccessKeyID: "a"}, nil},
+		{"no credentials", s3.Config{Bucket: "b"}, nil},
+		{"keys and ambient", s3.Config{Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s", AmbientCredentials: true}, nil},
 		{"zero attempts", s3.Config{Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s"}, []s3.Option{s3.WithMaxAttempts(0)}},
 		{"nil client", s3.Config{Bucket: "b", AccessKeyID: "a", SecretAccessKey: "s"}, []s3.Option{s3.WithHTTPClient(nil)}},
 	}
@@ -250,5 +252,26 @@ func TestCheckKey(t *testing.T) {
 				t.Errorf("Put(%.32q) = %v, want a permanent error", tt.key, err)
 			}
 		}
+	}
+}
+
+// TestAmbientCredentials: a store that asks for the ambient credentials
+// signs with the SDK's default chain (here the environment) and is taken
+// by a real S3 server; without the request and without keys, New refuses.
+func TestAmbientCredentials(t *testing.T) {
+	srv := s3test.Start(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", srv.AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", srv.SecretKey)
+	t.Setenv("AWS_CONFIG_FILE", "/nonexistent")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+	if _, err := s3.New(s3.Config{Endpoint: srv.Endpoint, Bucket: srv.Bucket, PathStyle: true}); !errors.Is(err, s3.ErrNoCredentials) {
+		t.Fatalf("New without keys or the ambient flag = %v, want ErrNoCredentials", err)
+	}
+	st := storeFor(t, srv, func(c *s3.Config) { c.AccessKeyID, c.SecretAccessKey, c.AmbientCredentials = "", "", true })
+	if err := st.Put(context.Background(), sinks.Object{Key: "ambient.json", Body: []byte("{}")}); err != nil {
+		t.Fatalf("Put with the ambient credentials: %v", err)
+	}
+	if got := srv.Get("ambient.json"); string(got) != "{}" {
+		t.Fatalf("read back %q", got)
 	}
 }
