@@ -588,6 +588,12 @@ func TestDiskFullRecovers(t *testing.T) {
 	t.Logf("PutRecordBatch on a full disk took %s", took)
 	kt, ft := e.singlePuts("keep", "fh", text)
 	t.Logf("PutRecord on a full disk: Kinesis %s, Firehose %s", kt, ft)
+	// Changes of definitions are refused the same way, not as internal
+	// failures after JetStream's timeout.
+	start := time.Now()
+	_, err := e.kc.AddTagsToStream(e.ctx(), &kinesis.AddTagsToStreamInput{StreamName: aws.String("keep"), Tags: map[string]string{"k": "v"}})
+	wantAPIError(t, "AddTagsToStream on a full disk", err, "ServiceUnavailable", http.StatusServiceUnavailable, text)
+	t.Logf("AddTagsToStream on a full disk took %s", time.Since(start))
 	e.healthy()
 	// Alive, but not ready: the store takes no writes.
 	if code, rd, _ := readyz(t, e.srv); code != http.StatusServiceUnavailable || rd.Storage.Writable || rd.Storage.Error == "" {

@@ -151,6 +151,9 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	if err != nil {
 		return nil, err
 	}
+	if serr := m.storageErr(); serr != nil {
+		return nil, streams.StorageFailed(serr) // at once, not after JetStream's timeout
+	}
 	now := m.cfg.Now().UTC()
 	def.CreatedAt, def.UpdatedAt, def.Version = now, now, 1
 	st := &stored{Def: def, Status: StatusCreating}
@@ -271,6 +274,9 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	warnings, err := m.check(ctx, &def)
 	if err != nil {
 		return nil, false, err
+	}
+	if serr := m.storageErr(); serr != nil {
+		return nil, false, streams.StorageFailed(serr)
 	}
 	def.UpdatedAt, def.Version = m.cfg.Now().UTC(), cur.Def.Version+1
 	// The new version is kept first: a batch the running pipeline has not

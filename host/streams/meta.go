@@ -164,6 +164,11 @@ func (e *Engine) update(ctx context.Context, name string, fn func(*Stream) error
 		if err != nil {
 			return nil, fmt.Errorf("update stream %s: %w", name, err)
 		}
+		if serr := e.storageErr(); serr != nil {
+			// The write would wait out JetStream's timeout on a failing
+			// store: say so at once.
+			return nil, StorageFailed(serr)
+		}
 		newRev, err := e.kv.Update(ctx, kvKey(name), data, rev)
 		if err == nil {
 			e.offer(name, newRev, data)
