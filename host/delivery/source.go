@@ -64,7 +64,8 @@ func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 }
 
 // sameSource fails with errSourceChanged unless the source data stream
-// still has identity id (errSourceGone when it is not there at all).
+// still has identity id (also when it is not there at all: the next run's
+// checkSource then finds out which).
 func (p *pipeline) sameSource(ctx context.Context, id uint64) error {
 	if p.def.Source.Kind != SourceDataStream {
 		return nil
