@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +170,48 @@ func TestDeletedSourceRecordsAreRecorded(t *testing.T) {
 		t.Fatal("the loss was recorded again")
 	}
 	e.waitState("del", StatusActive)
+}
+
+// Every batch of a stream created again under the same name is named with
+// the new source generation, not only the first one, and the position
+// keeps the generation. (Before, the batches after the first lost it: their
+// objects were named as the old stream's, and the position forgot it.)
+func TestRecreatedSourceKeepsItsGeneration(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.eng.CreateStream(ctx, "src", 1); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	def := folderDef("gen", out)
+	def.Source = Source{Kind: SourceDataStream, Stream: "src", StartingPosition: streams.TrimHorizon}
+	e.create(def)
+	e.waitCheckpoint("gen", e.putStream("src", numbered(10, `{"old":%d}`)))
+	if err := e.eng.DeleteStream(ctx, "src"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.eng.CreateStream(ctx, "src", 1); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 { // three batches of the new stream
+		e.putStream("src", numbered(10, fmt.Sprintf(`{"new":%d,"n":%%d}`, round)))
+		want := 10 + 10*(round+1)
+		waitFor(t, fmt.Sprintf("%d records", want), func() bool { return len(countLines(objects(t, out))) == want })
+	}
+	for k, b := range objects(t, out) {
+		if strings.HasPrefix(k, "errors/") {
+			continue
+		}
+		fresh := strings.Contains(string(b), `"new"`)
+		if named := strings.Contains(k, "-s1."); fresh != named {
+			t.Errorf("object %s (of the new stream: %v) is named with generation 1: %v", k, fresh, named)
+		}
+	}
+	pos, err := e.m.store.getPos(ctx, "gen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pos.SourceGen != 1 {
+		t.Fatalf("position %+v: the source generation is %d, want 1", pos, pos.SourceGen)
+	}
 }

@@ -111,7 +111,7 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 		if err := p.deliver(ctx, st, b, in, replaying); err != nil {
 			return err
 		}
-		b = &batch{sourceID: pos.SourceID}
+		b = &batch{sourceID: pos.SourceID, sourceGen: pos.SourceGen}
 		if replaying {
 			replay = nil
 			if rst != cur {
