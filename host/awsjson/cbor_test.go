@@ -36,7 +36,10 @@ func (jsonOnly) StreamJSON(w io.Writer) error { _, err := io.WriteString(w, `{}`
 // both is a streamed answer with both forms.
 type both struct{ jsonOnly }
 
-func (both) StreamCBOR(w io.Writer) error { _, err := w.Write([]byte{0xa1, 0x61, 0x73, 0xf5}); return err }
+func (both) StreamCBOR(w io.Writer) error {
+	_, err := w.Write([]byte{0xa1, 0x61, 0x73, 0xf5})
+	return err
+}
 
 // newCBORMux serves Test_1 over JSON and CBOR, and Other_1 over JSON only.
 func newCBORMux(log *slog.Logger, opts ...Option) *Mux {
