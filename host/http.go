@@ -47,9 +47,34 @@ const (
 	// once, apart from the API's cap, so a saturated API still answers
 	// its probes and a flood of probes cannot take the API's slots.
 	MaxInFlightProbes = 8
+	// MaxConcurrentStreams caps the requests one HTTP/2 connection has
+	// open at once (net/http's default, made explicit). Each stream is a
+	// request of its own to the caps above; a client that wants more opens
+	// another connection, as the AWS SDKs do.
+	MaxConcurrentStreams = 250
+	// HTTP2ReceiveBuffer is how much request body an HTTP/2 connection,
+	// and each of its streams, may send before its handler reads it (the
+	// flow-control windows; net/http's default, made explicit): bodies
+	// waiting on one connection hold at most this much memory.
+	HTTP2ReceiveBuffer = 1 << 20
 )
 
 // HTTPLimits bound the HTTP listener; zero fields take the defaults above.
+//
+// # HTTP/2
+//
+// The listener serves HTTP/1.1 and HTTP/2, over TLS (by ALPN) and in
+// cleartext (h2c with prior knowledge, what the AWS SDK for JavaScript
+// v3 speaks to an http:// endpoint). The limits hold for every request
+// alike: each HTTP/2 stream is one request to the cap on requests in
+// flight and its queue, ReadTimeout bounds each stream's body and
+// WriteTimeout each stream's answer (a stream cut by it is reset, its
+// connection's other streams go on). ReadHeaderTimeout bounds the
+// connection preface; a stream's headers hold no slot until they are
+// complete, and a connection with no stream open closes after
+// IdleTimeout. A connection that takes no byte at all for WriteTimeout is
+// closed (HTTP2Config.WriteByteTimeout): without it, a peer that stops
+// reading would keep its streams' handlers, and their slots, forever.
 //
 // # Long requests
 //
@@ -110,8 +135,13 @@ func (l HTTPLimits) check() error {
 	return nil
 }
 
-// newHTTPServer is the listener's server with the limits' timeouts.
+// newHTTPServer is the listener's server with the limits' timeouts,
+// serving HTTP/1.1 and HTTP/2, in cleartext too (see HTTPLimits).
 func newHTTPServer(h http.Handler, l HTTPLimits) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetHTTP2(true)
+	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: l.ReadHeaderTimeout,
@@ -119,5 +149,12 @@ func newHTTPServer(h http.Handler, l HTTPLimits) *http.Server {
 		WriteTimeout:      l.WriteTimeout,
 		IdleTimeout:       l.IdleTimeout,
 		MaxHeaderBytes:    l.MaxHeaderBytes,
+		Protocols:         protocols,
+		HTTP2: &http.HTTP2Config{
+			MaxConcurrentStreams:          MaxConcurrentStreams,
+			MaxReceiveBufferPerConnection: HTTP2ReceiveBuffer,
+			MaxReceiveBufferPerStream:     HTTP2ReceiveBuffer,
+			WriteByteTimeout:              l.WriteTimeout,
+		},
 	}
 }

@@ -126,8 +126,8 @@ func (l *requestLimiter) acquire(ctx context.Context) bool {
 // busyRetryAfter is the Retry-After, in seconds, of a busy answer.
 const busyRetryAfter = 1
 
-// rejectAPI answers a request over the API cap in its protocol's shape,
-// HTTP 503 with Retry-After. The AWS SDKs retry 503 with backoff whatever
+// rejectAPI answers a request over the API cap in its protocol's shape
+// (JSON or CBOR, by its Content-Type), HTTP 503 with Retry-After. The AWS SDKs retry 503 with backoff whatever
 // the error name (checked in the source of the SDK for Go v2,
 // retry.DefaultRetryableHTTPStatusCodes, and of JavaScript v3,
 // TRANSIENT_ERROR_STATUS_CODES), and the names chosen are ones they also
@@ -154,15 +154,7 @@ func rejectAPI(maxInFlight int) func(http.ResponseWriter, *http.Request) {
 			return
 		}
 		typ := busyType(r.Header.Get("X-Amz-Target"))
-		body, _ := json.Marshal(struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}{typ, msg})
-		w.Header().Set("Content-Type", awsjson.ContentType)
-		w.Header().Set("X-Amzn-ErrorType", typ)
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = w.Write(body)
+		awsjson.WriteRequestError(w, r, &awsjson.Error{Type: typ, Message: msg, Status: http.StatusServiceUnavailable})
 	}
 }
 

@@ -33,9 +33,10 @@ func loadTLS(f tlsconf.Files, log *slog.Logger) (*tlsconf.Server, error) {
 
 // serveHTTP serves ln until the server stops: over TLS with tc when it is
 // set. ServeTLS adds ALPN's "h2" and "http/1.1" to a copy of tc (from
-// hs.Protocols, whose default is both), so HTTP/2 is negotiated; without
-// TLS it is plain HTTP/1.1. (Serve sets hs.TLSConfig itself, so only this
-// goroutine may look at it.)
+// hs.Protocols), so HTTP/2 is negotiated; without TLS it serves HTTP/1.1
+// and HTTP/2 with prior knowledge (h2c) on the same port, told apart by
+// the connection's first bytes. (Serve sets hs.TLSConfig itself, so only
+// this goroutine may look at it.)
 func serveHTTP(hs *http.Server, ln net.Listener, tc *tls.Config) error {
 	if tc == nil {
 		return hs.Serve(ln)

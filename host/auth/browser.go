@@ -84,7 +84,7 @@ func (b *BrowserGuard) Wrap(next http.Handler) http.Handler {
 			if strings.HasPrefix(r.URL.Path, "/v1/") || r.Method == http.MethodGet {
 				sh = shapeREST
 			}
-			e.write(w, sh)
+			e.write(w, r, sh)
 			return
 		}
 		next.ServeHTTP(w, r)

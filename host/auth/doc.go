@@ -34,15 +34,22 @@
 // key's secret, over the headers the request says it signed and the
 // SHA-256 of its body (read once, up to the route's body limit), and
 // comparing the two in constant time: there is no SigV4 arithmetic of
-// Sluice's own. The checks, in order: an Authorization header of
-// algorithm AWS4-HMAC-SHA256 with Credential, SignedHeaders and
-// Signature; X-Amz-Date within [MaxClockSkew] of the server's clock,
-// either way; the credential scope's date, region (the server's
-// --region), service and terminator; host and every x-amz-* header of
-// the request signed (so a captured request cannot be replayed with
-// another X-Amz-Target); every signed header present; a known key;
-// x-amz-content-sha256, when sent, equal to the body's hash; then the
-// signature.
+// Sluice's own but one case the SDK's signer cannot redo. Over HTTP/2 a
+// client may sign the :authority pseudo-header instead of host (the AWS
+// SDK for JavaScript v3 does; AWS accepts it); the SDK's signer always
+// signs host, so that canonical request is built in authority.go,
+// following the signer step by step and tested to give the signer's own
+// signature byte for byte when the header is host. A CBOR body is signed
+// like any other (the payload hash covers its bytes), and the names it
+// acts on are read from it by its protocol. The checks, in order: an
+// Authorization header of algorithm AWS4-HMAC-SHA256 with Credential,
+// SignedHeaders and Signature; X-Amz-Date within [MaxClockSkew] of the
+// server's clock, either way; the credential scope's date, region (the
+// server's --region), service and terminator; host (or :authority over
+// HTTP/2) and every x-amz-* header of the request signed (so a captured
+// request cannot be replayed with another X-Amz-Target); every signed
+// header present; a known key; x-amz-content-sha256, when sent, equal to
+// the body's hash; then the signature.
 //
 // The signing service is "kinesis" for X-Amz-Target Kinesis_20131202.*,
 // "firehose" for Firehose_20150804.*, and "sluice" for /v1 and /metrics
@@ -59,7 +66,8 @@
 // # Errors
 //
 // Refusals answer as AWS's JSON protocols do, HTTP 400 with
-// {"__type", "message"} and X-Amzn-ErrorType:
+// {"__type", "message"} and X-Amzn-ErrorType (a CBOR map with the same
+// members for a CBOR request):
 //
 //   - MissingAuthenticationTokenException "Request is missing
 //     Authentication Token": no Authorization header;

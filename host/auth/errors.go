@@ -82,10 +82,11 @@ const (
 	shapeREST
 )
 
-// write answers e in the given shape.
-func (e *Error) write(w http.ResponseWriter, s shape) {
+// write answers e to r in the given shape (the AWS shape in r's
+// protocol, JSON or CBOR).
+func (e *Error) write(w http.ResponseWriter, r *http.Request, s shape) {
 	if s == shapeAWS {
-		awsjson.WriteError(w, &awsjson.Error{Type: e.Code, Message: e.Message, Status: e.Status})
+		awsjson.WriteRequestError(w, r, &awsjson.Error{Type: e.Code, Message: e.Message, Status: e.Status})
 		return
 	}
 	status := e.RESTStatus()

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/sluice-io/sluice/host/awsjson"
 )
 
 // Config says which keys a Guard accepts and where it runs.
@@ -127,7 +129,7 @@ func (g *Guard) admit(w http.ResponseWriter, r *http.Request, pattern string) bo
 			if k.anyResourceAllowed(action) && (op != "CreateDeliveryStream" || k.anyResourceAllowed(ActionReadSource)) {
 				return nil
 			}
-			return g.arns.awsChecks(action, op, kind, body)
+			return g.arns.awsChecks(action, op, kind, awsjson.ProtocolOf(r), body)
 		}
 	case isREST:
 		services = []string{ServiceSluice}
@@ -186,5 +188,5 @@ func (g *Guard) readBody(r *http.Request, limit int64) ([]byte, *Error) {
 
 func (g *Guard) refuse(w http.ResponseWriter, r *http.Request, e *Error, sh shape) {
 	g.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "target", r.Header.Get("X-Amz-Target"), "code", e.Code, "reason", e.Message)
-	e.write(w, sh)
+	e.write(w, r, sh)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/kinesis"
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/host/streams"
@@ -34,10 +35,11 @@ func (a arns) resource(kind resourceKind, name string) Resource {
 	return anyResource
 }
 
-// awsNames are the fields of an AWS JSON request that name what it acts
-// on. It is decoded with encoding/json, as the operations decode their
-// input, so both read the same names (field names match without regard to
-// case, the last of two wins).
+// awsNames are the fields of an AWS request that name what it acts on.
+// It is decoded by the request's protocol exactly as the operations decode
+// their input (awsjson.Protocol.Decode), so both read the same names: in
+// JSON, field names match without regard to case and the last of two
+// wins; in CBOR, names match exactly and a key twice is refused.
 type awsNames struct {
 	StreamName                       string
 	StreamARN                        string
@@ -65,15 +67,16 @@ func streamOfARN(arn string, consumer bool) string {
 	return name
 }
 
-// awsChecks are the permissions an AWS JSON request needs: its action on
-// every resource its body names. A body that does not decode, or names
-// nothing, needs the action on "*" (the operation refuses it anyway).
-func (a arns) awsChecks(action, op string, kind resourceKind, body []byte) []check {
+// awsChecks are the permissions an AWS request in protocol p needs: its
+// action on every resource its body names. A body that does not decode,
+// or names nothing, needs the action on "*" (the operation refuses it
+// anyway).
+func (a arns) awsChecks(action, op string, kind resourceKind, p awsjson.Protocol, body []byte) []check {
 	if kind == kindAny {
 		return []check{{action, anyResource}}
 	}
 	var in awsNames
-	if err := json.Unmarshal(body, &in); err != nil {
+	if err := p.Decode(body, &in); err != nil {
 		return []check{{action, anyResource}}
 	}
 	var names []string

@@ -97,7 +97,10 @@ func (v *verifier) verify(ctx context.Context, r *http.Request, body []byte, ser
 	if len(scopeErrs) > 0 {
 		return nil, newError(CodeInvalidSignature, "%s", strings.Join(scopeErrs, ""))
 	}
-	if !slices.Contains(a.signedHeaders, "host") {
+	// Over HTTP/2 a client may sign :authority instead of host (see
+	// authorityHeader).
+	byAuthority := r.ProtoMajor >= 2 && slices.Contains(a.signedHeaders, authorityHeader) && !slices.Contains(a.signedHeaders, "host")
+	if !slices.Contains(a.signedHeaders, "host") && !byAuthority {
 		return nil, newError(CodeIncompleteSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
 	}
 	for name := range r.Header {
@@ -110,7 +113,7 @@ func (v *verifier) verify(ctx context.Context, r *http.Request, body []byte, ser
 		if slices.Contains(sdkIgnoredHeaders, h) {
 			return nil, newError(CodeInvalidSignature, "Sluice cannot verify a signature over the '%s' header: leave it out of SignedHeaders.", h)
 		}
-		if h != "host" && h != "content-length" && len(r.Header.Values(h)) == 0 {
+		if h != "host" && h != "content-length" && !(byAuthority && h == authorityHeader) && len(r.Header.Values(h)) == 0 {
 			return nil, newError(CodeInvalidSignature, "The signed header '%s' is not in the request.", h)
 		}
 	}
@@ -124,6 +127,15 @@ func (v *verifier) verify(ctx context.Context, r *http.Request, body []byte, ser
 	payloadHash := hex.EncodeToString(sum[:])
 	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && !strings.EqualFold(h, payloadHash) {
 		return nil, newError(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed: it must be the hex SHA-256 of the body (unsigned and streaming payloads are not accepted).")
+	}
+
+	if byAuthority {
+		want := authoritySignature(r, authorityHeader, a.signedHeaders, len(body), payloadHash,
+			key.SecretAccessKey, a.date, a.region, a.service, t)
+		if !slices.IsSorted(a.signedHeaders) || subtle.ConstantTimeCompare([]byte(want), []byte(a.signature)) != 1 {
+			return nil, newError(CodeInvalidSignature, msgSignatureMismatch)
+		}
+		return key, nil
 	}
 
 	// The request again, with only the headers it signed, signed with

@@ -22,25 +22,54 @@ type HandlerFunc func(ctx context.Context, body []byte) (any, error)
 // ServeAWS calls f.
 func (f HandlerFunc) ServeAWS(ctx context.Context, body []byte) (any, error) { return f(ctx, body) }
 
+// CBORHandler is a Handler that also serves the CBOR protocol: body is
+// the raw CBOR request (never nil; an empty map when the request had
+// none). Its answer is encoded as CBOR. Handlers made by Func are
+// CBORHandlers; a Mux serves CBOR only to those, for the targets
+// AllowCBOR names.
+type CBORHandler interface {
+	Handler
+	ServeCBOR(ctx context.Context, body []byte) (any, error)
+}
+
 // Func makes a Handler from a typed operation: the body is decoded into a
 // fresh In (a body that does not parse, or a field of the wrong type or
 // with bad base64, is a SerializationException) and the *Out returned is
-// encoded as the response ({} when nil).
+// encoded as the response ({} when nil). It is a CBORHandler: a CBOR
+// request is decoded into the same In (DecodeCBOR) and answered in CBOR,
+// so one operation serves both protocols.
 func Func[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler {
-	return HandlerFunc(func(ctx context.Context, body []byte) (any, error) {
-		in := new(In)
-		if err := Decode(body, in); err != nil {
-			return nil, err
-		}
-		out, err := fn(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		if out == nil {
-			return struct{}{}, nil
-		}
-		return out, nil
-	})
+	return typed[In, Out](fn)
+}
+
+// typed is the Handler Func makes.
+type typed[In, Out any] func(ctx context.Context, in *In) (*Out, error)
+
+var _ CBORHandler = typed[struct{}, struct{}](nil)
+
+// ServeAWS serves a JSON request.
+func (fn typed[In, Out]) ServeAWS(ctx context.Context, body []byte) (any, error) {
+	return fn.serve(ctx, JSON, body)
+}
+
+// ServeCBOR serves a CBOR request.
+func (fn typed[In, Out]) ServeCBOR(ctx context.Context, body []byte) (any, error) {
+	return fn.serve(ctx, CBOR, body)
+}
+
+func (fn typed[In, Out]) serve(ctx context.Context, p Protocol, body []byte) (any, error) {
+	in := new(In)
+	if err := p.Decode(body, in); err != nil {
+		return nil, err
+	}
+	out, err := fn(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return struct{}{}, nil
+	}
+	return out, nil
 }
 
 // Decode reads a JSON request body into v, turning every decoding failure

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,7 +11,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/sluice-io/sluice/host/awscbor"
 )
 
 // DefaultMaxBodyBytes is the largest request body the Mux reads. A
@@ -32,7 +34,15 @@ type Streamer interface {
 	StreamJSON(w io.Writer) error
 }
 
-// ContentType is the content type of every response.
+// CBORStreamer is a Streamer's CBOR form: an output that answers CBOR
+// requests (a CBORHandler's) by writing its CBOR body itself. A Streamer
+// that is not also a CBORStreamer cannot answer a CBOR request (the Mux
+// answers InternalFailure and logs it: a programming error).
+type CBORStreamer interface {
+	StreamCBOR(w io.Writer) error
+}
+
+// ContentType is the content type of JSON requests and answers.
 const ContentType = "application/x-amz-json-1.1"
 
 // Option configures a Mux.
@@ -57,6 +67,7 @@ type Mux struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler
+	cbor     map[string]bool // target prefixes served over CBOR too
 }
 
 // NewMux returns an empty Mux. logger nil discards the log. An invalid
@@ -65,7 +76,7 @@ func NewMux(logger *slog.Logger, opts ...Option) *Mux {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	m := &Mux{log: logger, maxBody: DefaultMaxBodyBytes, handlers: map[string]Handler{}}
+	m := &Mux{log: logger, maxBody: DefaultMaxBodyBytes, handlers: map[string]Handler{}, cbor: map[string]bool{}}
 	for _, o := range opts {
 		if err := o(m); err != nil {
 			panic(err)
@@ -82,6 +93,16 @@ func (m *Mux) Handle(targetPrefix, operation string, h Handler) {
 	m.handlers[targetPrefix+"."+operation] = h
 }
 
+// AllowCBOR serves the targets "<targetPrefix>.*" over the CBOR protocol
+// too (application/x-amz-cbor-1.1), with the handlers that are
+// CBORHandlers. A CBOR request to any other target is a
+// SerializationException, answered in CBOR.
+func (m *Mux) AllowCBOR(targetPrefix string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cbor[targetPrefix] = true
+}
+
 // Targets lists the registered targets, sorted.
 func (m *Mux) Targets() []string {
 	m.mu.RLock()
@@ -94,40 +115,53 @@ func (m *Mux) Targets() []string {
 	return out
 }
 
-// ServeHTTP serves one request.
+// ServeHTTP serves one request, in the protocol its Content-Type names
+// (see ProtocolOf).
 func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("X-Amzn-RequestId", reqID)
+	p := ProtocolOf(r)
 	target := r.Header.Get("X-Amz-Target")
 	if r.Method != http.MethodPost {
-		m.writeError(w, &Error{Type: TypeMethodNotAllowed, Message: "Only POST is supported.", Status: http.StatusMethodNotAllowed})
+		WriteErrorAs(w, p, &Error{Type: TypeMethodNotAllowed, Message: "Only POST is supported.", Status: http.StatusMethodNotAllowed})
 		return
 	}
+	prefix, _, _ := strings.Cut(target, ".")
 	m.mu.RLock()
 	h, ok := m.handlers[target]
+	cborOK := m.cbor[prefix]
 	m.mu.RUnlock()
 	if !ok {
-		m.writeError(w, Errorf(TypeUnknownOperation, "Unknown operation %q.", target))
+		WriteErrorAs(w, p, Errorf(TypeUnknownOperation, "Unknown operation %q.", target))
 		return
 	}
+	serve := h.ServeAWS
+	if p == CBOR {
+		ch, isCBOR := h.(CBORHandler)
+		if !cborOK || !isCBOR {
+			WriteErrorAs(w, p, Errorf(TypeSerialization, "%s does not accept %s: send %s.", prefix, awscbor.ContentType, ContentType))
+			return
+		}
+		serve = ch.ServeCBOR
+	}
 	if r.ContentLength > m.maxBody {
-		m.writeError(w, m.tooLarge(r.ContentLength))
+		WriteErrorAs(w, p, m.tooLarge(r.ContentLength))
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, m.maxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			m.writeError(w, m.tooLarge(-1))
+			WriteErrorAs(w, p, m.tooLarge(-1))
 			return
 		}
-		m.writeError(w, Errorf(TypeSerialization, "Request body could not be read: %v.", err))
+		WriteErrorAs(w, p, Errorf(TypeSerialization, "Request body could not be read: %v.", err))
 		return
 	}
 	if len(body) == 0 {
-		body = []byte("{}")
+		body = p.emptyBody()
 	}
-	out, err := h.ServeAWS(r.Context(), body)
+	out, err := serve(r.Context(), body)
 	if c, ok := out.(io.Closer); ok {
 		defer func() { _ = c.Close() }()
 	}
@@ -135,32 +169,50 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var aerr *Error
 		if !errors.As(err, &aerr) {
 			m.log.Error("operation failed", "target", target, "request_id", reqID, "err", err)
-			aerr = &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError}
+			aerr = internalFailure()
 		}
-		m.writeError(w, aerr)
+		WriteErrorAs(w, p, aerr)
+		return
+	}
+	m.answer(w, p, target, reqID, out)
+}
+
+// answer writes a successful answer in protocol p.
+func (m *Mux) answer(w http.ResponseWriter, p Protocol, target, reqID string, out any) {
+	if st, ok := out.(CBORStreamer); ok && p == CBOR {
+		m.stream(w, p, target, reqID, st.StreamCBOR)
 		return
 	}
 	if st, ok := out.(Streamer); ok {
-		m.stream(w, target, reqID, st)
+		if p == JSON {
+			m.stream(w, p, target, reqID, st.StreamJSON)
+			return
+		}
+		m.log.Error("an answer written as JSON only was asked for in CBOR", "target", target, "request_id", reqID, "type", fmt.Sprintf("%T", out))
+		WriteErrorAs(w, p, internalFailure())
 		return
 	}
-	data, err := json.Marshal(out)
+	data, err := p.marshal(out)
 	if err != nil {
-		m.log.Error("encode response", "target", target, "request_id", reqID, "err", err)
-		m.writeError(w, &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError})
+		m.log.Error("encode response", "target", target, "request_id", reqID, "protocol", p.String(), "err", err)
+		WriteErrorAs(w, p, internalFailure())
 		return
 	}
-	w.Header().Set("Content-Type", ContentType)
+	w.Header().Set("Content-Type", p.ContentType())
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	_, _ = w.Write(data)
 }
 
-// stream writes a Streamer's answer through a bounded buffer, without a
-// Content-Length (chunked, unless it fits the buffer).
-func (m *Mux) stream(w http.ResponseWriter, target, reqID string, st Streamer) {
-	w.Header().Set("Content-Type", ContentType)
+func internalFailure() *Error {
+	return &Error{Type: TypeInternalFailure, Message: "Internal service failure.", Status: http.StatusInternalServerError}
+}
+
+// stream writes a streamed answer through a bounded buffer, without a
+// Content-Length (chunked over HTTP/1.1, unless it fits the buffer).
+func (m *Mux) stream(w http.ResponseWriter, p Protocol, target, reqID string, write func(io.Writer) error) {
+	w.Header().Set("Content-Type", p.ContentType())
 	bw := bufio.NewWriterSize(w, streamBufferBytes)
-	err := st.StreamJSON(bw)
+	err := write(bw)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -178,18 +230,28 @@ func (m *Mux) tooLarge(n int64) *Error {
 	return &Error{Type: TypeRequestTooLarge, Message: msg, Status: http.StatusRequestEntityTooLarge}
 }
 
-func (m *Mux) writeError(w http.ResponseWriter, e *Error) { WriteError(w, e) }
-
-// WriteError answers e in the protocol's error shape: its status,
+// WriteError answers e in the JSON protocol's error shape: its status,
 // X-Amzn-ErrorType, and {"__type", "message"}. It sets X-Amzn-RequestId
-// when the answer has none yet, so layers in front of the Mux (the
-// signature check of host/auth) answer as the Mux does.
-func WriteError(w http.ResponseWriter, e *Error) {
+// when the answer has none yet, so layers in front of the Mux answer as
+// the Mux does. WriteRequestError answers in the request's protocol.
+func WriteError(w http.ResponseWriter, e *Error) { WriteErrorAs(w, JSON, e) }
+
+// WriteRequestError answers e in the error shape of r's protocol
+// (ProtocolOf): what layers in front of the Mux (host/auth's signature
+// check, the server's request cap) use, so that a CBOR client reads
+// their refusals too.
+func WriteRequestError(w http.ResponseWriter, r *http.Request, e *Error) {
+	WriteErrorAs(w, ProtocolOf(r), e)
+}
+
+// WriteErrorAs answers e in protocol p: its status, X-Amzn-ErrorType,
+// and a body with "__type" and "message" (a JSON object, or a CBOR map).
+func WriteErrorAs(w http.ResponseWriter, p Protocol, e *Error) {
 	if w.Header().Get("X-Amzn-RequestId") == "" {
 		w.Header().Set("X-Amzn-RequestId", newRequestID())
 	}
-	data, _ := json.Marshal(errorBody{Type: e.Type, Message: e.Message})
-	w.Header().Set("Content-Type", ContentType)
+	data, _ := p.marshal(errorBody{Type: e.Type, Message: e.Message})
+	w.Header().Set("Content-Type", p.ContentType())
 	w.Header().Set("X-Amzn-ErrorType", e.Type)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.WriteHeader(e.status())

@@ -6,10 +6,15 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+
+	"github.com/sluice-io/sluice/host/awscbor"
 )
 
-// Time is a timestamp on the wire as AWS JSON protocols send it: epoch
-// seconds as a JSON number with millisecond precision (1515531081.123).
+// Time is a timestamp on the wire as the AWS protocols send it: in JSON,
+// epoch seconds as a number with millisecond precision (1515531081.123);
+// in CBOR, epoch milliseconds as an integer under tag 1 (see
+// host/awscbor). Either way it is read to the millisecond and must fall
+// in years 1 to 9999.
 type Time struct{ time.Time }
 
 // MarshalJSON writes epoch seconds with exactly three decimals.
@@ -55,3 +60,22 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 }
 
 var timeType = reflect.TypeFor[time.Time]()
+
+// MarshalCBOR writes tag 1 around the epoch milliseconds, as the Java
+// SDKs write and read timestamps.
+func (t Time) MarshalCBOR() ([]byte, error) { return awscbor.AppendTime(nil, t.Time), nil }
+
+// UnmarshalCBOR reads epoch milliseconds (awscbor.ParseTime); null leaves
+// t unchanged. A time outside years 1 to 9999 is a type error (a
+// SerializationException through DecodeCBOR).
+func (t *Time) UnmarshalCBOR(b []byte) error {
+	ms, ok, err := awscbor.ParseTime(b)
+	if err != nil || !ok {
+		return err
+	}
+	if ms < minEpochSeconds*1000 || ms > maxEpochSeconds*1000 {
+		return awscbor.TimeError("a time outside years 1 to 9999")
+	}
+	t.Time = time.UnixMilli(ms).UTC()
+	return nil
+}

@@ -16,12 +16,14 @@ type api struct {
 	encrypted bool // see WithEncryptionAtRest
 }
 
-// Register registers every Kinesis operation Sluice serves on m.
+// Register registers every Kinesis operation Sluice serves on m, over
+// JSON and CBOR (the Java SDKs' default for Kinesis).
 func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
 	a := &api{e: e}
 	for _, o := range opts {
 		o(a)
 	}
+	m.AllowCBOR(TargetPrefix)
 	handle(m, "CreateStream", a.createStream)
 	handle(m, "DeleteStream", a.deleteStream)
 	handle(m, "ListStreams", a.listStreams)

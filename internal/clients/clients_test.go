@@ -130,7 +130,9 @@ func TestBoto3(t *testing.T) {
 	checkCases(t, got, slices.Sorted(maps.Keys(want)))
 }
 
-// TestJavaScriptSDK runs js/sigv4.mjs with the AWS SDK for JavaScript v3.
+// TestJavaScriptSDK runs js/sigv4.mjs with the AWS SDK for JavaScript v3,
+// with its clients' handlers as they ship (the Kinesis client over HTTP/2,
+// signing :authority instead of host) and over HTTP/1.1.
 func TestJavaScriptSDK(t *testing.T) {
 	ep := startHost(t)
 	node, err := exec.LookPath("node")
@@ -138,8 +140,12 @@ func TestJavaScriptSDK(t *testing.T) {
 		t.Fatalf("node is missing: %v", err)
 	}
 	tool(t, filepath.Join("js", "node_modules", "@aws-sdk", "client-kinesis", "package.json"))
-	got := runScript(t, "js", node, "sigv4.mjs", ep, admin.AccessKeyID, admin.SecretAccessKey, producer.AccessKeyID, producer.SecretAccessKey)
-	checkCases(t, got, slices.Sorted(maps.Keys(want)))
+	for _, handler := range []string{"default", "http1"} {
+		t.Run(handler, func(t *testing.T) {
+			got := runScript(t, "js", node, "sigv4.mjs", ep, admin.AccessKeyID, admin.SecretAccessKey, producer.AccessKeyID, producer.SecretAccessKey, handler)
+			checkCases(t, got, slices.Sorted(maps.Keys(want)))
+		})
+	}
 }
 
 var cliError = regexp.MustCompile(`An error occurred \(([A-Za-z]+)\)`)

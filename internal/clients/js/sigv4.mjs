@@ -1,20 +1,23 @@
 // SigV4 cases against a Sluice server with the AWS SDK for JavaScript v3,
-// over HTTP/1.1 (NodeHttpHandler).
-// Usage: node sigv4.mjs ENDPOINT ADMIN_ID ADMIN_SECRET PRODUCER_ID PRODUCER_SECRET
+// with the clients' HTTP handler as they ship (HANDLER "default": the
+// Kinesis client speaks HTTP/2 with prior knowledge and signs :authority
+// instead of host) or over HTTP/1.1 (HANDLER "http1": NodeHttpHandler).
+// Usage: node sigv4.mjs ENDPOINT ADMIN_ID ADMIN_SECRET PRODUCER_ID PRODUCER_SECRET [HANDLER]
 // Prints one JSON object: case name -> the AWS error name ("" for success).
 import { KinesisClient, ListStreamsCommand, PutRecordCommand, DescribeStreamCommand } from "@aws-sdk/client-kinesis";
 import { FirehoseClient, ListDeliveryStreamsCommand } from "@aws-sdk/client-firehose";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
-const [endpoint, adminId, adminSecret, prodId, prodSecret] = process.argv.slice(2);
+const [endpoint, adminId, adminSecret, prodId, prodSecret, handler = "http1"] = process.argv.slice(2);
 
 function options(id, secret, extra = {}) {
-  return {
+  const o = {
     endpoint, region: "us-east-1", maxAttempts: 1,
-    requestHandler: new NodeHttpHandler(),
     credentials: { accessKeyId: id, secretAccessKey: secret },
     ...extra,
   };
+  if (handler === "http1") o.requestHandler = new NodeHttpHandler();
+  return o;
 }
 
 // code is the error name of p; with message, only if the error's message
