@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -96,12 +97,22 @@ func newDeliveryDescribeCmd(c *cli) *cobra.Command {
 			def, st := d.Definition, d.Status
 			fmt.Fprintf(c.stdout, "Delivery stream: %s\nState:           %s\nVersion:         %d\nSource:          %s\nDestination:     %s\nFormat:          %s\n",
 				def.Name, st.State, def.Version, sourceText(def.Source), destinationText(def.Destination), formatText(def))
+			if len(def.Processors) > 0 {
+				var types []string
+				for _, p := range def.Processors {
+					types = append(types, p.Type)
+				}
+				fmt.Fprintf(c.stdout, "Processors:      %s\n", strings.Join(types, ", "))
+			}
 			if def.Processor != nil {
 				fmt.Fprintf(c.stdout, "Processor:       %s\n", def.Processor.Module)
 			}
 			fmt.Fprintf(c.stdout, "Created:         %s\nUpdated:         %s\n\n", fmtTime(&def.CreatedAt), fmtTime(&def.UpdatedAt))
 			fmt.Fprintf(c.stdout, "Incoming:        %d records, %d bytes\nDelivered:       %d records in %d objects\nDropped:         %d records\nErrors:          %d records\nCheckpoint:      %d\n",
 				st.IncomingRecords, st.IncomingBytes, st.DeliveredRecords, st.DeliveredObjects, st.DroppedRecords, st.ErrorRecords, st.Checkpoint)
+			if st.DeaggregatedRecords != 0 && (len(def.Processors) > 0 || def.Source.Kind == delivery.SourceDataStream) {
+				fmt.Fprintf(c.stdout, "Processed:       %d records after KPL de-aggregation and the processors\n", st.DeaggregatedRecords)
+			}
 			if st.OldestUndeliveredAge > 0 {
 				fmt.Fprintf(c.stdout, "Oldest waiting:  %s\n", st.OldestUndeliveredAge.Round(time.Millisecond))
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/sluice-io/sluice/host/kpl"
 )
 
 // followPause is how long a follower waits after an empty read; Kinesis
@@ -22,27 +25,31 @@ const followPause = 250 * time.Millisecond
 
 func newGetCmd(c *cli) *cobra.Command {
 	var shard, from string
-	var follow bool
+	var follow, deaggregate bool
 	cmd := &cobra.Command{
 		Use:   "get STREAM",
 		Short: "Read records from a data stream",
 		Long: `Read records from every shard of a stream (or one, with --shard), from a
 position: trim-horizon (the oldest record kept), latest (only new records), a
 sequence number, or a time (RFC 3339, or a duration such as 15m meaning that
-long ago). Without --follow it stops once it has caught up.`,
+long ago). Without --follow it stops once it has caught up. With --deaggregate,
+records the Kinesis Producer Library aggregated are shown as the records the
+producer put, each with its own partition key and its subsequence number
+(SEQUENCE:SUB); other records are shown as they are.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start, err := parseFrom(from, time.Now())
 			if err != nil {
 				return err
 			}
-			g := &getter{cli: c, kc: c.kinesisClient(), stream: args[0], start: start, follow: follow}
+			g := &getter{cli: c, kc: c.kinesisClient(), stream: args[0], start: start, follow: follow, deaggregate: deaggregate}
 			return g.run(cmd.Context(), shard)
 		},
 	}
 	cmd.Flags().StringVar(&shard, "shard", "", "read only this shard (default: all)")
 	cmd.Flags().StringVar(&from, "from", "trim-horizon", "trim-horizon, latest, a sequence number, or a time")
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep reading new records until interrupted")
+	cmd.Flags().BoolVar(&deaggregate, "deaggregate", false, "show the user records of KPL aggregated records")
 	return cmd
 }
 
@@ -77,7 +84,9 @@ type getter struct {
 	stream string
 	start  kinesis.GetShardIteratorInput
 	follow bool
-	mu     sync.Mutex // serialises output lines
+	// deaggregate shows KPL aggregated records as their user records.
+	deaggregate bool
+	mu          sync.Mutex // serialises output lines
 }
 
 func (g *getter) run(ctx context.Context, shard string) error {
@@ -179,30 +188,71 @@ func (g *getter) print(shard string, recs []types.Record) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	for _, r := range recs {
-		if g.jsonOutput() {
-			line := map[string]any{
-				"ShardId":                     shard,
-				"SequenceNumber":              aws.ToString(r.SequenceNumber),
-				"PartitionKey":                aws.ToString(r.PartitionKey),
-				"ApproximateArrivalTimestamp": fmtTime(r.ApproximateArrivalTimestamp),
-			}
-			if utf8.Valid(r.Data) {
-				line["Data"] = string(r.Data)
-			} else {
-				line["DataBase64"] = r.Data // encoding/json writes []byte as base64
-			}
-			b, err := json.Marshal(line)
-			if err != nil {
+		if !g.deaggregate {
+			if err := g.printRecord(shard, r, gotRecord{PartitionKey: aws.ToString(r.PartitionKey), Data: r.Data}); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stdout, "%s\n", b)
 			continue
 		}
-		data := string(r.Data)
-		if !utf8.ValidString(data) {
-			data = fmt.Sprintf("<%d bytes of binary>", len(r.Data))
+		users, ok := kpl.Deaggregate(r.Data)
+		if !ok {
+			if err := g.printRecord(shard, r, gotRecord{PartitionKey: aws.ToString(r.PartitionKey), Data: r.Data}); err != nil {
+				return err
+			}
+			continue
 		}
-		fmt.Fprintf(g.stdout, "%s  %s  %s  %s\n", shard, aws.ToString(r.SequenceNumber), aws.ToString(r.PartitionKey), data)
+		for _, u := range users {
+			sub := u.SubsequenceNumber
+			if err := g.printRecord(shard, r, gotRecord{PartitionKey: u.PartitionKey, ExplicitHashKey: u.ExplicitHashKey, Data: u.Data, Sub: &sub}); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// gotRecord is what a line shows of a record: the record itself, or one
+// user record of a KPL aggregate (Sub set) with its own keys.
+type gotRecord struct {
+	PartitionKey, ExplicitHashKey string
+	Data                          []byte
+	Sub                           *int64
+}
+
+func (g *getter) printRecord(shard string, r types.Record, s gotRecord) error {
+	if g.jsonOutput() {
+		line := map[string]any{
+			"ShardId":                     shard,
+			"SequenceNumber":              aws.ToString(r.SequenceNumber),
+			"PartitionKey":                s.PartitionKey,
+			"ApproximateArrivalTimestamp": fmtTime(r.ApproximateArrivalTimestamp),
+		}
+		if s.Sub != nil {
+			line["SubSequenceNumber"] = *s.Sub
+			if s.ExplicitHashKey != "" {
+				line["ExplicitHashKey"] = s.ExplicitHashKey
+			}
+		}
+		if utf8.Valid(s.Data) {
+			line["Data"] = string(s.Data)
+		} else {
+			line["DataBase64"] = s.Data // encoding/json writes []byte as base64
+		}
+		b, err := json.Marshal(line)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(g.stdout, "%s\n", b)
+		return nil
+	}
+	data := string(s.Data)
+	if !utf8.ValidString(data) {
+		data = fmt.Sprintf("<%d bytes of binary>", len(s.Data))
+	}
+	seq := aws.ToString(r.SequenceNumber)
+	if s.Sub != nil {
+		seq += ":" + strconv.FormatInt(*s.Sub, 10)
+	}
+	fmt.Fprintf(g.stdout, "%s  %s  %s  %s\n", shard, seq, s.PartitionKey, data)
 	return nil
 }

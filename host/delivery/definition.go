@@ -10,14 +10,20 @@ import (
 // written in a pipeline file (YAML through these JSON names) and as the
 // Firehose API's CreateDeliveryStream input is translated.
 type Definition struct {
-	Name        string      `json:"name"`
-	Source      Source      `json:"source"`
-	Buffering   Buffering   `json:"buffering"`
-	Processor   *Processor  `json:"processor,omitempty"`
-	Format      format.Spec `json:"format"`
-	Destination Destination `json:"destination"`
+	Name      string    `json:"name"`
+	Source    Source    `json:"source"`
+	Buffering Buffering `json:"buffering"`
+	// Processors are Firehose's built-in record processors, run on each
+	// record before the Processor (and in Firehose's order, whatever the
+	// order here): Decompression, CloudWatchLogProcessing,
+	// RecordDeAggregation.
+	Processors  []RecordProcessor `json:"processors,omitempty"`
+	Processor   *Processor        `json:"processor,omitempty"`
+	Format      format.Spec       `json:"format"`
+	Destination Destination       `json:"destination"`
 	// Backup, when set, also writes every source record as it arrived
-	// (before the transform) as JSON lines under Backup.Prefix.
+	// (a KPL aggregate's user records one by one; before the record
+	// processors and the transform) as JSON lines under Backup.Prefix.
 	Backup *Backup `json:"backup,omitempty"`
 
 	// Set by the server.
@@ -80,6 +86,42 @@ type Processor struct {
 	TimeoutSeconds int `json:"timeoutSeconds,omitempty"`
 	// MemoryMiB caps the module's memory (default 64).
 	MemoryMiB int `json:"memoryMiB,omitempty"`
+}
+
+// Record processor types, in the order Firehose applies them.
+const (
+	ProcDecompression  = "Decompression"
+	ProcCloudWatchLogs = "CloudWatchLogProcessing"
+	ProcDeaggregation  = "RecordDeAggregation"
+)
+
+// Sub-record types of RecordDeAggregation.
+const (
+	SubRecordJSON      = "JSON"
+	SubRecordDelimited = "DELIMITED"
+)
+
+// RecordProcessor is one of Firehose's built-in processors (the API's
+// ProcessingConfiguration Processors other than Lambda). Each takes only
+// its own fields.
+type RecordProcessor struct {
+	// Type is ProcDecompression, ProcCloudWatchLogs or ProcDeaggregation.
+	Type string `json:"type"`
+	// CompressionFormat of Decompression: GZIP (the default, and the only
+	// one Firehose has).
+	CompressionFormat string `json:"compressionFormat,omitempty"`
+	// DataMessageExtraction of CloudWatchLogProcessing: each log event of
+	// a CloudWatch Logs subscription payload becomes a record of its
+	// message. It must be true (the default); the processor needs a
+	// Decompression processor.
+	DataMessageExtraction *bool `json:"dataMessageExtraction,omitempty"`
+	// SubRecordType of RecordDeAggregation: SubRecordJSON (a record holds
+	// JSON objects one after another, with or without newlines) or
+	// SubRecordDelimited (pieces separated by Delimiter).
+	SubRecordType string `json:"subRecordType,omitempty"`
+	// Delimiter of a DELIMITED RecordDeAggregation, as text (the
+	// Firehose API's is base64-encoded).
+	Delimiter string `json:"delimiter,omitempty"`
 }
 
 // Destination kinds.

@@ -42,6 +42,12 @@ const (
 	MaxTimeoutSeconds     = int(runtime.MaxTimeout / time.Second)
 	DefaultMemoryMiB      = int(runtime.DefaultMemoryBytes / mib)
 
+	// The record processors. Firehose caps RecordDeAggregation at 500
+	// sub-records per record; Sluice caps what Decompression may make of
+	// one record, so a small record cannot fill memory.
+	MaxSubRecords        = 500
+	MaxDecompressedBytes = 16 * mib
+
 	// An HTTP endpoint's retry duration (Firehose's RetryOptions).
 	DefaultHTTPRetrySecs = 300
 	MaxHTTPRetrySecs     = 7200
@@ -103,6 +109,10 @@ var (
 		Default: float64(DefaultTimeoutSeconds), Min: 1, Max: float64(MaxTimeoutSeconds), Origin: "runtime", Note: "per invocation; the maximum is Lambda's"}
 	limitOutput = fixed(Limit{What: "processor output", Unit: "MiB", Origin: "runtime",
 		Note: "the answer to one invocation: Lambda's payload limit"}, runtime.DefaultMaxOutputBytes/mib)
+	limitDecompressed = fixed(Limit{Field: "processors", API: "ProcessingConfiguration.Processors", What: "decompressed record", Unit: "MiB", Origin: "Sluice",
+		Note: "Decompression: a record that decompresses to more goes to the error output"}, MaxDecompressedBytes/mib)
+	limitSubRecords = fixed(Limit{Field: "processors", API: "ProcessingConfiguration.Processors", What: "sub-records of a record", Unit: "records", Origin: "Firehose",
+		Note: "RecordDeAggregation: a record that holds more goes to the error output"}, MaxSubRecords)
 	limitHTTPRetry = Limit{Field: "destination.http.retrySeconds", API: "RetryOptions.DurationInSeconds", What: "HTTP retry duration", Unit: "s",
 		Default: DefaultHTTPRetrySecs, Min: 0, Max: MaxHTTPRetrySecs, Origin: "Firehose", Note: "then the records go to the error output"}
 	limitPrefix = fixed(Limit{Field: "destination.prefix, destination.errorPrefix", API: "Prefix, ErrorOutputPrefix",
@@ -136,7 +146,7 @@ func LimitTable(maxMemoryBytes uint64) []Limit {
 	return []Limit{
 		limitName, limitBufferSize, limitHTTPBufferSize, limitInterval,
 		limitRetries, limitBatchMiB, limitBatchRecords, limitTimeout, memoryLimit(maxMemoryBytes), limitOutput,
-		limitHTTPRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitProbe,
+		limitDecompressed, limitSubRecords, limitHTTPRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitProbe,
 	}
 }
 

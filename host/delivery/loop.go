@@ -8,9 +8,21 @@ import (
 // batch is what one delivery covers: the records read and the gaps found
 // between them, a contiguous range [first, last] of source sequences.
 type batch struct {
-	recs        []record
-	gaps        []gap
-	size        int // bytes of record data
+	// recs are the records read, a KPL aggregate's as its user records
+	// (what a backup holds); items are what the record processors made
+	// of them (what the transform gets), and failed and dropped the
+	// records they could not handle or dropped (expand.go).
+	recs    []record
+	items   []record
+	failed  []failedRecord
+	dropped int
+	gaps    []gap
+	// taken counts the source records in the batch; size is the bytes it
+	// holds (their data, and what de-aggregation and the processors made
+	// of it); oldest is the arrival of its oldest record.
+	taken       int
+	size        int
+	oldest      time.Time
 	first, last uint64
 	// sourceID and sourceGen are the source stream's identity and
 	// generation (see position).
@@ -18,14 +30,18 @@ type batch struct {
 	sourceGen int
 }
 
-func (b *batch) empty() bool { return len(b.recs) == 0 && len(b.gaps) == 0 }
+func (b *batch) empty() bool { return b.taken == 0 && len(b.gaps) == 0 }
 
-func (b *batch) add(r record) {
+// begin counts source record r into the batch; expand then adds what it
+// makes of r.
+func (b *batch) begin(r *record) {
 	if b.empty() {
 		b.first = r.seq
 	}
-	b.recs = append(b.recs, r)
-	b.size += len(r.data)
+	if b.taken == 0 || r.arrival.Before(b.oldest) {
+		b.oldest = r.arrival
+	}
+	b.taken++
 	b.last = r.seq
 }
 
@@ -40,16 +56,10 @@ func (b *batch) addGap(g gap) {
 // namingTime is the time a batch's error and backup objects are named by:
 // the arrival of its oldest record, or now for a batch of gaps only.
 func (b *batch) namingTime(now time.Time) time.Time {
-	if len(b.recs) == 0 {
+	if b.taken == 0 {
 		return now.UTC()
 	}
-	t := b.recs[0].arrival
-	for i := range b.recs {
-		if b.recs[i].arrival.Before(t) {
-			t = b.recs[i].arrival
-		}
-	}
-	return t.UTC()
+	return b.oldest.UTC()
 }
 
 // loop builds batches and delivers them: a pending intent first (exactly
@@ -152,7 +162,11 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 			}
 		}
 		next = r.seq + 1
-		b.add(r)
+		st := cur
+		if replay != nil {
+			st = rst // the records of the batch to replay are made again as they were
+		}
+		st.expand(b, r)
 		if replay != nil {
 			if r.seq == replay.Last {
 				return flush()
@@ -198,7 +212,7 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 				if err := gapTo(si.last, p.m.cfg.Now()); err != nil {
 					return err
 				}
-				if replay == nil && len(b.recs) == 0 {
+				if replay == nil && b.taken == 0 {
 					if err := flush(); err != nil {
 						return err
 					}

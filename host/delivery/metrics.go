@@ -11,6 +11,7 @@ import (
 type metrics struct {
 	incomingRecords   *prometheus.CounterVec
 	incomingBytes     *prometheus.CounterVec
+	deaggregated      *prometheus.CounterVec
 	throttled         *prometheus.CounterVec
 	deliveredRecords  *prometheus.CounterVec
 	deliveredBytes    *prometheus.CounterVec
@@ -38,8 +39,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			append([]string{"delivery_stream"}, labels...))
 	}
 	m := &metrics{
-		incomingRecords:   counter("incoming_records_total", "Records accepted by the delivery stream (IncomingRecords)."),
-		incomingBytes:     counter("incoming_bytes_total", "Bytes accepted by the delivery stream (IncomingBytes)."),
+		incomingRecords: counter("incoming_records_total", "Records accepted by the delivery stream (IncomingRecords)."),
+		incomingBytes:   counter("incoming_bytes_total", "Bytes accepted by the delivery stream (IncomingBytes)."),
+		deaggregated: counter("deaggregated_records_total",
+			"Records the delivered source records came to after KPL de-aggregation and the record processors: each is delivered, dropped or in the error output."),
 		throttled:         counter("throttled_records_total", "Records refused for lack of capacity (ThrottledRecords)."),
 		deliveredRecords:  counter("delivered_records_total", "Records delivered, by destination (DeliveryToS3.Records).", "destination"),
 		deliveredBytes:    counter("delivered_bytes_total", "Object bytes delivered, by destination (DeliveryToS3.Bytes).", "destination"),
@@ -80,7 +83,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 func (m *metrics) all() []prometheus.Collector {
-	return []prometheus.Collector{m.incomingRecords, m.incomingBytes, m.throttled, m.deliveredRecords,
+	return []prometheus.Collector{m.incomingRecords, m.incomingBytes, m.deaggregated, m.throttled, m.deliveredRecords,
 		m.deliveredBytes, m.deliveredObjects, m.deliveryFailures, m.deliveryRetries, m.transformRecords,
 		m.invocations, m.invocationRetries, m.conversionFailed, m.errorRecords, m.lostRecords,
 		m.freshness, m.state, m.lastError}
@@ -89,7 +92,7 @@ func (m *metrics) all() []prometheus.Collector {
 // adopt uses a collector registered earlier (by a previous Manager on the
 // same registry) in place of the new one, so counters keep counting.
 func (m *metrics) adopt(c, existing prometheus.Collector) {
-	for _, p := range []**prometheus.CounterVec{&m.incomingRecords, &m.incomingBytes, &m.throttled,
+	for _, p := range []**prometheus.CounterVec{&m.incomingRecords, &m.incomingBytes, &m.deaggregated, &m.throttled,
 		&m.deliveredRecords, &m.deliveredBytes, &m.deliveredObjects, &m.deliveryFailures, &m.deliveryRetries,
 		&m.transformRecords, &m.invocations, &m.invocationRetries, &m.conversionFailed, &m.errorRecords, &m.lostRecords} {
 		if prometheus.Collector(*p) == c {

@@ -51,7 +51,11 @@ type errorRecord struct {
 	RawData                []byte `json:"rawData"` // base64 in JSON
 	LambdaArn              string `json:"lambdaArn,omitempty"`
 	SequenceNumber         string `json:"sequenceNumber,omitempty"`
-	ShardID                string `json:"shardId,omitempty"`
+	// SubSequenceNumber is a data-stream record's subsequence number (its
+	// index in its KPL aggregate; 0 for a record put on its own), named as
+	// in Firehose's error records.
+	SubSequenceNumber *int64 `json:"subSequenceNumber,omitempty"`
+	ShardID           string `json:"shardId,omitempty"`
 	// For a source-gap: the sequences gone and how many records (absent
 	// when not known), and the data stream they were lost from.
 	FirstSequenceNumber string  `json:"firstSequenceNumber,omitempty"`
@@ -78,12 +82,17 @@ const (
 
 // errorKinds are the error output types in the order their objects are
 // written.
-var errorKinds = []string{keys.ProcessingFailed, keys.FormatConversionFailed, keys.PartitioningFailed,
+var errorKinds = []string{keys.DecompressionFailed, keys.ProcessingFailed, keys.FormatConversionFailed, keys.PartitioningFailed,
 	keys.HTTPEndpointFailed, keys.DeliveryFailed, keys.SourceGap}
 
 // newError makes an error record for a source record r with the data that
 // failed.
 func (st *stages) newError(r *record, kind, code, msg string, attempts int, data []byte) errorRecord {
+	var sub *int64
+	if r.shardID != "" {
+		n := r.sub
+		sub = &n
+	}
 	return errorRecord{
 		AttemptsMade:           attempts,
 		ArrivalTimestamp:       r.arrival.UnixMilli(),
@@ -93,6 +102,7 @@ func (st *stages) newError(r *record, kind, code, msg string, attempts int, data
 		RawData:                data,
 		LambdaArn:              st.lambda,
 		SequenceNumber:         r.sequenceNumber,
+		SubSequenceNumber:      sub,
 		ShardID:                r.shardID,
 		kind:                   kind,
 		arrival:                r.arrival,

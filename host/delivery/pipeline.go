@@ -41,13 +41,27 @@ type pipeline struct {
 	oldest time.Time // arrival of the oldest undelivered source record
 }
 
-// record is one source record as read from JetStream.
+// record is one source record as read from JetStream, or one of the
+// records made of it (expand.go): a user record of a KPL aggregate, or a
+// record the record processors split out. Those share the source record's
+// seq, arrival and sequence number.
 type record struct {
 	seq     uint64
 	arrival time.Time
 	data    []byte
 	// Set for data-stream sources.
 	shardID, partitionKey, sequenceNumber string
+	// aggregated is set for a user record of a KPL aggregate: sub is its
+	// subsequence number, explicitHashKey its own ("" when none), and
+	// partitionKey its own.
+	aggregated      bool
+	sub             int64
+	explicitHashKey string
+	// split is set for a record the record processors split out of one
+	// (a CloudWatch Logs event, a JSON object, a delimited piece): part
+	// numbers those of one record from 0.
+	split bool
+	part  int
 }
 
 func newPipeline(m *Manager, def Definition, prev *pipeline) *pipeline {
@@ -216,12 +230,14 @@ func (p *pipeline) deliver(ctx context.Context, st *stages, b *batch, in intent,
 		return err
 	}
 	p.noteGaps(b.gaps)
+	p.m.met.deaggregated.WithLabelValues(p.def.Name).Add(float64(b.itemCount()))
 	p.mu.Lock()
 	p.stat.Checkpoint = in.Last
 	p.stat.DeliveredRecords += int64(out.delivered)
 	p.stat.DeliveredObjects += int64(out.objectCount())
 	p.stat.DroppedRecords += int64(out.dropped)
 	p.stat.ErrorRecords += int64(len(out.errors))
+	p.stat.DeaggregatedRecords += int64(b.itemCount())
 	p.mu.Unlock()
 	p.recovered()
 	if in.Version < p.def.Version {

@@ -44,6 +44,13 @@ func (st *stages) process(ctx context.Context, b *batch, in intent) (*output, er
 	for _, g := range b.gaps {
 		o.errors = append(o.errors, st.gapError(g))
 	}
+	o.dropped += b.dropped
+	for i := range b.failed {
+		f := &b.failed[i]
+		e := st.newError(&f.rec, f.kind, f.code, f.msg, 1, f.rec.data)
+		e.LambdaArn = "" // a record processor's failure, not the transform's
+		o.errors = append(o.errors, e)
+	}
 	if len(b.recs) == 0 {
 		return o, nil
 	}
@@ -54,7 +61,7 @@ func (st *stages) process(ctx context.Context, b *batch, in intent) (*output, er
 		}
 		o.backup = bk
 	}
-	recs, err := st.transform(ctx, b.recs, o)
+	recs, err := st.transform(ctx, b.items, o)
 	if err != nil {
 		return nil, err
 	}

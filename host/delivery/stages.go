@@ -20,6 +20,7 @@ import (
 type stages struct {
 	p         *pipeline
 	def       *Definition
+	procs     recordProcessors // the record processors, run as records are taken into a batch
 	module    *runtime.Module
 	moduleRef string // the module version loaded ("name@3"), "" without a processor
 	lambda    string // the processor as a Lambda ARN, for the error output
@@ -35,7 +36,7 @@ type stages struct {
 // module version to load ("name@3", a replay's); else the definition's
 // processor module is resolved.
 func newStages(ctx context.Context, p *pipeline, def *Definition, module string) (*stages, error) {
-	st := &stages{p: p, def: def, queries: map[string]*gojq.Code{}}
+	st := &stages{p: p, def: def, queries: map[string]*gojq.Code{}, procs: newRecordProcessors(def.Processors)}
 	var err error
 	if st.enc, err = newEncoder(def.Format); err != nil {
 		return nil, err

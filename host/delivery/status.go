@@ -35,6 +35,11 @@ type Status struct {
 	DeliveredObjects int64
 	DroppedRecords   int64
 	ErrorRecords     int64
+	// DeaggregatedRecords counts what the delivered source records came to
+	// after KPL de-aggregation and the record processors (the source
+	// records themselves when none is aggregated or split): each of them
+	// is delivered, dropped or in the error output.
+	DeaggregatedRecords int64
 	// LostRecords counts source records found gone before they could be
 	// delivered (aged out of retention, their stream deleted); each is
 	// also recorded in the error output as a source-gap.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/runtime"
@@ -48,7 +47,7 @@ func (st *stages) invoke(ctx context.Context, sub []record, o *output) ([]outRec
 	name := st.def.Name
 	met := st.p.m.met
 	b := &runtime.Batch{
-		InvocationID:      fmt.Sprintf("%s-%d-%d", name, sub[0].seq, sub[len(sub)-1].seq),
+		InvocationID:      fmt.Sprintf("%s-%s-%s", name, sub[0].id(), sub[len(sub)-1].id()),
 		DeliveryStreamARN: st.p.m.arn(name),
 		Region:            st.p.m.cfg.Region,
 		Records:           make([]runtime.Record, len(sub)),
@@ -58,10 +57,11 @@ func (st *stages) invoke(ctx context.Context, sub []record, o *output) ([]outRec
 	}
 	for i := range sub {
 		r := &sub[i]
-		b.Records[i] = runtime.Record{RecordID: strconv.FormatUint(r.seq, 10), ArrivalTime: r.arrival, Data: r.data}
+		b.Records[i] = runtime.Record{RecordID: r.id(), ArrivalTime: r.arrival, Data: r.data}
 		if r.shardID != "" {
 			b.Records[i].Kinesis = &runtime.KinesisMetadata{
-				ShardID: r.shardID, PartitionKey: r.partitionKey, SequenceNumber: r.sequenceNumber, ArrivalTime: r.arrival,
+				ShardID: r.shardID, PartitionKey: r.partitionKey, SequenceNumber: r.sequenceNumber,
+				SubsequenceNumber: r.sub, ArrivalTime: r.arrival,
 			}
 		}
 	}

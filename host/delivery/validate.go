@@ -54,6 +54,9 @@ func normalize(def *Definition) error {
 	if err := limitInterval.checkInt(*b.IntervalSeconds); err != nil {
 		return err
 	}
+	if err := normalizeProcessors(&def.Processors); err != nil {
+		return err
+	}
 	if def.Processor != nil {
 		if err := normalizeProcessor(def.Processor); err != nil {
 			return err

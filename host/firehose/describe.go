@@ -54,7 +54,7 @@ func (c Config) describeS3(def *delivery.Definition) *extendedS3Description {
 	dest := def.Destination
 	s := &extendedS3Description{
 		s3Description:           s3Desc(dest, def.Buffering),
-		ProcessingConfiguration: c.describeProcessing(def.Processor, dest.PartitionQueries),
+		ProcessingConfiguration: c.describeProcessing(def.Processors, def.Processor, dest.PartitionQueries),
 		S3BackupMode:            "Disabled",
 	}
 	s.CompressionFormat = s3Compression(def.Format.Compression)
@@ -83,7 +83,7 @@ func (c Config) describeHTTP(def *delivery.Definition) *httpEndpointDescription 
 		EndpointConfiguration:   endpointDescription{Url: h.URL, Name: h.Name},
 		BufferingHints:          hintsOut(def.Buffering),
 		RetryOptions:            retryOptionsOut{DurationInSeconds: delivery.DefaultHTTPRetrySecs},
-		ProcessingConfiguration: c.describeProcessing(def.Processor, nil),
+		ProcessingConfiguration: c.describeProcessing(def.Processors, def.Processor, nil),
 		S3BackupMode:            "FailedDataOnly",
 	}
 	if h.RetrySeconds != nil {
@@ -144,11 +144,14 @@ func hintsOut(b delivery.Buffering) bufferingHintsOut {
 	return out
 }
 
-func (c Config) describeProcessing(p *delivery.Processor, queries map[string]string) *processingConfigOut {
-	if p == nil && len(queries) == 0 {
+func (c Config) describeProcessing(rps []delivery.RecordProcessor, p *delivery.Processor, queries map[string]string) *processingConfigOut {
+	if len(rps) == 0 && p == nil && len(queries) == 0 {
 		return nil
 	}
 	out := &processingConfigOut{Enabled: true}
+	for _, rp := range rps {
+		out.Processors = append(out.Processors, describeRecordProcessor(rp))
+	}
 	if len(queries) > 0 {
 		var q strings.Builder
 		q.WriteString("{")

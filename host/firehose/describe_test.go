@@ -72,7 +72,7 @@ func TestDescribeShapes(t *testing.T) {
 // MetadataExtractionQuery read back as they were.
 func TestMetadataQueryRoundTrip(t *testing.T) {
 	q := map[string]string{"site": ".sensor.site", "day": `.ts | .[0:10]`}
-	out := testConfig.describeProcessing(nil, q)
+	out := testConfig.describeProcessing(nil, nil, q)
 	params := map[string]string{}
 	for _, p := range out.Processors[0].Parameters {
 		params[p.ParameterName] = p.ParameterValue

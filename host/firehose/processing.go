@@ -1,6 +1,7 @@
 package firehose
 
 import (
+	"encoding/base64"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +17,10 @@ const (
 	procLambda          = "Lambda"
 	procMetadata        = "MetadataExtraction"
 	procAppendDelimiter = "AppendDelimiterToRecord"
+	// Firehose's built-in record processors: delivery.RecordProcessor.
+	procDeaggregation = delivery.ProcDeaggregation
+	procDecompression = delivery.ProcDecompression
+	procCloudWatch    = delivery.ProcCloudWatchLogs
 
 	paramLambdaArn      = "LambdaArn"
 	paramRetries        = "NumberOfRetries"
@@ -24,11 +29,17 @@ const (
 	paramRoleArn        = "RoleArn"
 	paramQuery          = "MetadataExtractionQuery"
 	paramEngine         = "JsonParsingEngine"
+	paramSubRecordType  = "SubRecordType"
+	paramDelimiter      = "Delimiter"
+	paramCompression    = "CompressionFormat"
+	paramExtraction     = "DataMessageExtraction"
 )
 
 // processing translates a ProcessingConfiguration: a Lambda processor
 // becomes def.Processor; a MetadataExtraction processor (dynamic
 // partitioning only) becomes def.Destination.PartitionQueries;
+// RecordDeAggregation, Decompression and CloudWatchLogProcessing become
+// def.Processors (the delivery package checks how they go together);
 // AppendDelimiterToRecord is what JSON lines do anyway.
 func (c Config) processing(def *delivery.Definition, pc *processingConfig, field string, partitioned bool) error {
 	if pc == nil || pc.Enabled == nil || !*pc.Enabled {
@@ -59,8 +70,13 @@ func (c Config) processing(def *delivery.Definition, pc *processingConfig, field
 			def.Destination.PartitionQueries, err = metadataQueries(params, pf)
 		case procAppendDelimiter:
 			err = onlyParams(params, pf)
+		case procDeaggregation, procDecompression, procCloudWatch:
+			var rp delivery.RecordProcessor
+			if rp, err = recordProcessor(p.Type, params, pf); err == nil {
+				def.Processors = append(def.Processors, rp)
+			}
 		default:
-			return invalid("%s.Type %s is not supported by Sluice: use Lambda, MetadataExtraction or AppendDelimiterToRecord.", pf, p.Type)
+			return invalid("%s.Type %s is not supported by Sluice: use Lambda, MetadataExtraction, RecordDeAggregation, Decompression, CloudWatchLogProcessing or AppendDelimiterToRecord.", pf, p.Type)
 		}
 		if err != nil {
 			return err
@@ -106,6 +122,56 @@ func (c Config) lambda(params map[string]string, field string) (*delivery.Proces
 		}
 	}
 	return p, nil
+}
+
+// recordProcessor translates the parameters of a built-in record
+// processor. Values are checked here as the API spells them; the delivery
+// package checks the rest (a CloudWatchLogProcessing needs Decompression).
+func recordProcessor(typ string, params map[string]string, field string) (delivery.RecordProcessor, error) {
+	rp := delivery.RecordProcessor{Type: typ}
+	switch typ {
+	case procDecompression:
+		if err := onlyParams(params, field, paramCompression); err != nil {
+			return rp, err
+		}
+		if v, ok := params[paramCompression]; ok && v != "GZIP" {
+			return rp, invalid("%s: CompressionFormat %q is not supported: use GZIP.", field, v)
+		}
+		rp.CompressionFormat = "GZIP"
+	case procCloudWatch:
+		if err := onlyParams(params, field, paramExtraction); err != nil {
+			return rp, err
+		}
+		v, ok := params[paramExtraction]
+		if !ok {
+			return rp, invalid("%s: the CloudWatchLogProcessing processor needs the parameter DataMessageExtraction.", field)
+		}
+		b, err := strconv.ParseBool(v)
+		if err != nil || !b {
+			return rp, invalid("%s: DataMessageExtraction %q must be true (without message extraction, use Decompression alone).", field, v)
+		}
+		rp.DataMessageExtraction = &b
+	case procDeaggregation:
+		if err := onlyParams(params, field, paramSubRecordType, paramDelimiter); err != nil {
+			return rp, err
+		}
+		rp.SubRecordType = params[paramSubRecordType]
+		switch rp.SubRecordType {
+		case delivery.SubRecordJSON, delivery.SubRecordDelimited:
+		case "":
+			return rp, invalid("%s: the RecordDeAggregation processor needs the parameter SubRecordType (JSON or DELIMITED).", field)
+		default:
+			return rp, invalid("%s: SubRecordType %q must be JSON or DELIMITED.", field, rp.SubRecordType)
+		}
+		if v, ok := params[paramDelimiter]; ok {
+			d, err := base64.StdEncoding.DecodeString(v)
+			if err != nil || len(d) == 0 {
+				return rp, invalid("%s: Delimiter %q must be base64-encoded and not empty (#### is IyMjIw==).", field, v)
+			}
+			rp.Delimiter = string(d)
+		}
+	}
+	return rp, nil
 }
 
 // metadataQueries splits a MetadataExtractionQuery, a jq object such as
@@ -163,4 +229,25 @@ func onlyParams(params map[string]string, field string, allowed ...string) error
 		return invalid("%s: parameter %s is not supported by Sluice here.", field, strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// describeRecordProcessor shows a built-in record processor as the API
+// takes it.
+func describeRecordProcessor(rp delivery.RecordProcessor) processor {
+	out := processor{Type: rp.Type}
+	param := func(name, value string) {
+		out.Parameters = append(out.Parameters, processorParameter{ParameterName: name, ParameterValue: value})
+	}
+	switch rp.Type {
+	case procDecompression:
+		param(paramCompression, rp.CompressionFormat)
+	case procCloudWatch:
+		param(paramExtraction, "true")
+	case procDeaggregation:
+		param(paramSubRecordType, rp.SubRecordType)
+		if rp.Delimiter != "" {
+			param(paramDelimiter, base64.StdEncoding.EncodeToString([]byte(rp.Delimiter)))
+		}
+	}
+	return out
 }

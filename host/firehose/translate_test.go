@@ -296,7 +296,7 @@ func TestTranslateRefusals(t *testing.T) {
 		{"backup elsewhere", s3(`,"S3BackupMode":"Enabled","S3BackupConfiguration":{"BucketARN":"arn:aws:s3:::other"}`), InvalidArgument, "must be the destination's bucket"},
 		{"backup compressed", s3(`,"S3BackupMode":"Enabled","S3BackupConfiguration":{"BucketARN":"arn:aws:s3:::lake","CompressionFormat":"GZIP"}`), InvalidArgument, "S3BackupConfiguration.CompressionFormat"},
 		{"backup mode unknown", s3(`,"S3BackupMode":"Sometimes"`), InvalidArgument, "S3BackupMode Sometimes"},
-		{"processor type", proc(`{"Type":"Decompression"}`), InvalidArgument, "Processors[0].Type Decompression"},
+		{"processor type", proc(`{"Type":"Enrichment"}`), InvalidArgument, "Processors[0].Type Enrichment"},
 		{"two Lambdas", proc(`{"Type":"Lambda","Parameters":[{"ParameterName":"LambdaArn","ParameterValue":"` + fn + `"}]},{"Type":"Lambda"}`), InvalidArgument, "only one Lambda"},
 		{"no LambdaArn", proc(`{"Type":"Lambda","Parameters":[{"ParameterName":"NumberOfRetries","ParameterValue":"1"}]}`), InvalidArgument, "needs the parameter LambdaArn"},
 		{"LambdaArn malformed", lambda("project", ""), InvalidArgument, "not a Lambda function ARN"},

@@ -17,6 +17,7 @@ cflags=(--target=wasm32-wasi -mexec-model=reactor -O2 -Wl,--strip-all)
 clang "${cflags[@]}" -o c_identity.wasm c_transform.c
 clang "${cflags[@]}" -DUPPER -o c_upper.wasm c_transform.c
 clang "${cflags[@]}" -o c_enrich.wasm c_enrich.c
+clang "${cflags[@]}" -o c_meta.wasm c_meta.c
 clang "${cflags[@]}" -o c_logflood.wasm c_logflood.c
 clang --target=wasm32-wasi -O2 -Wl,--strip-all -o c_wasi_logflood.wasm c_wasi_logflood.c
 

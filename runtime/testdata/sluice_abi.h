@@ -89,6 +89,7 @@ typedef struct {
   int has_kinesis;
   const uint8_t *partition_key;
   uint32_t partition_key_len;
+  int64_t subsequence;
 } record;
 
 /* reads the batch header; returns the record count or -1 */
@@ -108,11 +109,12 @@ static int read_record(rd *r, record *rec) {
   rec->has_kinesis = flags & 1;
   rec->partition_key = 0;
   rec->partition_key_len = 0;
+  rec->subsequence = 0;
   if (rec->has_kinesis) {
     rd_bytes(r, &n);
     rec->partition_key = rd_bytes(r, &rec->partition_key_len);
     rd_bytes(r, &n);
-    rd_i64(r);
+    rec->subsequence = rd_i64(r);
     rd_i64(r);
   }
   rec->data = rd_bytes(r, &rec->data_len);

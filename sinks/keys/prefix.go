@@ -28,6 +28,9 @@ const (
 	ProcessingFailed       = "processing-failed"
 	FormatConversionFailed = "format-conversion-failed"
 	HTTPEndpointFailed     = "http-endpoint-failed"
+	// DecompressionFailed is for records the Decompression processor could
+	// not decompress (Firehose's prefix for them).
+	DecompressionFailed = "decompression-failed"
 	// PartitioningFailed is for records whose partition keys could not be
 	// found, or made a prefix no object can have, or would open more
 	// active partitions than a batch may have (Firehose's dynamic
