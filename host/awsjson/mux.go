@@ -65,9 +65,10 @@ type Mux struct {
 	log     *slog.Logger
 	maxBody int64
 
-	mu       sync.RWMutex
-	handlers map[string]Handler
-	cbor     map[string]bool // target prefixes served over CBOR too
+	mu        sync.RWMutex
+	handlers  map[string]Handler
+	cbor      map[string]bool   // target prefixes served over CBOR too
+	notServed map[string]string // target → why Sluice does not serve it
 }
 
 // NewMux returns an empty Mux. logger nil discards the log. An invalid
@@ -76,7 +77,7 @@ func NewMux(logger *slog.Logger, opts ...Option) *Mux {
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	m := &Mux{log: logger, maxBody: DefaultMaxBodyBytes, handlers: map[string]Handler{}, cbor: map[string]bool{}}
+	m := &Mux{log: logger, maxBody: DefaultMaxBodyBytes, handlers: map[string]Handler{}, cbor: map[string]bool{}, notServed: map[string]string{}}
 	for _, o := range opts {
 		if err := o(m); err != nil {
 			panic(err)
@@ -91,6 +92,16 @@ func (m *Mux) Handle(targetPrefix, operation string, h Handler) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.handlers[targetPrefix+"."+operation] = h
+}
+
+// NotServed names an operation of the AWS API that Sluice does not serve,
+// and why: a request for it is answered UnknownOperationException, as any
+// unknown target, but with a message that says so instead of suggesting a
+// typing mistake.
+func (m *Mux) NotServed(targetPrefix, operation, why string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.notServed[targetPrefix+"."+operation] = why
 }
 
 // AllowCBOR serves the targets "<targetPrefix>.*" over the CBOR protocol
@@ -130,8 +141,13 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m.mu.RLock()
 	h, ok := m.handlers[target]
 	cborOK := m.cbor[prefix]
+	why, known := m.notServed[target]
 	m.mu.RUnlock()
 	if !ok {
+		if known {
+			WriteErrorAs(w, p, Errorf(TypeUnknownOperation, "Sluice does not serve %s: %s", target, why))
+			return
+		}
 		WriteErrorAs(w, p, Errorf(TypeUnknownOperation, "Unknown operation %q.", target))
 		return
 	}

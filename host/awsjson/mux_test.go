@@ -61,6 +61,7 @@ func serve(m *Mux, target string, body io.Reader, length int64) *httptest.Respon
 
 func TestMuxResponses(t *testing.T) {
 	m := newTestMux()
+	m.NotServed("Test_1", "Later", "it is planned")
 	cases := []struct {
 		name, target, body string
 		status             int
@@ -71,6 +72,7 @@ func TestMuxResponses(t *testing.T) {
 		{"aws error", "Test_1.Echo", `{"Name":"fail"}`, 400, `{"__type":"ResourceNotFoundException","message":"no fail"}`},
 		{"internal", "Test_1.Echo", `{"Name":"panic-free internal"}`, 500, `{"__type":"InternalFailure","message":"Internal service failure."}`},
 		{"unknown op", "Test_1.Nope", `{}`, 400, `{"__type":"UnknownOperationException","message":"Unknown operation \"Test_1.Nope\"."}`},
+		{"not served", "Test_1.Later", `{}`, 400, `{"__type":"UnknownOperationException","message":"Sluice does not serve Test_1.Later: it is planned"}`},
 		{"no target", "", `{}`, 400, `{"__type":"UnknownOperationException","message":"Unknown operation \"\"."}`},
 		{"bad json", "Test_1.Echo", `{"Name":`, 400, "SerializationException"},
 		{"wrong type", "Test_1.Echo", `{"Count":"3"}`, 400, "SerializationException"},

@@ -24,6 +24,7 @@ func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
 		o(a)
 	}
 	m.AllowCBOR(TargetPrefix)
+	registerNotServed(m)
 	handle(m, "CreateStream", a.createStream)
 	handle(m, "DeleteStream", a.deleteStream)
 	handle(m, "ListStreams", a.listStreams)
