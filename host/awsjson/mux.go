@@ -140,6 +140,10 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.writeError(w, aerr)
 		return
 	}
+	if rs, ok := out.(Responder); ok {
+		rs.Respond(w, r)
+		return
+	}
 	if st, ok := out.(Streamer); ok {
 		m.stream(w, target, reqID, st)
 		return

@@ -1,0 +1,124 @@
+package kinesis
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+)
+
+// register registers a consumer of stream and returns its ARN.
+func (e *env) register(t testing.TB, stream, name string) string {
+	t.Helper()
+	out, err := e.client.RegisterStreamConsumer(context.Background(), &awskinesis.RegisterStreamConsumerInput{
+		StreamARN: aws.String(e.engine.ARN(stream)), ConsumerName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("register %s: %v", name, err)
+	}
+	return *out.Consumer.ConsumerARN
+}
+
+// put writes records with the given keys and data to stream and returns
+// their sequence numbers.
+func (e *env) put(t testing.TB, stream string, data ...string) []string {
+	t.Helper()
+	var seqs []string
+	for _, d := range data {
+		out, err := e.client.PutRecord(context.Background(), &awskinesis.PutRecordInput{
+			StreamName: aws.String(stream), PartitionKey: aws.String("k"), Data: []byte(d)})
+		if err != nil {
+			t.Fatalf("put: %v", err)
+		}
+		seqs = append(seqs, *out.SequenceNumber)
+	}
+	return seqs
+}
+
+// subscriber reads a subscription's events as the SDK decodes them.
+type subscriber struct {
+	t      testing.TB
+	stream *awskinesis.SubscribeToShardEventStream
+	out    *awskinesis.SubscribeToShardOutput
+}
+
+// subscribe calls SubscribeToShard with the SDK; it fails the test on an
+// error (use trySubscribe to see one).
+func (e *env) subscribe(t testing.TB, arn, shard string, pos types.StartingPosition) *subscriber {
+	t.Helper()
+	s, err := e.trySubscribe(t, arn, shard, pos)
+	if err != nil {
+		t.Fatalf("subscribe %s %s: %v", shard, pos.Type, err)
+	}
+	return s
+}
+
+func (e *env) trySubscribe(t testing.TB, arn, shard string, pos types.StartingPosition) (*subscriber, error) {
+	return subscribeWith(t, e.client, arn, shard, pos)
+}
+
+func subscribeWith(t testing.TB, c *awskinesis.Client, arn, shard string, pos types.StartingPosition) (*subscriber, error) {
+	t.Helper()
+	out, err := c.SubscribeToShard(context.Background(), &awskinesis.SubscribeToShardInput{
+		ConsumerARN: aws.String(arn), ShardId: aws.String(shard), StartingPosition: &pos})
+	if err != nil {
+		return nil, err
+	}
+	s := &subscriber{t: t, stream: out.GetStream(), out: out}
+	t.Cleanup(func() { _ = s.stream.Close() })
+	return s, nil
+}
+
+// errStreamEnded is what next returns once the stream ended cleanly.
+var errStreamEnded = errors.New("event stream ended")
+
+// next returns the next event, errStreamEnded when the stream ended
+// cleanly, or the stream's error (an exception event).
+func (s *subscriber) next(wait time.Duration) (*types.SubscribeToShardEvent, error) {
+	s.t.Helper()
+	select {
+	case ev, ok := <-s.stream.Events():
+		if !ok {
+			if err := s.stream.Err(); err != nil {
+				return nil, err
+			}
+			return nil, errStreamEnded
+		}
+		e, isEvent := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent)
+		if !isEvent {
+			s.t.Fatalf("unexpected event %T", ev)
+		}
+		return &e.Value, nil
+	case <-time.After(wait):
+		s.t.Fatalf("no event in %v", wait)
+		return nil, nil
+	}
+}
+
+// records reads events until n records came, and returns them with the
+// last event's continuation.
+func (s *subscriber) records(n int) ([]types.Record, string) {
+	s.t.Helper()
+	var out []types.Record
+	cont := ""
+	for len(out) < n {
+		ev, err := s.next(30 * time.Second)
+		if err != nil {
+			s.t.Fatalf("after %d of %d records: %v", len(out), n, err)
+		}
+		out = append(out, ev.Records...)
+		cont = aws.ToString(ev.ContinuationSequenceNumber)
+	}
+	return out, cont
+}
+
+func dataOf(recs []types.Record) []string {
+	var out []string
+	for _, r := range recs {
+		out = append(out, string(r.Data))
+	}
+	return out
+}
