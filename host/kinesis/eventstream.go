@@ -21,7 +21,7 @@ const EventStreamContentType = "application/vnd.amazon.eventstream"
 
 // Event types of SubscribeToShard's stream.
 const (
-	eventInitialResponse = "initial-response"
+	eventInitialResponse  = "initial-response"
 	eventSubscribeToShard = "SubscribeToShardEvent"
 	// eventPayloadType is the content type of the events' payloads (the
 	// JSON protocol's; a CBOR request would take CBOR payloads).

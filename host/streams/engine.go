@@ -100,8 +100,8 @@ type Engine struct {
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
 	reads   *readBudget // bytes of GetRecords answers (and subscription events) in flight
 	subs    subscriptions
-	meters  meters      // throughput limits, per shard
-	writes  writeMeter  // write rates of on-demand streams
+	meters  meters     // throughput limits, per shard
+	writes  writeMeter // write rates of on-demand streams
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
