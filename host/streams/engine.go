@@ -99,15 +99,17 @@ type Engine struct {
 	defs    defCache    // decoded definitions, see defs.go
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
 	reads   *readBudget // bytes of GetRecords answers (and subscription events) in flight
-	subs    subscriptions
-	meters  meters     // throughput limits, per shard
-	writes  writeMeter // write rates of on-demand streams
+	meters  meters      // throughput limits, per shard
+	writes  writeMeter  // write rates of on-demand streams
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
+
+	// subs is the state of SubscribeToShard (subscribe.go).
+	subs subscriptions
 }
 
 // Open prepares the engine on an in-process connection to JetStream: it
