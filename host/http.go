@@ -47,6 +47,11 @@ const (
 	// once, apart from the API's cap, so a saturated API still answers
 	// its probes and a flood of probes cannot take the API's slots.
 	MaxInFlightProbes = 8
+	// DefaultMaxSubscriptions caps the SubscribeToShard subscriptions
+	// open at once, apart from the API's cap (see subscribe.go): each
+	// holds a goroutine and a headers-only JetStream consumer; the bytes
+	// of their events are bounded by the engine's read budget.
+	DefaultMaxSubscriptions = 256
 )
 
 // HTTPLimits bound the HTTP listener; zero fields take the defaults above.
@@ -71,6 +76,12 @@ type HTTPLimits struct {
 	MaxInFlight int
 	MaxQueued   int
 	QueueWait   time.Duration
+	// MaxSubscriptions caps SubscribeToShard subscriptions open at once;
+	// one more is refused at once (LimitExceededException, HTTP 503).
+	MaxSubscriptions int
+	// SubscriptionDuration is how long a subscription lasts (0: AWS's 5
+	// minutes, the most); the timeouts above do not cut it short.
+	SubscriptionDuration time.Duration
 }
 
 func (l *HTTPLimits) setDefaults() {
@@ -93,6 +104,9 @@ func (l *HTTPLimits) setDefaults() {
 	if l.MaxQueued == 0 {
 		l.MaxQueued = DefaultMaxQueuedRequests
 	}
+	if l.MaxSubscriptions == 0 {
+		l.MaxSubscriptions = DefaultMaxSubscriptions
+	}
 }
 
 // check refuses negative limits (zero means the default).
@@ -102,6 +116,7 @@ func (l HTTPLimits) check() error {
 		"WriteTimeout": int64(l.WriteTimeout), "IdleTimeout": int64(l.IdleTimeout),
 		"MaxHeaderBytes": int64(l.MaxHeaderBytes), "MaxInFlight": int64(l.MaxInFlight),
 		"MaxQueued": int64(l.MaxQueued), "QueueWait": int64(l.QueueWait),
+		"MaxSubscriptions": int64(l.MaxSubscriptions), "SubscriptionDuration": int64(l.SubscriptionDuration),
 	} {
 		if v < 0 {
 			return fmt.Errorf("http limits: %s is negative", name)

@@ -25,10 +25,6 @@ const (
 	// does not take an event in this time is cut off (the subscription's
 	// bytes in the read budget are given back).
 	eventWriteTimeout = time.Minute
-	// subscriptionReadGrace is how long past the subscription's end the
-	// connection may stay unread: the request's own read timeout (which
-	// would cancel it on HTTP/1.1) is extended to the end plus this.
-	subscriptionReadGrace = time.Minute
 )
 
 type startingPosition struct {
@@ -92,14 +88,13 @@ func (s *subscription) Close() error {
 // each, until the subscription ends, cleanly (its duration, the end of a
 // closed shard: the stream just ends) or with an exception event.
 //
-// The server's timeouts are for ordinary requests; this one extends its
-// own: the read deadline to the subscription's end (on HTTP/1.1 a read
-// timeout would cancel the request) and the write deadline before each
-// event.
+// The server's write timeout is for ordinary answers (it would cut the
+// connection on HTTP/1.1, reset the stream on HTTP/2): this one moves its
+// own write deadline before each event. (Its read timeout does not
+// matter: net/http stops it once the request's body is read.)
 func (s *subscription) Respond(w http.ResponseWriter, r *http.Request) {
 	defer s.sub.Close()
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(s.sub.Deadline().Add(subscriptionReadGrace))
 	w.Header().Set("Content-Type", EventStreamContentType)
 	w.WriteHeader(http.StatusOK)
 	ew := eventWriter{w: w}
