@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
@@ -56,8 +57,21 @@ func (e *env) subscribe(t testing.TB, arn, shard string, pos types.StartingPosit
 	return s
 }
 
+// trySubscribe subscribes with a client of its own: the SDK's clients
+// share one event stream decoder between their subscriptions, unsafely
+// (aws/smithy-go#714).
 func (e *env) trySubscribe(t testing.TB, arn, shard string, pos types.StartingPosition) (*subscriber, error) {
-	return subscribeWith(t, e.client, arn, shard, pos)
+	return subscribeWith(t, e.newClient(), arn, shard, pos)
+}
+
+// newClient is a Kinesis client of its own for the endpoint.
+func (e *env) newClient() *awskinesis.Client {
+	return awskinesis.New(awskinesis.Options{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+		BaseEndpoint:     aws.String(e.http.URL),
+		RetryMaxAttempts: 1,
+	})
 }
 
 func subscribeWith(t testing.TB, c *awskinesis.Client, arn, shard string, pos types.StartingPosition) (*subscriber, error) {
