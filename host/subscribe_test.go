@@ -19,7 +19,7 @@ import (
 )
 
 // fanOut creates a stream of shards shards and registers consumer c, and
-// returns the consumer's ARN.
+// returns the consumer's ARN once it is ACTIVE.
 func fanOut(t *testing.T, kc *kinesis.Client, stream string, shards int32) string {
 	t.Helper()
 	ctx := context.Background()
@@ -35,6 +35,10 @@ func fanOut(t *testing.T, kc *kinesis.Client, stream string, shards int32) strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	eventually(t, "consumer ACTIVE", func() bool { // CREATING for streams.ConsumerTransition
+		d, err := kc.DescribeStreamConsumer(ctx, &kinesis.DescribeStreamConsumerInput{ConsumerARN: reg.Consumer.ConsumerARN})
+		return err == nil && d.ConsumerDescription.ConsumerStatus == types.ConsumerStatusActive
+	})
 	return *reg.Consumer.ConsumerARN
 }
 

@@ -20,9 +20,11 @@ import (
 
 var consumerARN = regexp.MustCompile(`^arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c1:[0-9]+$`)
 
-// TestConsumerLifecycle: a consumer is registered ACTIVE with an ARN as
-// AWS forms it, found by ARN and by stream and name, listed and counted,
-// refused a second time, and gone once deregistered.
+// TestConsumerLifecycle: a consumer is registered CREATING with an ARN
+// as AWS forms it, ACTIVE ConsumerTransition later (only then does it
+// subscribe or deregister), found by ARN and by stream and name, listed
+// and counted, refused a second time, and DELETING once deregistered
+// (holding its name, refusing subscriptions), then gone.
 func TestConsumerLifecycle(t *testing.T) {
 	e := start(t, "")
 	ctx := context.Background()
@@ -34,8 +36,36 @@ func TestConsumerLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := reg.Consumer
-	if !consumerARN.MatchString(*c.ConsumerARN) || c.ConsumerStatus != types.ConsumerStatusActive || *c.ConsumerName != "c1" {
+	if !consumerARN.MatchString(*c.ConsumerARN) || c.ConsumerStatus != types.ConsumerStatusCreating || *c.ConsumerName != "c1" {
 		t.Fatalf("registered %+v", c)
+	}
+	status := func() types.ConsumerStatus {
+		t.Helper()
+		d, err := e.client.DescribeStreamConsumer(ctx, &awskinesis.DescribeStreamConsumerInput{ConsumerARN: c.ConsumerARN})
+		if errorCode(err) == ResourceNotFound {
+			return "gone"
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ConsumerDescription.ConsumerStatus
+	}
+	subscribe := func() string {
+		_, err := e.trySubscribe(t, *c.ConsumerARN, shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest})
+		return errorCode(err)
+	}
+	if s := status(); s != types.ConsumerStatusCreating {
+		t.Fatalf("just registered: %s", s)
+	}
+	if got := subscribe(); got != ResourceInUse {
+		t.Fatalf("subscribing while CREATING: %q", got)
+	}
+	if _, err := e.client.DeregisterStreamConsumer(ctx, &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: c.ConsumerARN}); errorCode(err) != ResourceInUse {
+		t.Fatalf("deregistering while CREATING: %v", err)
+	}
+	e.clock.Advance(streams.ConsumerTransition)
+	if s := status(); s != types.ConsumerStatusActive {
+		t.Fatalf("after %v: %s", streams.ConsumerTransition, s)
 	}
 	if c.ConsumerCreationTimestamp.Before(before) || !strings.HasSuffix(*c.ConsumerARN, fmt.Sprintf(":%d", c.ConsumerCreationTimestamp.Unix())) {
 		t.Fatalf("creation %v, ARN %s", c.ConsumerCreationTimestamp, *c.ConsumerARN)
@@ -67,11 +97,31 @@ func TestConsumerLifecycle(t *testing.T) {
 	if errorCode(err) != ResourceInUse {
 		t.Fatalf("second registration: %v", err)
 	}
+	if got := subscribe(); got != "" {
+		t.Fatalf("subscribing while ACTIVE: %q", got)
+	}
 	if _, err := e.client.DeregisterStreamConsumer(ctx, &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: c.ConsumerARN}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.DescribeStreamConsumer(ctx, &awskinesis.DescribeStreamConsumerInput{ConsumerARN: c.ConsumerARN}); errorCode(err) != ResourceNotFound {
-		t.Fatalf("describe after deregister: %v", err)
+	if s := status(); s != types.ConsumerStatusDeleting {
+		t.Fatalf("just deregistered: %s", s)
+	}
+	if got := subscribe(); got != ResourceInUse {
+		t.Fatalf("subscribing while DELETING: %q", got)
+	}
+	for _, in := range []*awskinesis.DeregisterStreamConsumerInput{{ConsumerARN: c.ConsumerARN}, {StreamARN: aws.String(e.engine.ARN("s")), ConsumerName: aws.String("c1")}} {
+		if _, err := e.client.DeregisterStreamConsumer(ctx, in); errorCode(err) != ResourceInUse {
+			t.Fatalf("deregistering while DELETING: %v", err)
+		}
+	}
+	_, err = e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{
+		StreamARN: aws.String(e.engine.ARN("s")), ConsumerName: aws.String("c1")})
+	if errorCode(err) != ResourceInUse {
+		t.Fatalf("registering the name while DELETING: %v", err)
+	}
+	e.clock.Advance(streams.ConsumerTransition)
+	if s := status(); s != "gone" {
+		t.Fatalf("after %v DELETING: %s", streams.ConsumerTransition, s)
 	}
 	if _, err := e.client.DeregisterStreamConsumer(ctx, &awskinesis.DeregisterStreamConsumerInput{
 		StreamARN: aws.String(e.engine.ARN("s")), ConsumerName: aws.String("c1")}); errorCode(err) != ResourceNotFound {
@@ -203,7 +253,7 @@ func codeOf(err error) string {
 // TestConsumerLimit: a stream takes 20 consumers, the 21st is
 // LimitExceededException, also when 30 register at once (the limit is a
 // compare-and-set of the stream's consumer list), and a deregistration
-// makes room.
+// makes room once the consumer is gone (DELETING, it still counts).
 func TestConsumerLimit(t *testing.T) {
 	e := start(t, "")
 	e.createStream(t, "s", 1)
@@ -248,9 +298,15 @@ func TestConsumerLimit(t *testing.T) {
 	if err != nil || len(list.Consumers) != streams.MaxConsumers {
 		t.Fatalf("list: %d %v", len(list.Consumers), err)
 	}
+	e.clock.Advance(streams.ConsumerTransition)
 	if _, err := e.client.DeregisterStreamConsumer(ctx, &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: list.Consumers[3].ConsumerARN}); err != nil {
 		t.Fatal(err)
 	}
+	_, err = e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{StreamARN: streamARN, ConsumerName: aws.String("one-more")})
+	if errorCode(err) != LimitExceeded {
+		t.Fatalf("while one is DELETING: %v", err)
+	}
+	e.clock.Advance(streams.ConsumerTransition)
 	if _, err := e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{StreamARN: streamARN, ConsumerName: aws.String("one-more")}); err != nil {
 		t.Fatalf("after a deregistration: %v", err)
 	}
@@ -323,7 +379,7 @@ func TestConsumersSurviveRestart(t *testing.T) {
 	e.put(t, "s", "kept")
 	e.stop()
 
-	e = start(t, dir)
+	e = startWith(t, dir, e.clock, streams.Config{})
 	list, err := e.client.ListStreamConsumers(context.Background(), &awskinesis.ListStreamConsumersInput{StreamARN: aws.String(e.engine.ARN("s"))})
 	if err != nil || len(list.Consumers) != 2 || *list.Consumers[0].ConsumerARN != arn || list.Consumers[0].ConsumerStatus != types.ConsumerStatusActive {
 		t.Fatalf("after restart: %+v %v", list, err)

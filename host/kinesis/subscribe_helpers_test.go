@@ -10,15 +10,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
-// register registers a consumer of stream and returns its ARN.
+// register registers a consumer of stream, moves the clock past its
+// CREATING time, and returns its ARN once it is ACTIVE.
 func (e *env) register(t testing.TB, stream, name string) string {
 	t.Helper()
-	out, err := e.client.RegisterStreamConsumer(context.Background(), &awskinesis.RegisterStreamConsumerInput{
+	ctx := context.Background()
+	out, err := e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{
 		StreamARN: aws.String(e.engine.ARN(stream)), ConsumerName: aws.String(name)})
 	if err != nil {
 		t.Fatalf("register %s: %v", name, err)
+	}
+	e.clock.Advance(streams.ConsumerTransition)
+	d, err := e.client.DescribeStreamConsumer(ctx, &awskinesis.DescribeStreamConsumerInput{ConsumerARN: out.Consumer.ConsumerARN})
+	if err != nil || d.ConsumerDescription.ConsumerStatus != types.ConsumerStatusActive {
+		t.Fatalf("register %s: not ACTIVE after %v: %+v %v", name, streams.ConsumerTransition, d, err)
 	}
 	return *out.Consumer.ConsumerARN
 }

@@ -325,9 +325,21 @@ func TestSubscribeRefusals(t *testing.T) {
 	e.createStream(t, "s", 2)
 	arn := e.register(t, "s", "c")
 	gone := e.register(t, "s", "gone")
-	if _, err := e.client.DeregisterStreamConsumer(context.Background(), &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(gone)}); err != nil {
+	deleting := e.register(t, "s", "deleting")
+	for _, arn := range []string{gone, deleting} {
+		if _, err := e.client.DeregisterStreamConsumer(context.Background(), &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: aws.String(arn)}); err != nil {
+			t.Fatal(err)
+		}
+		if arn == gone {
+			e.clock.Advance(streams.ConsumerTransition)
+		}
+	}
+	reg, err := e.client.RegisterStreamConsumer(context.Background(), &awskinesis.RegisterStreamConsumerInput{
+		StreamARN: aws.String(e.engine.ARN("s")), ConsumerName: aws.String("creating")})
+	if err != nil {
 		t.Fatal(err)
 	}
+	creating := *reg.Consumer.ConsumerARN
 	other := e.put(t, "s", "x")[0] // on shard 0 or 1
 	otherShard := shard0
 	if it := e.iterator(t, "s", shard0, types.ShardIteratorTypeTrimHorizon, nil, nil); len(e.readAll(t, it, 0)) == 1 {
@@ -342,6 +354,8 @@ func TestSubscribeRefusals(t *testing.T) {
 	}{
 		{"unknown consumer", e.engine.ARN("s") + "/consumer/nope:1", shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest}, ResourceNotFound},
 		{"deregistered consumer", gone, shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest}, ResourceNotFound},
+		{"creating consumer", creating, shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest}, ResourceInUse},
+		{"deleting consumer", deleting, shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest}, ResourceInUse},
 		{"malformed ARN", "arn:aws:kinesis:us-east-1:123456789012:stream/s", shard0, types.StartingPosition{Type: types.ShardIteratorTypeLatest}, Validation},
 		{"missing shard", arn, "shardId-000000000009", types.StartingPosition{Type: types.ShardIteratorTypeLatest}, ResourceNotFound},
 		{"bad position type", arn, shard0, types.StartingPosition{Type: "SOMEWHERE"}, Validation},

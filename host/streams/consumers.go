@@ -22,6 +22,11 @@ const (
 	MaxConsumerNameLen = 128
 	// MaxConsumerARNLen is the longest consumer ARN Kinesis accepts.
 	MaxConsumerARNLen = 2048
+	// ConsumerTransition is how long a registered consumer is CREATING
+	// before it is ACTIVE, and a deregistered one DELETING before it is
+	// gone (AWS takes several seconds for each; clients poll
+	// DescribeStreamConsumer until ACTIVE).
+	ConsumerTransition = time.Second
 	// consumersPrefix starts the KV key (in the definitions bucket) that
 	// holds one stream's consumers.
 	consumersPrefix = "consumers."
@@ -30,8 +35,9 @@ const (
 // ConsumerStatus is a consumer's lifecycle state, as Kinesis names it.
 type ConsumerStatus string
 
-// Consumer statuses. Sluice registers a consumer ACTIVE at once and
-// removes it at once, so CREATING and DELETING are never seen.
+// Consumer statuses: a consumer is CREATING for ConsumerTransition after
+// its registration, then ACTIVE; once deregistered it is DELETING for
+// ConsumerTransition, then gone. Only an ACTIVE consumer subscribes.
 const (
 	ConsumerCreating ConsumerStatus = "CREATING"
 	ConsumerActive   ConsumerStatus = "ACTIVE"
@@ -40,13 +46,34 @@ const (
 
 // Consumer is an enhanced fan-out consumer of a stream.
 type Consumer struct {
-	Name    string         `json:"name"`
-	Created time.Time      `json:"created"`
-	Status  ConsumerStatus `json:"status"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+	// Status is the status when the consumer was read (statusAt); the
+	// stored value is not used.
+	Status ConsumerStatus `json:"status"`
+	// Deleting is when the consumer was deregistered (zero: it was not).
+	Deleting time.Time `json:"deleting,omitzero"`
 	// Tags are the tags given at registration.
 	Tags map[string]string `json:"tags,omitempty"`
 	// Stream is the stream's name (not stored: the key says it).
 	Stream string `json:"-"`
+}
+
+// statusAt is c's status at now, from its registration and
+// deregistration times.
+func (c Consumer) statusAt(now time.Time) ConsumerStatus {
+	switch {
+	case !c.Deleting.IsZero():
+		return ConsumerDeleting
+	case now.Before(c.Created.Add(ConsumerTransition)):
+		return ConsumerCreating
+	}
+	return ConsumerActive
+}
+
+// goneAt reports whether c, deregistered, is gone by now.
+func (c Consumer) goneAt(now time.Time) bool {
+	return !c.Deleting.IsZero() && !now.Before(c.Deleting.Add(ConsumerTransition))
 }
 
 // consumerSet is what the KV key of a stream's consumers holds: the
@@ -134,10 +161,16 @@ func (e *Engine) loadConsumers(ctx context.Context, s *Stream) ([]Consumer, uint
 	if set.StreamID != s.ID {
 		return nil, entry.Revision(), nil // left by a deleted stream of that name
 	}
-	for i := range set.Consumers {
-		set.Consumers[i].Stream = s.Name
+	now := e.now()
+	cs := set.Consumers[:0]
+	for _, c := range set.Consumers {
+		if c.goneAt(now) {
+			continue // dropped from the set at its next write
+		}
+		c.Stream, c.Status = s.Name, c.statusAt(now)
+		cs = append(cs, c)
 	}
-	return set.Consumers, entry.Revision(), nil
+	return cs, entry.Revision(), nil
 }
 
 // updateConsumers applies fn to the consumers of an ACTIVE (or UPDATING)
@@ -183,8 +216,9 @@ func (e *Engine) updateConsumers(ctx context.Context, stream string, fn func(s *
 }
 
 // RegisterConsumer registers an enhanced fan-out consumer of a stream.
-// It is ACTIVE at once: clients wait for ACTIVE by polling
-// DescribeStreamConsumer, and the KCL gives up after a few quick polls.
+// It is CREATING, and ACTIVE ConsumerTransition later: clients wait for
+// ACTIVE by polling DescribeStreamConsumer, as on AWS. A consumer that is
+// still DELETING holds its name and counts against MaxConsumers.
 func (e *Engine) RegisterConsumer(ctx context.Context, stream, name string, tags map[string]string) (Consumer, error) {
 	if err := ValidateName(stream); err != nil {
 		return Consumer{}, err
@@ -203,7 +237,7 @@ func (e *Engine) RegisterConsumer(ctx context.Context, stream, name string, tags
 		if len(cs) >= MaxConsumers {
 			return nil, errorf(ErrLimitExceeded, "Stream %s under account %s has %d registered consumers, the limit.", stream, e.cfg.AccountID, MaxConsumers)
 		}
-		out = Consumer{Name: name, Created: e.now().UTC().Truncate(time.Millisecond), Status: ConsumerActive, Tags: tags, Stream: stream}
+		out = Consumer{Name: name, Created: e.now().UTC().Truncate(time.Millisecond), Status: ConsumerCreating, Tags: tags, Stream: stream}
 		return append(cs, out), nil
 	})
 	if err != nil {
@@ -261,8 +295,10 @@ func (e *Engine) ConsumerByARN(ctx context.Context, ref ConsumerRef, arn string)
 	return c, err
 }
 
-// DeregisterConsumer removes a consumer; its subscriptions end with
-// ErrNotFound within a second (subscribe.go).
+// DeregisterConsumer removes a consumer: it is DELETING for
+// ConsumerTransition, then gone; its subscriptions end with ErrNotFound
+// within a second (subscribe.go). A consumer that is not ACTIVE is
+// refused with ErrInUse.
 func (e *Engine) DeregisterConsumer(ctx context.Context, stream, name string, created *int64) error {
 	if err := ValidateConsumerName(name); err != nil {
 		return err
@@ -274,13 +310,31 @@ func (e *Engine) DeregisterConsumer(ctx context.Context, stream, name string, cr
 		if i < 0 {
 			return nil, e.consumerNotFound(name + " of stream " + stream)
 		}
-		return slices.Delete(cs, i, i+1), nil
+		if cs[i].Status != ConsumerActive {
+			return nil, errorf(ErrInUse, "Consumer %s of stream %s under account %s is %s, not ACTIVE.", name, stream, e.cfg.AccountID, cs[i].Status)
+		}
+		cs[i].Deleting = e.now().UTC()
+		return cs, nil
 	})
 	if err != nil {
 		return err
 	}
 	e.dropLeases(ctx, leasePrefix(stream, name))
 	e.log.Info("consumer deregistered", "stream", stream, "consumer", name)
+	return nil
+}
+
+// subscribable checks that the consumer arn names exists and is ACTIVE:
+// ErrNotFound when it does not exist, ErrInUse while it is CREATING or
+// DELETING.
+func (e *Engine) subscribable(ctx context.Context, ref ConsumerRef, arn string) error {
+	c, err := e.ConsumerByARN(ctx, ref, arn)
+	if err != nil {
+		return err
+	}
+	if c.Status != ConsumerActive {
+		return errorf(ErrInUse, "Consumer %s is %s, not ACTIVE.", arn, c.Status)
+	}
 	return nil
 }
 

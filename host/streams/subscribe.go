@@ -118,7 +118,8 @@ type Subscription struct {
 
 // Subscribe opens consumer arn's subscription to a shard from a starting
 // position (as GetShardIterator takes it). It fails with ErrNotFound for
-// a consumer, stream or shard that does not exist, ErrInUse when another
+// a consumer, stream or shard that does not exist, ErrInUse for a
+// consumer that is not ACTIVE or when another
 // subscription of the consumer to the shard started less than
 // SubscriptionTakeover ago, and the errors of GetShardIterator for the
 // position. Close it when done.
@@ -130,7 +131,7 @@ func (e *Engine) Subscribe(ctx context.Context, arn, shardID string, pos Iterato
 	if err := ValidateShardID(shardID); err != nil {
 		return nil, err
 	}
-	if _, err := e.ConsumerByARN(ctx, ref, arn); err != nil {
+	if err := e.subscribable(ctx, ref, arn); err != nil {
 		return nil, err
 	}
 	// The position, resolved and checked as GetShardIterator does it.
@@ -309,8 +310,12 @@ func (s *Subscription) check(ctx context.Context) error {
 	case leaseTaken:
 		return errorf(ErrInUse, "Another subscription of consumer %s to shard %s took over this one.", s.arn, s.shard)
 	case leaseGone:
-		if _, err := s.e.ConsumerByARN(ctx, s.ref, s.arn); err != nil {
+		c, err := s.e.ConsumerByARN(ctx, s.ref, s.arn)
+		if err != nil {
 			return err
+		}
+		if c.Status == ConsumerDeleting {
+			return s.e.consumerNotFound(s.arn)
 		}
 		return io.EOF
 	}
