@@ -20,7 +20,7 @@ import (
 
 // fanOut creates a stream of shards shards and registers consumer c, and
 // returns the consumer's ARN once it is ACTIVE.
-func fanOut(t *testing.T, kc *kinesis.Client, stream string, shards int32) string {
+func fanOut(t testing.TB, kc *kinesis.Client, stream string, shards int32) string {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(stream), ShardCount: aws.Int32(shards)}); err != nil {
@@ -43,7 +43,7 @@ func fanOut(t *testing.T, kc *kinesis.Client, stream string, shards int32) strin
 }
 
 // subscribeSDK subscribes with the SDK from TRIM_HORIZON.
-func subscribeSDK(t *testing.T, kc *kinesis.Client, arn, shard string) (*kinesis.SubscribeToShardEventStream, error) {
+func subscribeSDK(t testing.TB, kc *kinesis.Client, arn, shard string) (*kinesis.SubscribeToShardEventStream, error) {
 	t.Helper()
 	out, err := kc.SubscribeToShard(context.Background(), &kinesis.SubscribeToShardInput{
 		ConsumerARN: aws.String(arn), ShardId: aws.String(shard),
