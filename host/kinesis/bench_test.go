@@ -110,7 +110,9 @@ func BenchmarkSubscribePushLatency(b *testing.B) {
 	}
 	slices.Sort(lat)
 	slices.Sort(put)
-	ms := func(d []time.Duration, q float64) float64 { return float64(d[int(q*float64(len(d)-1))]) / float64(time.Millisecond) }
+	ms := func(d []time.Duration, q float64) float64 {
+		return float64(d[int(q*float64(len(d)-1))]) / float64(time.Millisecond)
+	}
 	b.ReportMetric(ms(lat, 0.5), "p50-ms")
 	b.ReportMetric(ms(lat, 0.99), "p99-ms")
 	b.ReportMetric(ms(put, 0.5), "put-p50-ms")
