@@ -127,8 +127,14 @@ func (s *subscriber) records(n int) ([]types.Record, string) {
 	s.t.Helper()
 	var out []types.Record
 	cont := ""
+	// Heartbeats come every few seconds: a deadline for the whole read
+	// ends a test that waits for records that never come.
+	deadline := time.Now().Add(waitEvent)
 	for len(out) < n {
-		ev, err := s.next(30 * time.Second)
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%d of %d records in %v", len(out), n, waitEvent)
+		}
+		ev, err := s.next(waitEvent)
 		if err != nil {
 			s.t.Fatalf("after %d of %d records: %v", len(out), n, err)
 		}
