@@ -3,10 +3,14 @@ package host
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 )
@@ -43,6 +47,67 @@ func BenchmarkPutRecordsSync(b *testing.B) {
 			secs := time.Since(start).Seconds()
 			b.ReportMetric(float64(b.N*len(recs))/secs, "records/s")
 			b.ReportMetric(float64(b.N*len(recs)*len(data))/secs/1e6, "MB/s")
+		})
+	}
+}
+
+// BenchmarkSubscribePushLatency measures, through the whole server, the
+// time from a PutRecord call to the record arriving at a SubscribeToShard
+// subscriber (the Go SDK's event stream reader), one record at a time,
+// over HTTP/1.1 and over HTTPS with HTTP/2, and reports the median and
+// 99th percentile. AWS's figure for enhanced fan-out is about 70 ms.
+func BenchmarkSubscribePushLatency(b *testing.B) {
+	for _, proto := range []string{"http1", "h2-tls"} {
+		b.Run(proto, func(b *testing.B) {
+			var kc *kinesis.Client
+			if proto == "http1" {
+				_, kc = open(b, Config{})
+			} else {
+				ca, files := serverFiles(b)
+				srv, err := Open(context.Background(), Config{DataDir: b.TempDir(), HTTPAddr: "127.0.0.1:0", TLS: files})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { srv.Close() })
+				kc = kinesis.New(kinesis.Options{BaseEndpoint: aws.String(srv.HTTPURL()), Region: "us-east-1",
+					Credentials: credentials.NewStaticCredentialsProvider("x", "x", ""),
+					HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+						tr.TLSClientConfig.RootCAs = ca.Pool()
+					})})
+			}
+			arn := fanOut(b, kc, "push", 1)
+			es, err := subscribeSDK(b, kc, arn, "shardId-000000000000")
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := &kinesis.PutRecordInput{StreamName: aws.String("push"), PartitionKey: aws.String("k"), Data: make([]byte, 100)}
+			// TRIM_HORIZON on an empty shard: the first event is empty.
+			var lat []time.Duration
+			for b.Loop() {
+				begin := time.Now()
+				if _, err := kc.PutRecord(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+				for got := 0; got == 0; {
+					select {
+					case ev, ok := <-es.Events():
+						if !ok {
+							b.Fatalf("subscription ended: %v", es.Err())
+						}
+						if e, isEvent := ev.(*types.SubscribeToShardEventStreamMemberSubscribeToShardEvent); isEvent {
+							got = len(e.Value.Records)
+						}
+					case <-time.After(hangLimit):
+						b.Fatal("no record")
+					}
+				}
+				lat = append(lat, time.Since(begin))
+			}
+			slices.Sort(lat)
+			ms := func(q float64) float64 { return float64(lat[int(q*float64(len(lat)-1))]) / float64(time.Millisecond) }
+			b.ReportMetric(ms(0.5), "p50-ms")
+			b.ReportMetric(ms(0.99), "p99-ms")
+			b.ReportMetric(0, "ns/op")
 		})
 	}
 }

@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream"
+	"github.com/aws/aws-sdk-go-v2/aws/protocol/eventstream/eventstreamapi"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/sluice-io/sluice/host/auth"
@@ -138,5 +141,87 @@ func TestCBORBusyAnswer(t *testing.T) {
 	status, out := cborCall(t, srv, "PutRecord", map[string]any{"StreamName": "s", "PartitionKey": "k", "Data": []byte{1}}, nil)
 	if status != http.StatusServiceUnavailable || out["__type"] != "ProvisionedThroughputExceededException" || out["message"] == "" {
 		t.Fatalf("%d %v", status, out)
+	}
+}
+
+// TestCBORSubscribeToShard: a SubscribeToShard sent in CBOR (as the Java
+// SDK v2 and the KCL send it) is answered with an event stream whose
+// payloads are CBOR, named so by each message's :content-type: the
+// initial-response an empty map, each SubscribeToShardEvent the members
+// of the JSON one with Data as a byte string and the arrival time as epoch
+// milliseconds under tag 1.
+func TestCBORSubscribeToShard(t *testing.T) {
+	srv, kc := open(t, Config{HTTP: HTTPLimits{SubscriptionDuration: 2 * time.Second}})
+	arn := fanOut(t, kc, "cb", 1)
+	ctx := context.Background()
+	before := time.Now().Add(-time.Second)
+	if _, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("cb"), PartitionKey: aws.String("k"), Data: []byte{0xF3, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	body, err := cbor.Marshal(map[string]any{"ConsumerARN": arn, "ShardId": "shardId-000000000000",
+		"StartingPosition": map[string]any{"Type": "TRIM_HORIZON"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, "http://"+srv.HTTPAddr()+"/", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", "Kinesis_20131202.SubscribeToShard")
+	req.Header.Set("Content-Type", awscbor.ContentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.amazon.eventstream" {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("%d %q: %x", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	dec := eventstream.NewDecoder()
+	next := func() (string, []byte) {
+		t.Helper()
+		msg, err := dec.Decode(resp.Body, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ct := msg.Headers.Get(eventstreamapi.ContentTypeHeader); ct == nil || ct.String() != awscbor.ContentType {
+			t.Fatalf("payload content type %v, want %s", ct, awscbor.ContentType)
+		}
+		return msg.Headers.Get(eventstreamapi.EventTypeHeader).String(), msg.Payload
+	}
+	if typ, p := next(); typ != "initial-response" || !bytes.Equal(p, []byte{0xa0}) {
+		t.Fatalf("first event %s %x, want initial-response a0", typ, p)
+	}
+	typ, p := next()
+	if typ != "SubscribeToShardEvent" {
+		t.Fatalf("event %s", typ)
+	}
+	var ev struct {
+		Records []struct {
+			SequenceNumber              string
+			ApproximateArrivalTimestamp cbor.RawTag
+			Data                        []byte
+			PartitionKey                string
+		}
+		ContinuationSequenceNumber string
+		MillisBehindLatest         int64
+	}
+	if err := cbor.Unmarshal(p, &ev); err != nil {
+		t.Fatalf("event payload %x: %v", p, err)
+	}
+	if len(ev.Records) != 1 || !bytes.Equal(ev.Records[0].Data, []byte{0xF3, 0, 1}) || ev.Records[0].PartitionKey != "k" {
+		t.Fatalf("records %+v", ev.Records)
+	}
+	if ev.ContinuationSequenceNumber != ev.Records[0].SequenceNumber {
+		t.Fatalf("continuation %q, last record %q", ev.ContinuationSequenceNumber, ev.Records[0].SequenceNumber)
+	}
+	at := ev.Records[0].ApproximateArrivalTimestamp
+	var ms int64
+	if at.Number != 1 || cbor.Unmarshal(at.Content, &ms) != nil {
+		t.Fatalf("arrival %+v: want tag 1 around an integer", at)
+	}
+	if got := time.UnixMilli(ms); got.Before(before) || got.After(time.Now().Add(time.Second)) {
+		t.Fatalf("arrival %v (%d ms): not epoch milliseconds of now", got, ms)
 	}
 }

@@ -57,6 +57,11 @@ const (
 	// flow-control windows; net/http's default, made explicit): bodies
 	// waiting on one connection hold at most this much memory.
 	HTTP2ReceiveBuffer = 1 << 20
+	// DefaultMaxSubscriptions caps the SubscribeToShard subscriptions
+	// open at once, apart from the API's cap (see subscribe.go): each
+	// holds a goroutine and a headers-only JetStream consumer; the bytes
+	// of their events are bounded by the engine's read budget.
+	DefaultMaxSubscriptions = 256
 )
 
 // HTTPLimits bound the HTTP listener; zero fields take the defaults above.
@@ -96,6 +101,12 @@ type HTTPLimits struct {
 	MaxInFlight int
 	MaxQueued   int
 	QueueWait   time.Duration
+	// MaxSubscriptions caps SubscribeToShard subscriptions open at once;
+	// one more is refused at once (LimitExceededException, HTTP 503).
+	MaxSubscriptions int
+	// SubscriptionDuration is how long a subscription lasts (0: AWS's 5
+	// minutes, the most); the timeouts above do not cut it short.
+	SubscriptionDuration time.Duration
 }
 
 func (l *HTTPLimits) setDefaults() {
@@ -118,6 +129,9 @@ func (l *HTTPLimits) setDefaults() {
 	if l.MaxQueued == 0 {
 		l.MaxQueued = DefaultMaxQueuedRequests
 	}
+	if l.MaxSubscriptions == 0 {
+		l.MaxSubscriptions = DefaultMaxSubscriptions
+	}
 }
 
 // check refuses negative limits (zero means the default).
@@ -127,6 +141,7 @@ func (l HTTPLimits) check() error {
 		"WriteTimeout": int64(l.WriteTimeout), "IdleTimeout": int64(l.IdleTimeout),
 		"MaxHeaderBytes": int64(l.MaxHeaderBytes), "MaxInFlight": int64(l.MaxInFlight),
 		"MaxQueued": int64(l.MaxQueued), "QueueWait": int64(l.QueueWait),
+		"MaxSubscriptions": int64(l.MaxSubscriptions), "SubscriptionDuration": int64(l.SubscriptionDuration),
 	} {
 		if v < 0 {
 			return fmt.Errorf("http limits: %s is negative", name)

@@ -43,7 +43,7 @@ func newLimiterMetrics(reg prometheus.Registerer) (*limiterMetrics, error) {
 	m := &limiterMetrics{
 		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "sluice_http_requests_in_flight",
-			Help: "HTTP requests being served, by class (api: AWS APIs and /v1; probes: /healthz, /readyz, /metrics).",
+			Help: "HTTP requests being served, by class (api: AWS APIs and /v1; subscriptions: SubscribeToShard; probes: /healthz, /readyz, /metrics).",
 		}, []string{"class"}),
 		queued: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "sluice_http_requests_queued",

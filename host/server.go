@@ -220,6 +220,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
 	}
+	streamsCfg.SubscriptionDuration = cfg.HTTP.SubscriptionDuration
 	s.streams, err = streams.Open(ctx, s.nc, streamsCfg)
 	if err != nil {
 		return nil, fmt.Errorf("open data streams: %w", err)
@@ -271,7 +272,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 
 	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
-	var kopts []kinesis.Option
+	kopts := []kinesis.Option{kinesis.WithLogger(cfg.Logger.With("component", "kinesis"))}
 	if s.nats.Encrypted() {
 		kopts = append(kopts, kinesis.WithEncryptionAtRest())
 	}
@@ -306,7 +307,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", apiLimit.wrap(apiHandler))
+	mux.Handle("/", splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler))
 	mux.Handle("GET /metrics", probeLimit.wrap(metrics))
 	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
 	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
@@ -316,6 +317,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	s.http = newHTTPServer(browser.Wrap(mux), hl)
 	s.http.ErrorLog = httpErrorLog(cfg.Logger)
+	s.http.RegisterOnShutdown(s.streams.EndSubscriptions)
 	go func(tc *tls.Config) { s.served <- serveHTTP(s.http, s.ln, tc) }(s.tls.Config())
 
 	s.log.Info("sluice listening",

@@ -59,15 +59,19 @@ func TestSecondServeRefused(t *testing.T) {
 	}
 }
 
-// TestServeMaxRequestsFlag: a cap below one request is a usage error,
-// refused before anything starts.
+// TestServeMaxRequestsFlag: a cap below one request or one subscription
+// is a usage error, refused before anything starts.
 func TestServeMaxRequestsFlag(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "data")
-	err := run(context.Background(), []string{"serve", "--data-dir", dir, "--max-requests", "0"}, strings.NewReader(""), io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "--max-requests must be at least 1, not 0") {
-		t.Fatalf("err %v", err)
-	}
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("the refused serve created %s", dir)
+	for _, flag := range []string{"--max-requests", "--max-subscriptions"} {
+		t.Run(flag, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data")
+			err := run(context.Background(), []string{"serve", "--data-dir", dir, flag, "0"}, strings.NewReader(""), io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), flag+" must be at least 1, not 0") {
+				t.Fatalf("err %v", err)
+			}
+			if _, err := os.Stat(dir); !os.IsNotExist(err) {
+				t.Errorf("the refused serve created %s", dir)
+			}
+		})
 	}
 }

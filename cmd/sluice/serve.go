@@ -30,6 +30,9 @@ func newServeCmd(c *cli) *cobra.Command {
 			if cfg.HTTP.MaxInFlight < 1 {
 				return usageErr("--max-requests must be at least 1, not %d", cfg.HTTP.MaxInFlight)
 			}
+			if cfg.HTTP.MaxSubscriptions < 1 {
+				return usageErr("--max-subscriptions must be at least 1, not %d", cfg.HTTP.MaxSubscriptions)
+			}
 			var level slog.Level
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageErr("--log-level: %v", err)
@@ -81,6 +84,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.BoolVar(&cfg.Security.MetricsNoAuth, "metrics-no-auth", false, "serve /metrics without a signature even when access keys are configured (for a Prometheus scrape)")
 	f.StringSliceVar(&cfg.Security.Hostnames, "hostname", nil, "a name clients reach the HTTP listener by, besides its address (and localhost on loopback); repeat or comma-separate")
 	f.IntVar(&cfg.HTTP.MaxInFlight, "max-requests", host.DefaultMaxInFlightRequests, "API requests served at once; more wait briefly, then get HTTP 503 (which AWS SDKs retry)")
+	f.IntVar(&cfg.HTTP.MaxSubscriptions, "max-subscriptions", host.DefaultMaxSubscriptions, "SubscribeToShard subscriptions open at once, apart from --max-requests; one more gets LimitExceededException (HTTP 503, which AWS SDKs retry)")
 	f.StringVar(&cfg.TLS.Cert, "tls-cert", "", "PEM certificate (then intermediates): HTTP (HTTP/2 and HTTP/1.1) and the NATS client listener take TLS only; needs --tls-key")
 	f.StringVar(&cfg.TLS.Key, "tls-key", "", "PEM private key of --tls-cert, unencrypted")
 	f.StringVar(&cfg.TLS.ClientCA, "tls-client-ca", "", "PEM CA certificates: clients of both listeners must present a certificate they signed (mutual TLS)")

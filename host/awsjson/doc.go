@@ -15,8 +15,10 @@
 // is encoded in the request's protocol, errors included. An output that
 // is a Streamer writes its own JSON through a bounded buffer (GetRecords'
 // answers are not built in memory first), and a CBORStreamer its own
-// CBOR; one that is an io.Closer is closed once written. Timestamps
-// (Time) outside years 1 to 9999 are a SerializationException. It does
-// not look at signatures: host/auth verifies them in front of the Mux and
-// answers its refusals through WriteRequestError, in the same shape.
+// CBOR; one that is a Responder writes the whole HTTP answer itself
+// (SubscribeToShard's event stream, in either protocol); one that is an
+// io.Closer is closed once written. Timestamps (Time) outside years 1 to
+// 9999 are a SerializationException. It does not look at signatures:
+// host/auth verifies them in front of the Mux and answers its refusals
+// through WriteRequestError, in the same shape.
 package awsjson

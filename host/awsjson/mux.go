@@ -190,6 +190,10 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteErrorAs(w, p, aerr)
 		return
 	}
+	if rs, ok := out.(Responder); ok {
+		rs.Respond(w, r)
+		return
+	}
 	m.answer(w, p, target, reqID, out)
 }
 

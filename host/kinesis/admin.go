@@ -64,6 +64,9 @@ func (a *api) deleteStream(ctx context.Context, in *deleteStreamInput) (*empty, 
 	if err != nil {
 		return nil, err
 	}
+	if err := a.refuseWithConsumers(ctx, name, in.EnforceConsumerDeletion); err != nil {
+		return nil, err
+	}
 	return &empty{}, a.e.DeleteStream(ctx, name)
 }
 
@@ -150,6 +153,7 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 		EncryptionType:          a.encryptionType(),
 		KeyId:                   a.keyID(),
 		OpenShardCount:          s.OpenShards(),
+		ConsumerCount:           a.consumerCount(ctx, s.Name),
 	}}, nil
 }
 

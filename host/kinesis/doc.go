@@ -16,4 +16,15 @@
 // anything on an encrypting server and is refused on one that does not,
 // StopStreamEncryption the other way round; both validate their input as
 // AWS does first.
+//
+// Enhanced fan-out: RegisterStreamConsumer, DescribeStreamConsumer,
+// ListStreamConsumers and DeregisterStreamConsumer (consumers.go), and
+// SubscribeToShard (subscribe.go), whose answer is an event stream
+// (eventstream.go: application/vnd.amazon.eventstream, written with the
+// AWS SDK's encoder, CRCs included): an initial-response, then one
+// SubscribeToShardEvent per batch or heartbeat, flushed each, until the
+// subscription's duration ends it cleanly, the end of a closed shard
+// (an event with ChildShards and no continuation) does, or an exception
+// event (ResourceInUseException, ResourceNotFoundException,
+// InternalFailureException) ends it.
 package kinesis

@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/streams"
@@ -14,12 +15,13 @@ const TargetPrefix = "Kinesis_20131202"
 type api struct {
 	e         *streams.Engine
 	encrypted bool // see WithEncryptionAtRest
+	log       *slog.Logger
 }
 
 // Register registers every Kinesis operation Sluice serves on m, over
 // JSON and CBOR (the Java SDKs' default for Kinesis).
 func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
-	a := &api{e: e}
+	a := &api{e: e, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -46,6 +48,7 @@ func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
 	handle(m, "UpdateStreamMode", a.updateStreamMode)
 	handle(m, "StartStreamEncryption", a.startEncryption)
 	handle(m, "StopStreamEncryption", a.stopEncryption)
+	registerFanOut(m, a)
 }
 
 // handle registers a typed operation whose errors go through awsError.

@@ -156,6 +156,7 @@ func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	if rev > 0 {
 		e.defs.forget(name, rev)
 	}
+	e.dropConsumers(ctx, name)
 	e.log.Info("stream deleted", "stream", name)
 	return nil
 }

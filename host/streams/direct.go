@@ -22,6 +22,11 @@ type directRequest struct {
 	Batch     int        `json:"batch,omitempty"`
 	MaxBytes  int        `json:"max_bytes,omitempty"`
 	StartTime *time.Time `json:"start_time,omitempty"`
+	// MultiLastFor with UpToSeq or UpToTime asks for the last message of
+	// each subject at or before a sequence, or before a time.
+	MultiLastFor []string   `json:"multi_last,omitempty"`
+	UpToSeq      uint64     `json:"up_to_seq,omitempty"`
+	UpToTime     *time.Time `json:"up_to_time,omitempty"`
 }
 
 // storedMsg is one message a direct get returned.

@@ -106,4 +106,23 @@
 // over-limit records fail with ErrThroughput. ON_DEMAND streams
 // (ondemand.go) are rescaled by a background loop from their measured
 // write rate, within bounds and a cool-down their definition sets.
+//
+// # Enhanced fan-out
+//
+// Consumers (consumers.go) are one KV key per stream in the definitions
+// bucket, "consumers.<name>", holding the stream's identity and its
+// consumers (at most MaxConsumers), changed by compare-and-set, so they
+// survive restarts and a stream created again under the name starts with
+// none. A consumer's status comes from its times: CREATING for
+// ConsumerTransition after registration, then ACTIVE; DELETING for
+// ConsumerTransition after deregistration, then gone. Its ARN is the
+// stream's plus "/consumer/NAME:EPOCH-SECONDS", as AWS forms it.
+//
+// A subscription (subscribe.go) reads its shard as GetRecords does,
+// woken by a headers-only ordered JetStream consumer on the shard's
+// subject, and holds a lease (leases.go: one key per consumer and shard in
+// the "sluice_kinesis_subscriptions" bucket) that enforces AWS's rule of
+// one subscription per consumer and shard: a second within
+// SubscriptionTakeover of the first is ErrInUse, a later one takes over.
+// Each event's bytes come from the read budget shared with GetRecords.
 package streams

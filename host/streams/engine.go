@@ -82,6 +82,10 @@ type Config struct {
 	// DefaultScaleInterval, a negative value turns the background loop
 	// off (tests then call ScaleOnDemand and PruneShards themselves).
 	ScaleInterval time.Duration
+	// SubscriptionDuration is how long a SubscribeToShard subscription
+	// lasts before it ends cleanly: 0 means DefaultSubscriptionDuration
+	// (AWS's 5 minutes), at most MaxSubscriptionDuration.
+	SubscriptionDuration time.Duration
 }
 
 // Engine runs Kinesis-style data streams on JetStream.
@@ -94,7 +98,7 @@ type Engine struct {
 
 	defs    defCache    // decoded definitions, see defs.go
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
-	reads   *readBudget // bytes of GetRecords answers in flight
+	reads   *readBudget // bytes of GetRecords answers (and subscription events) in flight
 	meters  meters      // throughput limits, per shard
 	writes  writeMeter  // write rates of on-demand streams
 	stop    context.CancelFunc
@@ -103,6 +107,9 @@ type Engine struct {
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
+
+	// subs is the state of SubscribeToShard (subscribe.go).
+	subs subscriptions
 }
 
 // Open prepares the engine on an in-process connection to JetStream: it
@@ -142,6 +149,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if cfg.MaxReadBytes < readGrantMin {
 		return nil, fmt.Errorf("streams: MaxReadBytes %d < %d (two records of the largest size)", cfg.MaxReadBytes, readGrantMin)
 	}
+	if cfg.SubscriptionDuration == 0 {
+		cfg.SubscriptionDuration = DefaultSubscriptionDuration
+	}
+	if cfg.SubscriptionDuration < 0 || cfg.SubscriptionDuration > MaxSubscriptionDuration {
+		return nil, fmt.Errorf("streams: SubscriptionDuration %v is not between 0 and %v", cfg.SubscriptionDuration, MaxSubscriptionDuration)
+	}
 	if cfg.Limits != nil && !cfg.Limits.validate() {
 		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
 	}
@@ -165,8 +178,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}
+	if e.subs.leases, err = openLeases(ctx, js); err != nil {
+		return nil, err
+	}
 	loopCtx, cancel := context.WithCancel(context.Background())
 	e.stop = cancel
+	e.subs.ctx, e.subs.cancel = context.WithCancel(loopCtx)
 	ready := make(chan struct{})
 	e.loops.Go(func() { e.watchDefinitions(loopCtx, ready) })
 	select {

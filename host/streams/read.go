@@ -128,6 +128,11 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 	invalid := func() error {
 		return errorf(ErrInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", text, sh.ID, name, e.cfg.AccountID)
 	}
+	if seq+1 == sh.StartingSequence {
+		// The point before the shard's first record: the continuation
+		// of a subscription that has delivered none (subscribe.go).
+		return nil
+	}
 	if !sh.Open() && seq > sh.EndingSequence {
 		return invalid()
 	}

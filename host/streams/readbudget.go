@@ -56,9 +56,11 @@ type readBudget struct {
 	idleTime *time.Timer
 }
 
-// readWaiter is a GetRecords waiting for its grant.
+// readWaiter is a read waiting for its grant of up to want bytes, at
+// least least.
 type readWaiter struct {
-	granted chan *readGrant // buffered: put never blocks
+	want, least int64
+	granted     chan *readGrant // buffered: put never blocks
 }
 
 func newReadBudget(max int64) *readBudget { return &readBudget{max: max, wait: readBudgetWait} }
@@ -90,14 +92,21 @@ func (g *readGrant) shrink(n int64) {
 // reads that came first, waiting up to readBudgetWait. It returns nil
 // when the wait ran out (or ctx ended).
 func (b *readBudget) take(ctx context.Context) *readGrant {
+	return b.takeSize(ctx, readGrantMax, readGrantMin)
+}
+
+// takeSize is take for a grant of up to want bytes and at least least
+// (both capped at the budget's size).
+func (b *readBudget) takeSize(ctx context.Context, want, least int64) *readGrant {
+	want, least = min(want, b.max), min(least, want, b.max)
 	b.mu.Lock()
 	if len(b.waiting) == 0 {
-		if g := b.grantLocked(); g != nil {
+		if g := b.grantLocked(want, least); g != nil {
 			b.mu.Unlock()
 			return g
 		}
 	}
-	w := &readWaiter{granted: make(chan *readGrant, 1)}
+	w := &readWaiter{want: want, least: least, granted: make(chan *readGrant, 1)}
 	b.waiting = append(b.waiting, w)
 	b.mu.Unlock()
 
@@ -124,11 +133,11 @@ func (b *readBudget) take(ctx context.Context) *readGrant {
 	return nil
 }
 
-// grantLocked takes a grant if the budget has room; b.mu is held.
-func (b *readBudget) grantLocked() *readGrant {
-	want := min(int64(readGrantMax), b.max)
+// grantLocked takes a grant of up to want bytes, at least least, if the
+// budget has room; b.mu is held.
+func (b *readBudget) grantLocked(want, least int64) *readGrant {
 	free := b.max - b.used
-	if free < readGrantMin && free < want {
+	if free < least {
 		return nil
 	}
 	n := min(want, free)
@@ -146,11 +155,12 @@ func (b *readBudget) put(n int64) {
 	defer b.mu.Unlock()
 	b.used -= n
 	for len(b.waiting) > 0 {
-		g := b.grantLocked()
+		w := b.waiting[0]
+		g := b.grantLocked(w.want, w.least)
 		if g == nil {
 			break
 		}
-		b.waiting[0].granted <- g
+		w.granted <- g
 		b.waiting = b.waiting[1:]
 	}
 	if b.used == 0 && b.sinceGC >= returnMemoryAfter && b.idleTime == nil {
