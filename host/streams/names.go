@@ -123,6 +123,9 @@ func (e *Engine) ARN(name string) string {
 	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", e.cfg.Region, e.cfg.AccountID, name)
 }
 
+// AccountID is the account the engine's ARNs and messages name.
+func (e *Engine) AccountID() string { return e.cfg.AccountID }
+
 // ResolveName picks the stream name from a StreamName or a StreamARN (either
 // may be empty, not both; when both are given they must agree).
 func (e *Engine) ResolveName(name, arn string) (string, error) {
