@@ -270,7 +270,9 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
+	// The largest AWS request is a Kinesis PutRecords of 10 MiB; the
+	// signature check reads the same limit (auth's bodyLimit).
+	aws := awsjson.NewMux(cfg.Logger.With("component", "api"), awsjson.WithMaxBodyBytes(kinesis.MaxRequestBytes))
 	var kopts []kinesis.Option
 	if s.nats.Encrypted() {
 		kopts = append(kopts, kinesis.WithEncryptionAtRest())

@@ -56,3 +56,16 @@ func (a *api) updateMaxRecordSize(ctx context.Context, in *updateMaxRecordSizeIn
 	}
 	return &empty{}, a.e.SetMaxRecordSize(ctx, name, int(*in.MaxRecordSizeInKiB))
 }
+
+// recordJSONBytes is the most a PutRecords entry's JSON adds beside its
+// data's base64 and the partition key its size counts: the member names,
+// an ExplicitHashKey of 39 digits, and a partition key of 256 bytes that
+// all need escaping (\u0001 is six bytes for one).
+const recordJSONBytes = 64 + 39 + 5*streams.MaxPartitionKeyLen
+
+// MaxRequestBytes is the largest request body the Kinesis API reads: a
+// PutRecords of streams.MaxLargePutBytes (a stream whose record size was
+// raised to 10 MiB) once base64-encoded, with its 500 entries' JSON and
+// 64 KiB for the rest (stream names, whitespace). It is about 14.7 MB;
+// the server's Mux and its signature check (host/auth) read no more.
+const MaxRequestBytes = (streams.MaxLargePutBytes+2)/3*4 + streams.MaxPutRecords*recordJSONBytes + 64<<10

@@ -114,6 +114,9 @@ type Engine struct {
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
+	// readHook, when set by a test, sees what each read holds of what
+	// it was granted.
+	readHook func(held, granted int64)
 }
 
 // Open prepares the engine on an in-process connection to JetStream: it

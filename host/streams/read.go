@@ -226,6 +226,9 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	for _, m := range res.Msgs {
 		held += int64(len(m.Data)) + readRecordOverhead
 	}
+	if e.readHook != nil {
+		e.readHook(held, grant.n)
+	}
 	grant.shrink(held)
 	out := &ReadResult{}
 	size, dropped, beyond := 0, 0, false
