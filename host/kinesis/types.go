@@ -48,11 +48,11 @@ type enhancedMetrics struct {
 }
 
 type createStreamInput struct {
-	StreamName         *string                `json:"StreamName"`
-	ShardCount         *int32                 `json:"ShardCount"`
-	StreamModeDetails  *streamModeDetailsIn   `json:"StreamModeDetails"`
-	Tags               optionalMap            `json:"Tags"`
-	MaxRecordSizeInKiB *int32                 `json:"MaxRecordSizeInKiB"`
+	StreamName         *string              `json:"StreamName"`
+	ShardCount         *int32               `json:"ShardCount"`
+	StreamModeDetails  *streamModeDetailsIn `json:"StreamModeDetails"`
+	Tags               optionalMap          `json:"Tags"`
+	MaxRecordSizeInKiB *int32               `json:"MaxRecordSizeInKiB"`
 }
 
 // streamModeDetailsIn is StreamModeDetails in a request.
