@@ -5,7 +5,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -13,50 +12,18 @@ import (
 	"github.com/sluice-io/sluice/host/streams"
 )
 
-// maxViolations is the most constraint failures one ValidationException
-// reports, as AWS's validation layer stops at ten.
-const maxViolations = 10
-
-// violations collects the constraint failures of a request the way AWS's
-// validation layer reports them: each failing constraint of each field,
-// in the order the fields are checked, in one ValidationException
-// ("2 validation errors detected: Value ... at 'a' failed to satisfy
-// constraint: ...; Value ... at 'b' ..."). The bounds come from the
-// streams engine, which enforces the same ones.
-type violations struct{ msgs []string }
+// violations collects the constraint failures of a request as AWS's
+// validation layer reports them (awsjson.Violations); the bounds come
+// from the streams engine, which enforces the same ones.
+type violations struct{ awsjson.Violations }
 
 // validator is an operation's input that checks its own fields before
 // the operation runs (see handle).
 type validator interface{ validate(v *violations) }
 
-// add records one failure; value is what the message shows ("null" for
-// an absent member, else it is quoted).
-func (v *violations) add(value *string, field, constraint string) {
-	if len(v.msgs) == maxViolations {
-		return
-	}
-	shown := "null"
-	if value != nil {
-		shown = "'" + *value + "'"
-	}
-	v.msgs = append(v.msgs, fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", shown, field, constraint))
-}
-
-// addAt records a failure that AWS reports without the value (a blob too
-// long shows its buffer, not its bytes).
-func (v *violations) addValue(value, field, constraint string) { v.add(&value, field, constraint) }
-
-// err is nil, or the ValidationException of every failure recorded.
-func (v *violations) err() error {
-	switch n := len(v.msgs); n {
-	case 0:
-		return nil
-	case 1:
-		return awsjson.Errorf(Validation, "1 validation error detected: %s", v.msgs[0])
-	default:
-		return awsjson.Errorf(Validation, "%d validation errors detected: %s", n, strings.Join(v.msgs, "; "))
-	}
-}
+func (v *violations) add(value *string, field, constraint string) { v.Add(value, field, constraint) }
+func (v *violations) addValue(value, field, constraint string)    { v.AddValue(value, field, constraint) }
+func (v *violations) err() error                                  { return v.Err() }
 
 // Patterns of the Kinesis API's string members, as AWS's messages quote
 // them.
@@ -74,13 +41,15 @@ const (
 // passes (the message still quotes AWS's pattern).
 var sluiceSequence = regexp.MustCompile(`^[0-9]{1,129}$`)
 
-var patterns = map[string]*regexp.Regexp{}
+var patterns = map[string]*awsjson.Pattern{}
 
 func init() {
 	for _, p := range []string{patternName, patternStreamARN, patternResourceARN, patternHashKey} {
-		patterns[p] = regexp.MustCompile(`^(?:` + p + `)$`)
+		ap := awsjson.NewPattern(p)
+		patterns[p] = &ap
 	}
-	patterns[patternSequence] = sluiceSequence
+	seq := awsjson.PatternMatching(patternSequence, sluiceSequence)
+	patterns[patternSequence] = &seq
 }
 
 // Lengths of string members (and ranges of numbers) the engine has no
@@ -92,63 +61,25 @@ const (
 	maxListLimit    = 10000
 )
 
-// str checks a string member: present when required, then (when present)
-// its pattern and its length in characters, as AWS orders them.
+// str checks a string member (see awsjson.Violations.String); pattern
+// is one of the patterns above, or "".
 func (v *violations) str(field string, s *string, required bool, min, max int, pattern string) {
-	if s == nil {
-		if required {
-			v.add(nil, field, "Member must not be null")
-		}
-		return
+	var p *awsjson.Pattern
+	if pattern != "" {
+		p = patterns[pattern]
 	}
-	if pattern != "" && !patterns[pattern].MatchString(*s) {
-		v.add(s, field, "Member must satisfy regular expression pattern: "+pattern)
-	}
-	n := utf8.RuneCountInString(*s)
-	if n < min {
-		v.add(s, field, fmt.Sprintf("Member must have length greater than or equal to %d", min))
-	}
-	if max > 0 && n > max {
-		v.add(s, field, fmt.Sprintf("Member must have length less than or equal to %d", max))
-	}
+	v.String(field, s, required, min, max, p)
 }
 
-// num checks an integer member against lo..hi (hi 0: no upper bound).
 func (v *violations) num(field string, n *int32, required bool, lo, hi int) {
-	if n == nil {
-		if required {
-			v.add(nil, field, "Member must not be null")
-		}
-		return
-	}
-	s := strconv.Itoa(int(*n))
-	if int(*n) < lo {
-		v.add(&s, field, fmt.Sprintf("Member must have value greater than or equal to %d", lo))
-	}
-	if hi > 0 && int(*n) > hi {
-		v.add(&s, field, fmt.Sprintf("Member must have value less than or equal to %d", hi))
-	}
+	v.Int(field, n, required, lo, hi)
 }
 
-// enum checks a string member against its values.
 func (v *violations) enum(field string, s *string, required bool, values ...string) {
-	if s == nil {
-		if required {
-			v.add(nil, field, "Member must not be null")
-		}
-		return
-	}
-	if !slices.Contains(values, *s) {
-		v.add(s, field, "Member must satisfy enum value set: ["+strings.Join(values, ", ")+"]")
-	}
+	v.Enum(field, s, required, values...)
 }
 
-// required checks that a member of another kind is present.
-func (v *violations) required(field string, present bool) {
-	if !present {
-		v.add(nil, field, "Member must not be null")
-	}
-}
+func (v *violations) required(field string, present bool) { v.Required(field, present) }
 
 // stream checks the StreamName and StreamARN members.
 func (v *violations) stream(r streamRef) {
@@ -161,8 +92,7 @@ func (v *violations) shardID(field string, s *string, required bool) {
 	v.str(field, s, required, 1, streams.MaxShardIDLen, patternName)
 }
 
-// listValue shows a list as AWS's messages do: [a, b].
-func listValue(items []string) string { return "[" + strings.Join(items, ", ") + "]" }
+func listValue(items []string) string { return awsjson.ListValue(items) }
 
 // mapValue shows a map as AWS's messages do: {k=v, ...} (in key order).
 func mapValue(m map[string]string) string {
