@@ -279,8 +279,9 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	kinesis.Register(aws, s.streams, kopts...)
 	firehose.Register(aws, s.delivery, firehose.Config{
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
+		Region:          cfg.Region,
+		AccountID:       cfg.AccountID,
+		EncryptedAtRest: s.nats.Encrypted(),
 		// An S3 destination created through the Firehose API has no
 		// endpoint in AWS's shape: its bucket is a folder of the server,
 		// under the output root.

@@ -55,18 +55,19 @@ func (v *Violations) Err() error {
 // Pattern is a member's regular expression: Text as AWS's messages quote
 // it, and the expression a value is held to (usually Text, anchored).
 type Pattern struct {
-	Text string
-	re   *regexp.Regexp
+	Text  string
+	match func(string) bool
 }
 
 // NewPattern anchors text as AWS matches it (the whole value).
 func NewPattern(text string) Pattern {
-	return Pattern{Text: text, re: regexp.MustCompile(`^(?:` + text + `)$`)}
+	return Pattern{Text: text, match: regexp.MustCompile(`^(?:` + text + `)$`).MatchString}
 }
 
-// PatternMatching is a pattern quoted as text but held to re instead
-// (when the server takes more than AWS's pattern says).
-func PatternMatching(text string, re *regexp.Regexp) Pattern { return Pattern{Text: text, re: re} }
+// PatternFunc is a pattern quoted as text but checked by match instead:
+// when the server takes more than AWS's pattern says, or the pattern
+// needs what Go's regular expressions lack (look-ahead).
+func PatternFunc(text string, match func(string) bool) Pattern { return Pattern{Text: text, match: match} }
 
 // String checks a string member: present when required, then (when
 // present) its pattern (if any) and its length in characters between min
@@ -78,7 +79,7 @@ func (v *Violations) String(field string, s *string, required bool, min, max int
 		}
 		return
 	}
-	if p != nil && !p.re.MatchString(*s) {
+	if p != nil && !p.match(*s) {
 		v.Add(s, field, "Member must satisfy regular expression pattern: "+p.Text)
 	}
 	n := utf8.RuneCountInString(*s)

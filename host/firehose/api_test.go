@@ -35,6 +35,12 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
+	return startWith(t, false)
+}
+
+// startWith is start on a server that encrypts at rest, or not.
+func startWith(t *testing.T, encrypted bool) *env {
+	t.Helper()
 	ctx := context.Background()
 	js := jstest.Start(t, "")
 	eng, err := streams.Open(ctx, js.Conn, streams.Config{Region: region, AccountID: account})
@@ -47,7 +53,7 @@ func start(t *testing.T) *env {
 	}
 	e := &env{dir: t.TempDir(), streams: eng}
 	mux := awsjson.NewMux(nil)
-	Register(mux, mgr, Config{Region: region, AccountID: account, ObjectStore: func(bucket string) (delivery.Destination, error) {
+	Register(mux, mgr, Config{Region: region, AccountID: account, EncryptedAtRest: encrypted, ObjectStore: func(bucket string) (delivery.Destination, error) {
 		return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(e.dir, "buckets", bucket)}}, nil
 	}})
 	srv := httptest.NewServer(mux)

@@ -48,7 +48,7 @@ func init() {
 		ap := awsjson.NewPattern(p)
 		patterns[p] = &ap
 	}
-	seq := awsjson.PatternMatching(patternSequence, sluiceSequence)
+	seq := awsjson.PatternFunc(patternSequence, sluiceSequence.MatchString)
 	patterns[patternSequence] = &seq
 }
 
