@@ -16,7 +16,7 @@ const MaxViolations = 10
 // Violations collects the constraint failures of a request the way AWS's
 // validation layer reports them: each failing constraint of each member,
 // in the order they are checked, in one ValidationException ("2
-// validation errors detected: Value '' at 'a' failed to satisfy
+// validation errors detected: Value ” at 'a' failed to satisfy
 // constraint: ...; Value null at 'b' ..."). Fields are named as AWS
 // names them (lower camel case, "records.1.member.data").
 type Violations struct{ msgs []string }
@@ -67,7 +67,9 @@ func NewPattern(text string) Pattern {
 // PatternFunc is a pattern quoted as text but checked by match instead:
 // when the server takes more than AWS's pattern says, or the pattern
 // needs what Go's regular expressions lack (look-ahead).
-func PatternFunc(text string, match func(string) bool) Pattern { return Pattern{Text: text, match: match} }
+func PatternFunc(text string, match func(string) bool) Pattern {
+	return Pattern{Text: text, match: match}
+}
 
 // String checks a string member: present when required, then (when
 // present) its pattern (if any) and its length in characters between min

@@ -29,6 +29,7 @@ import (
 // server, over real HTTP; bucket B is the folder buckets/B of a temp dir.
 type env struct {
 	dir     string
+	url     string
 	streams *streams.Engine
 	client  *awsfirehose.Client
 }
@@ -57,6 +58,7 @@ func startWith(t *testing.T, encrypted bool) *env {
 		return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(e.dir, "buckets", bucket)}}, nil
 	}})
 	srv := httptest.NewServer(mux)
+	e.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()
 		if err := mgr.Close(); err != nil {

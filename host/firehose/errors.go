@@ -19,9 +19,9 @@ const (
 	// ConcurrentModification answers an UpdateDestination whose
 	// CurrentDeliveryStreamVersionId is no longer the current version.
 	ConcurrentModification = "ConcurrentModificationException"
-	Validation         = awsjson.TypeValidation
-	Serialization      = awsjson.TypeSerialization
-	InternalFailure    = awsjson.TypeInternalFailure
+	Validation             = awsjson.TypeValidation
+	Serialization          = awsjson.TypeSerialization
+	InternalFailure        = awsjson.TypeInternalFailure
 )
 
 // kinds maps each delivery sentinel to its AWS exception name. This is the

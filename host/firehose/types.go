@@ -191,19 +191,19 @@ type describeOutput struct {
 }
 
 type deliveryStreamDescription struct {
-	DeliveryStreamName   string                   `json:"DeliveryStreamName"`
-	DeliveryStreamARN    string                   `json:"DeliveryStreamARN"`
-	DeliveryStreamStatus string                   `json:"DeliveryStreamStatus"`
-	FailureDescription   *failureDescription      `json:"FailureDescription,omitempty"`
+	DeliveryStreamName   string              `json:"DeliveryStreamName"`
+	DeliveryStreamARN    string              `json:"DeliveryStreamARN"`
+	DeliveryStreamStatus string              `json:"DeliveryStreamStatus"`
+	FailureDescription   *failureDescription `json:"FailureDescription,omitempty"`
 	// DeliveryStreamEncryptionConfiguration is the server's encryption.
-	DeliveryStreamEncryptionConfiguration *encryptionConfigOut `json:"DeliveryStreamEncryptionConfiguration,omitempty"`
-	DeliveryStreamType   string                   `json:"DeliveryStreamType"`
-	VersionId            string                   `json:"VersionId"`
-	CreateTimestamp      *awsjson.Time            `json:"CreateTimestamp,omitempty"`
-	LastUpdateTimestamp  *awsjson.Time            `json:"LastUpdateTimestamp,omitempty"`
-	Source               *sourceDescription       `json:"Source,omitempty"`
-	Destinations         []destinationDescription `json:"Destinations"`
-	HasMoreDestinations  bool                     `json:"HasMoreDestinations"`
+	DeliveryStreamEncryptionConfiguration *encryptionConfigOut     `json:"DeliveryStreamEncryptionConfiguration,omitempty"`
+	DeliveryStreamType                    string                   `json:"DeliveryStreamType"`
+	VersionId                             string                   `json:"VersionId"`
+	CreateTimestamp                       *awsjson.Time            `json:"CreateTimestamp,omitempty"`
+	LastUpdateTimestamp                   *awsjson.Time            `json:"LastUpdateTimestamp,omitempty"`
+	Source                                *sourceDescription       `json:"Source,omitempty"`
+	Destinations                          []destinationDescription `json:"Destinations"`
+	HasMoreDestinations                   bool                     `json:"HasMoreDestinations"`
 }
 
 // failureDescription is Firehose's FailureDescription.
