@@ -72,9 +72,22 @@ func (c Config) encryptionOf() *encryptionConfigOut {
 // checkSSE answers a request for encryption (on create, or
 // StartDeliveryStreamEncryption) according to the server.
 func (c Config) checkSSE(name string, e *encryptionConfigInput) error {
-	if e == nil || c.EncryptedAtRest {
-		// Already encrypted, with the server's key: the key asked for is
-		// not used (DescribeDeliveryStream shows AWS_OWNED_CMK).
+	if e == nil {
+		return nil
+	}
+	if e.KeyType != nil && *e.KeyType == keyTypeCustomer {
+		if e.KeyARN == nil {
+			return invalid("KeyARN is required with KeyType %s.", keyTypeCustomer)
+		}
+		// Sluice has no KMS: a customer's key would be named and not
+		// used. Say so rather than show a key that does not encrypt.
+		return invalid("KeyType %s is not supported by Sluice, which has no KMS: the server encrypts everything it stores with its own key; use KeyType %s.", keyTypeCustomer, keyTypeAWSOwned)
+	}
+	if e.KeyARN != nil {
+		return invalid("KeyARN is only taken with KeyType %s; leave it out with %s.", keyTypeCustomer, keyTypeAWSOwned)
+	}
+	if c.EncryptedAtRest {
+		// Already encrypted, with the server's key, as AWS_OWNED_CMK says.
 		return nil
 	}
 	return invalid("Delivery stream %s cannot be encrypted on its own: this Sluice server encrypts everything it stores at rest or nothing, and it runs without encryption (start it with --encryption-key-file or SLUICE_ENCRYPTION_KEY).", name)

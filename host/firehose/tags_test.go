@@ -140,7 +140,7 @@ func TestTagRefusals(t *testing.T) {
 	long := strings.Repeat("k", delivery.MaxTagKeyLen+1)
 	cases := []struct {
 		name, op, body, typ string
-		msgs               []string
+		msgs                []string
 	}{
 		{"51 tags", "TagDeliveryStream", `{"DeliveryStreamName":"d","Tags":` + many(51, "b") + `}`, Validation,
 			[]string{"at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50"}},
