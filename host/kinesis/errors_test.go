@@ -194,8 +194,12 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	e := start(t, "")
 	e.createStream(t, "s1", 1)
 	before := e.state(t)
-	// 11 MiB: over the mux's 10 MiB default.
-	body := mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": base64.StdEncoding.EncodeToString(make([]byte, 8<<20))})
+	// Over MaxRequestBytes, the API's limit (a 10 MiB PutRecords in base64
+	// with its keys).
+	body := mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": base64.StdEncoding.EncodeToString(make([]byte, MaxRequestBytes*3/4+1))})
+	if len(body) <= MaxRequestBytes {
+		t.Fatalf("body of %d bytes is not over MaxRequestBytes %d", len(body), MaxRequestBytes)
+	}
 	status, resp, _ := e.raw(t, target+"PutRecord", body)
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(resp), "RequestEntityTooLargeException") {
 		t.Fatalf("%d %s", status, resp)
