@@ -124,7 +124,8 @@ func (m *Manager) Untag(ctx context.Context, name string, keys []string) error {
 	})
 }
 
-// Tags lists a delivery stream's tags in key order.
+// Tags lists a delivery stream's tags in key order, in any state (the
+// tags given to a create are there while it is CREATING).
 func (m *Manager) Tags(ctx context.Context, name string) ([]Tag, error) {
 	if err := ValidateName(name); err != nil {
 		return nil, err
@@ -132,9 +133,6 @@ func (m *Manager) Tags(ctx context.Context, name string) ([]Tag, error) {
 	st, _, err := m.store.getDef(ctx, name)
 	if err != nil {
 		return nil, err
-	}
-	if st.Status != StatusActive {
-		return nil, fmt.Errorf("%w: %s is %s", ErrInUse, name, st.Status)
 	}
 	out := []Tag{}
 	for _, k := range slices.Sorted(maps.Keys(st.Tags)) {
