@@ -102,7 +102,7 @@ func (a *api) updateDestination(ctx context.Context, body []byte, in *updateInpu
 		err = a.cfg.mergeHTTP(def, in.HttpEndpointDestinationUpdate)
 	case in.HttpEndpointDestinationUpdate != nil:
 		err = a.cfg.replace(def, func(d *delivery.Definition) error {
-			return a.cfg.httpEndpoint(d, in.HttpEndpointDestinationUpdate.asConfig())
+			return a.cfg.httpEndpointAs(d, in.HttpEndpointDestinationUpdate.asConfig(), "HttpEndpointDestinationUpdate", "S3Update")
 		})
 	case wasHTTP:
 		err = a.cfg.replace(def, func(d *delivery.Definition) error {

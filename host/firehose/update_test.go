@@ -2,8 +2,13 @@ package firehose
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsfirehose "github.com/aws/aws-sdk-go-v2/service/firehose"
@@ -137,5 +142,69 @@ func TestUpdateDestinationRefusals(t *testing.T) {
 	d := e.describe(t, "d")
 	if v, p := aws.ToString(d.VersionId), aws.ToString(d.Destinations[0].ExtendedS3DestinationDescription.Prefix); v != "1" || p != "d/" {
 		t.Errorf("after refusals: version %s prefix %q, want 1 and d/", v, p)
+	}
+}
+
+// An update of another destination type replaces the destination (and
+// needs what a create of that type needs); records then go to the new one.
+func TestUpdateDestinationChangesType(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	e.createS3(t, "swap")
+	got := make(chan string, 10)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			RequestID string `json:"requestId"`
+			Records   []struct {
+				Data []byte `json:"data"`
+			} `json:"records"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		for _, rec := range body.Records {
+			got <- string(rec.Data)
+		}
+		fmt.Fprintf(w, `{"requestId":%q,"timestamp":%d}`, body.RequestID, time.Now().UnixMilli())
+	}))
+	t.Cleanup(srv.Close)
+
+	update := func(u *types.HttpEndpointDestinationUpdate) error {
+		_, err := e.client.UpdateDestination(ctx, &awsfirehose.UpdateDestinationInput{
+			DeliveryStreamName: aws.String("swap"), CurrentDeliveryStreamVersionId: e.describe(t, "swap").VersionId,
+			DestinationId: aws.String("destinationId-000000000001"), HttpEndpointDestinationUpdate: u,
+		})
+		return err
+	}
+	err := update(&types.HttpEndpointDestinationUpdate{BufferingHints: &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(1)}})
+	if errorCode(err) != Validation || !strings.Contains(err.Error(), "Value null at 'HttpEndpointDestinationUpdate.EndpointConfiguration.Url'") {
+		t.Fatalf("a new HTTP destination without its endpoint: %v, want %s naming the update's member", err, Validation)
+	}
+	err = update(&types.HttpEndpointDestinationUpdate{EndpointConfiguration: &types.HttpEndpointConfiguration{Url: aws.String(srv.URL)}})
+	if errorCode(err) != Validation || !strings.Contains(err.Error(), "Value null at 'HttpEndpointDestinationUpdate.S3Update'") {
+		t.Fatalf("a new HTTP destination without its bucket: %v, want %s naming S3Update", err, Validation)
+	}
+	if err := update(&types.HttpEndpointDestinationUpdate{
+		EndpointConfiguration: &types.HttpEndpointConfiguration{Url: aws.String(srv.URL)},
+		BufferingHints:        &types.HttpEndpointBufferingHints{SizeInMBs: aws.Int32(1), IntervalInSeconds: aws.Int32(0)},
+		S3Update:              &types.S3DestinationUpdate{BucketARN: aws.String("arn:aws:s3:::lake"), RoleARN: aws.String(role)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := e.describe(t, "swap")
+	if h := d.Destinations[0].HttpEndpointDestinationDescription; h == nil || aws.ToString(h.EndpointConfiguration.Url) != srv.URL || d.Destinations[0].ExtendedS3DestinationDescription != nil {
+		t.Fatalf("after the update: %+v", d.Destinations[0])
+	}
+	if v := aws.ToString(d.VersionId); v != "2" {
+		t.Errorf("VersionId %s, want 2", v)
+	}
+	if _, err := e.client.PutRecord(ctx, &awsfirehose.PutRecordInput{DeliveryStreamName: aws.String("swap"), Record: &types.Record{Data: []byte("to-http")}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-got:
+		if r != "to-http" {
+			t.Fatalf("the endpoint got %q", r)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the record never reached the new HTTP destination")
 	}
 }
