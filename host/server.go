@@ -271,15 +271,18 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 
-	aws := awsjson.NewMux(cfg.Logger.With("component", "api"))
+	// The largest AWS request is a Kinesis PutRecords of 10 MiB; the
+	// signature check reads the same limit (auth's bodyLimit).
+	aws := awsjson.NewMux(cfg.Logger.With("component", "api"), awsjson.WithMaxBodyBytes(kinesis.MaxRequestBytes))
 	kopts := []kinesis.Option{kinesis.WithLogger(cfg.Logger.With("component", "kinesis"))}
 	if s.nats.Encrypted() {
 		kopts = append(kopts, kinesis.WithEncryptionAtRest())
 	}
 	kinesis.Register(aws, s.streams, kopts...)
 	firehose.Register(aws, s.delivery, firehose.Config{
-		Region:    cfg.Region,
-		AccountID: cfg.AccountID,
+		Region:          cfg.Region,
+		AccountID:       cfg.AccountID,
+		EncryptedAtRest: s.nats.Encrypted(),
 		// An S3 destination created through the Firehose API has no
 		// endpoint in AWS's shape: its bucket is a folder of the server,
 		// under the output root.

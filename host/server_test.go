@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/sluice-io/sluice/internal/awstest"
 )
 
 func open(t testing.TB, cfg Config) (*Server, *kinesis.Client) {
@@ -27,6 +29,7 @@ func open(t testing.TB, cfg Config) (*Server, *kinesis.Client) {
 		BaseEndpoint: aws.String("http://" + srv.HTTPAddr()),
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("x", "x", ""),
+		HTTPClient:   awstest.SDKHTTPClient(), // subscriptions stay open: see there
 	})
 	return srv, kc
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/firehose"
 	"github.com/sluice-io/sluice/host/kinesis"
 	"github.com/sluice-io/sluice/host/rest"
@@ -151,7 +150,7 @@ func awsTarget(target string) (service, action string, kind resourceKind, ok boo
 // bodyLimit is the most a route's body may hold.
 func (c *Config) bodyLimit(pattern string) int64 {
 	if pattern == AWSPattern {
-		return awsjson.DefaultMaxBodyBytes
+		return kinesis.MaxRequestBytes
 	}
 	if r, ok := restRoutes[pattern]; ok {
 		return r.maxBody(c)

@@ -49,11 +49,22 @@ type awsNames struct {
 	ResourceARN                      string
 	DeliveryStreamName               string
 	KinesisStreamSourceConfiguration *struct{ KinesisStreamARN string }
+	// Tags, given to CreateStream or CreateDeliveryStream, need the
+	// tagging action too, as on AWS.
+	Tags json.RawMessage
 }
+
+// Tagging on create: AWS checks kinesis:AddTagsToStream on the new stream
+// (not kinesis:TagResource) and firehose:TagDeliveryStream on the new
+// delivery stream when a create carries tags.
+const (
+	actionTagStream   = ServiceKinesis + ":AddTagsToStream"
+	actionTagDelivery = ServiceFirehose + ":TagDeliveryStream"
+)
 
 // streamOfARN is the stream name an ARN names, as the Kinesis API reads
 // StreamARN (everything after ":stream/"), or the stream of a consumer ARN
-// (.../stream/NAME/consumer/...).
+// (.../stream/NAME/consumer/...); a ResourceARN may be either.
 func streamOfARN(arn string, consumer bool) string {
 	const marker = ":stream/"
 	i := strings.Index(arn, marker)
@@ -91,7 +102,7 @@ func (a arns) awsChecks(action, op string, kind resourceKind, p awsjson.Protocol
 		add(in.StreamName)
 		add(streamOfARN(in.StreamARN, false))
 		add(streamOfARN(in.ConsumerARN, true))
-		add(streamOfARN(in.ResourceARN, false))
+		add(streamOfARN(in.ResourceARN, true))
 		if op == "GetRecords" && in.ShardIterator != "" {
 			if s, err := streams.IteratorStream(in.ShardIterator); err == nil {
 				add(s)
@@ -102,8 +113,14 @@ func (a arns) awsChecks(action, op string, kind resourceKind, p awsjson.Protocol
 				add(s)
 			}
 		}
+		if op == "CreateStream" && hasTags(in.Tags) && in.StreamName != "" {
+			extra = append(extra, check{actionTagStream, a.resource(kindStream, in.StreamName)})
+		}
 	case kindDelivery:
 		add(in.DeliveryStreamName)
+		if op == "CreateDeliveryStream" && hasTags(in.Tags) && in.DeliveryStreamName != "" {
+			extra = append(extra, check{actionTagDelivery, a.resource(kindDelivery, in.DeliveryStreamName)})
+		}
 		if op == "CreateDeliveryStream" && in.KinesisStreamSourceConfiguration != nil {
 			if s := streamOfARN(in.KinesisStreamSourceConfiguration.KinesisStreamARN, false); s != "" {
 				extra = append(extra, check{ActionReadSource, a.resource(kindStream, s)})
@@ -153,6 +170,12 @@ func (a arns) restChecks(pattern string, route restRoute, r *http.Request, body 
 		}
 	}
 	return out
+}
+
+// hasTags reports whether a Tags member holds any tag (a map or a list).
+func hasTags(raw json.RawMessage) bool {
+	s := strings.TrimSpace(string(raw))
+	return s != "" && s != "null" && s != "{}" && s != "[]"
 }
 
 func contains(list []string, s string) bool {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 )
 
 // Handler serves one operation: body is the raw JSON request (never nil;
@@ -86,11 +88,7 @@ func Decode(body []byte, v any) error {
 	)
 	switch {
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "request"
-		}
-		return Errorf(TypeSerialization, "Field %s: expected %s, found JSON %s.", field, jsonKind(typ.Type.Kind().String()), typ.Value)
+		return Errorf(TypeSerialization, "%s", typeMessage(typ))
 	case errors.As(err, &b64):
 		return Errorf(TypeSerialization, "A blob field is not valid base64 (illegal data at input byte %d).", int64(b64))
 	case errors.As(err, &syn):
@@ -100,18 +98,89 @@ func Decode(body []byte, v any) error {
 	}
 }
 
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "int", "int32", "int64", "uint", "uint32", "uint64", "float64", "float32":
-		return "a number"
-	case "bool":
-		return "a boolean"
-	case "slice", "array":
-		return "a list"
-	case "struct", "map", "ptr":
-		return "an object"
+// typeMessage says what AWS's JSON protocol says of a member of the
+// wrong type ("class java.lang.String can not be converted to an
+// Integer", "Start of list found where not expected"): it names the
+// types, not the member, and never Go's field paths.
+func typeMessage(typ *json.UnmarshalTypeError) string {
+	want := typ.Type
+	for want.Kind() == reflect.Pointer {
+		want = want.Elem()
 	}
-	return fmt.Sprintf("a %s", goKind)
+	found, _, _ := strings.Cut(typ.Value, " ")
+	container := want.Kind() == reflect.Struct && want != timeType || want.Kind() == reflect.Map ||
+		want.Kind() == reflect.Slice && want.Elem().Kind() != reflect.Uint8
+	switch {
+	case found == "object" && !container:
+		return "Start of structure or map found where not expected."
+	case found == "array" && !container:
+		return "Start of list found where not expected"
+	case want.Kind() == reflect.Slice && want.Elem().Kind() != reflect.Uint8:
+		if found == "object" {
+			return "Start of structure or map found where not expected."
+		}
+		return "Expected list or null"
+	case want.Kind() == reflect.Map:
+		if found == "array" {
+			return "Start of list found where not expected"
+		}
+		return "Expected map or null"
+	case want.Kind() == reflect.Struct && want != timeType:
+		if found == "array" {
+			return "Start of list found where not expected"
+		}
+		return "Expected null"
+	}
+	from := map[string]string{"string": "java.lang.String", "number": "java.math.BigDecimal", "bool": "java.lang.Boolean"}[found]
+	if from == "" {
+		from = "java.lang.Object"
+	}
+	if found == "number" && want == timeType {
+		return fmt.Sprintf("Timestamp %s is out of range: it must fall in years 1 to 9999", strings.TrimPrefix(typ.Value, "number "))
+	}
+	if found == "number" && typ.Value != "number" && isInteger(want.Kind()) {
+		// A number that does not fit the member (too large, or not whole).
+		return fmt.Sprintf("Numeric value (%s) out of range of %s", strings.TrimPrefix(typ.Value, "number "), javaType(want))
+	}
+	return fmt.Sprintf("class %s can not be converted to %s", from, article(javaType(want)))
+}
+
+func isInteger(k reflect.Kind) bool {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
+}
+
+// javaType is the Java type AWS's messages name for a member's Go type.
+func javaType(t reflect.Type) string {
+	if t == timeType {
+		return "Timestamp"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "String"
+	case reflect.Bool:
+		return "Boolean"
+	case reflect.Int64, reflect.Uint64, reflect.Int, reflect.Uint:
+		return "Long"
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		return "Integer"
+	case reflect.Float32, reflect.Float64:
+		return "Double"
+	case reflect.Slice:
+		return "Blob"
+	}
+	return "Object"
+}
+
+// article is "an Integer" or "a Blob", as AWS writes it (which says "an
+// String" too).
+func article(javaType string) string {
+	if javaType == "Blob" || javaType == "Timestamp" {
+		return "a " + javaType
+	}
+	return "an " + javaType
 }

@@ -49,7 +49,7 @@ const (
 func (t *Time) UnmarshalJSON(b []byte) error {
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return err
+		return &json.UnmarshalTypeError{Value: jsonValueKind(b), Type: timeType}
 	}
 	f, err := n.Float64()
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || f < minEpochSeconds || f > maxEpochSeconds {
@@ -78,4 +78,23 @@ func (t *Time) UnmarshalCBOR(b []byte) error {
 	}
 	t.Time = time.UnixMilli(ms).UTC()
 	return nil
+}
+
+// jsonValueKind names the kind of a JSON value as UnmarshalTypeError's
+// Value does.
+func jsonValueKind(b []byte) string {
+	if len(b) == 0 {
+		return "value"
+	}
+	switch b[0] {
+	case '"':
+		return "string"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "number"
 }

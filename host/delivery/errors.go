@@ -25,6 +25,16 @@ var (
 	// ErrThrottled: the record could not be accepted now; retry it
 	// (ServiceUnavailableException).
 	ErrThrottled = errors.New("throttled")
+	// ErrInUse: the delivery stream is being created or deleted
+	// (ResourceInUseException).
+	ErrInUse = errors.New("delivery stream in use")
+	// ErrLimitExceeded: a limit of the delivery stream (its tags) would be
+	// exceeded (LimitExceededException).
+	ErrLimitExceeded = errors.New("limit exceeded")
+	// ErrConcurrentModification: an update named a version of the
+	// definition that is no longer the current one
+	// (ConcurrentModificationException).
+	ErrConcurrentModification = errors.New("delivery stream changed concurrently")
 	// ErrClosed: the Manager was closed.
 	ErrClosed = errors.New("delivery manager closed")
 	// ErrStorageFull: JetStream's store is full or failing, so records or

@@ -120,6 +120,9 @@ var (
 	limitPutRecords  = fixed(Limit{API: "PutRecordBatch.Records", What: "records per put", Unit: "records", Origin: "Firehose"}, MaxPutRecords)
 	limitPutBytes    = fixed(Limit{API: "PutRecordBatch", What: "bytes per put", Unit: "MiB", Origin: "Firehose"}, MaxPutBytes/mib)
 	limitRecordBytes = fixed(Limit{API: "Record.Data", What: "record size", Unit: "KiB", Origin: "Firehose"}, MaxRecordBytes>>10)
+	limitTags        = fixed(Limit{API: "Tags", What: "tags per delivery stream", Unit: "tags", Origin: "Firehose", Note: "also per TagDeliveryStream, UntagDeliveryStream and ListTagsForDeliveryStream page"}, MaxTags)
+	limitTagKey      = Limit{API: "Tag.Key", What: "tag key", Unit: "characters", Min: 1, Max: MaxTagKeyLen, NoDefault: true, Origin: "Firehose", Note: "Unicode letters, digits, white space, _ . : / = + - @ %; not starting with aws:"}
+	limitTagValue    = Limit{API: "Tag.Value", What: "tag value", Unit: "characters", Min: 0, Max: MaxTagValueLen, NoDefault: true, Origin: "Firehose", Note: "the same characters as a key"}
 	limitProbe       = fixed(Limit{What: "destination probe at apply", Unit: "s", Origin: "Sluice",
 		Note: "each destination; no answer in time is a warning, not a refusal"}, float64(ProbeTimeout/time.Second))
 )
@@ -146,7 +149,7 @@ func LimitTable(maxMemoryBytes uint64) []Limit {
 	return []Limit{
 		limitName, limitBufferSize, limitHTTPBufferSize, limitInterval,
 		limitRetries, limitBatchMiB, limitBatchRecords, limitTimeout, memoryLimit(maxMemoryBytes), limitOutput,
-		limitDecompressed, limitSubRecords, limitHTTPRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitProbe,
+		limitDecompressed, limitSubRecords, limitHTTPRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitTags, limitTagKey, limitTagValue, limitProbe,
 	}
 }
 

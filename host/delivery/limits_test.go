@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -52,8 +53,8 @@ func TestLimitTableIsWhatValidationChecks(t *testing.T) {
 		return err
 	}
 	for _, l := range e.m.Limits() {
-		if l.Fixed() {
-			continue
+		if l.Fixed() || tagLimit(l) {
+			continue // tags are not part of a definition: TestTagLimitTable
 		}
 		t.Run(l.What, func(t *testing.T) {
 			c, ok := cases[l.What]
@@ -86,6 +87,48 @@ func TestLimitTableIsWhatValidationChecks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// tagLimit reports whether l bounds a delivery stream's tags.
+func tagLimit(l Limit) bool { return l == limitTags || l == limitTagKey || l == limitTagValue }
+
+// TestTagLimitTable checks the table's tag limits against checkTags (what
+// CreateTagged and Tag enforce): at the bounds passes, past them fails.
+func TestTagLimitTable(t *testing.T) {
+	n := 0
+	for _, l := range LimitTable(0) {
+		if tagLimit(l) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Fatalf("%d tag limits in the table, want 3", n)
+	}
+	// count tags with distinct keys of keyLen digits (at least 2).
+	tags := func(count, keyLen, valueLen int) []Tag {
+		out := make([]Tag, count)
+		for i := range out {
+			out[i] = Tag{Key: fmt.Sprintf("%0*d", keyLen, i), Value: strings.Repeat("v", valueLen)}
+		}
+		return out
+	}
+	count, key, value := int(limitTags.Max), int(limitTagKey.Max), int(limitTagValue.Max)
+	if err := checkTags(tags(count, key, value)); err != nil {
+		t.Errorf("%d tags, keys of %d, values of %d (at the limits): %v", count, key, value, err)
+	}
+	if err := checkTags([]Tag{{Key: strings.Repeat("k", int(limitTagKey.Min)), Value: strings.Repeat("v", int(limitTagValue.Min))}}); err != nil {
+		t.Errorf("a key of %v and a value of %v (at the limits): %v", limitTagKey.Min, limitTagValue.Min, err)
+	}
+	for what, bad := range map[string][]Tag{
+		"tags":      tags(count+1, 3, 1),
+		"key":       tags(1, key+1, 1),
+		"empty key": {{Key: "", Value: "v"}},
+		"value":     tags(1, 3, value+1),
+	} {
+		if err := checkTags(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s past its limit: %v, want ErrInvalid", what, err)
+		}
 	}
 }
 

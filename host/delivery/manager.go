@@ -135,12 +135,23 @@ func (m *Manager) recover(ctx context.Context) error {
 // ErrExists when the name is taken and with ErrInvalid (the message says
 // which rule) when the definition breaks one.
 func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, error) {
+	return m.CreateTagged(ctx, def, nil)
+}
+
+// CreateTagged is Create with the delivery stream's tags (checked as
+// TagDeliveryStream checks them, at most MaxTags): they are stored with
+// the definition, so a refused tag creates nothing.
+func (m *Manager) CreateTagged(ctx context.Context, def Definition, tags []Tag) (*Definition, error) {
 	m.ops.Lock()
 	defer m.ops.Unlock()
 	if err := m.usable(); err != nil {
 		return nil, err
 	}
-	def, err := cloneDef(def)
+	tagMap, err := newTags(tags)
+	if err != nil {
+		return nil, err
+	}
+	def, err = cloneDef(def)
 	if err != nil {
 		return nil, invalidf("%v", err)
 	}
@@ -156,7 +167,7 @@ func (m *Manager) Create(ctx context.Context, def Definition) (*Definition, erro
 	}
 	now := m.cfg.Now().UTC()
 	def.CreatedAt, def.UpdatedAt, def.Version = now, now, 1
-	st := &stored{Def: def, Status: StatusCreating}
+	st := &stored{Def: def, Status: StatusCreating, Tags: tagMap}
 	m.setFlag(m.creating, def.Name, true)
 	defer m.setFlag(m.creating, def.Name, false)
 	if err := m.store.createDef(ctx, st); err != nil {
@@ -235,6 +246,25 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 // left off). changed reports whether anything was written. The source of
 // an existing delivery stream cannot change.
 func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool, error) {
+	return m.apply(ctx, def, 0)
+}
+
+// Update replaces an existing delivery stream's definition with def, as
+// Apply does, only if its current version is version (Firehose's
+// UpdateDestination with CurrentDeliveryStreamVersionId): else it fails
+// with ErrConcurrentModification and changes nothing. The new version is
+// version+1 even when def is the same (as Firehose counts updates); a
+// batch in flight is replayed under the version that made it.
+func (m *Manager) Update(ctx context.Context, def Definition, version int) (*Definition, error) {
+	if version < 1 {
+		return nil, fmt.Errorf("%w: version %d", ErrConcurrentModification, version)
+	}
+	out, _, err := m.apply(ctx, def, version)
+	return out, err
+}
+
+// apply is Apply, or Update when version > 0.
+func (m *Manager) apply(ctx context.Context, def Definition, version int) (*Definition, bool, error) {
 	def, err := cloneDef(def)
 	if err != nil {
 		return nil, false, invalidf("%v", err)
@@ -244,7 +274,7 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	}
 	m.ops.Lock()
 	cur, rev, err := m.store.getDef(ctx, def.Name)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) && version == 0 {
 		m.ops.Unlock()
 		out, err := m.Create(ctx, def)
 		return out, err == nil, err
@@ -259,11 +289,14 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	if cur.Status != StatusActive {
 		return nil, false, fmt.Errorf("%w: %s is %s", ErrExists, def.Name, cur.Status)
 	}
+	if version > 0 && cur.Def.Version != version {
+		return nil, false, fmt.Errorf("%w: %s is at version %d, not %d; describe it again and retry with its current version", ErrConcurrentModification, def.Name, cur.Def.Version, version)
+	}
 	if err := keepMasked(&def, &cur.Def); err != nil {
 		return nil, false, err
 	}
 	def.CreatedAt, def.UpdatedAt, def.Version = cur.Def.CreatedAt, cur.Def.UpdatedAt, cur.Def.Version
-	if reflect.DeepEqual(def, cur.Def) {
+	if version == 0 && reflect.DeepEqual(def, cur.Def) {
 		out := clone(cur.Def)
 		redact(&out)
 		return &out, false, nil
@@ -285,7 +318,10 @@ func (m *Manager) Apply(ctx context.Context, def Definition) (*Definition, bool,
 	if err := m.store.putVersion(ctx, &def); err != nil {
 		return nil, false, err
 	}
-	if err := m.store.updateDef(ctx, &stored{Def: def, Status: StatusActive}, rev); err != nil {
+	if err := m.store.updateDef(ctx, &stored{Def: def, Status: StatusActive, Tags: cur.Tags}, rev); err != nil {
+		if version > 0 && isCASConflict(err) {
+			return nil, false, fmt.Errorf("%w: %s was changed meanwhile", ErrConcurrentModification, def.Name)
+		}
 		return nil, false, err
 	}
 	m.start(&def)

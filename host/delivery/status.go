@@ -102,16 +102,17 @@ func (p *pipeline) failed(err error) {
 	if p.stat.FailingSince.IsZero() {
 		p.stat.FailingSince = now
 	}
-	changed := p.stat.State != state
+	if p.stat.State != state {
+		// Under the lock: whoever sees the new state in the status sees
+		// it in the metric too.
+		p.m.met.setState(p.def.Name, state)
+	}
 	p.stat.State = state
 	p.mu.Unlock()
 	if state == StatusFailed {
 		p.log.Error("delivery failed; it waits for a change and checks again", "error", err, "retry_in", p.m.cfg.BackoffMax)
 	} else {
 		p.log.Warn("delivery failing; retrying", "error", err)
-	}
-	if changed {
-		p.m.met.setState(p.def.Name, state)
 	}
 	p.m.met.lastError.WithLabelValues(p.def.Name).Set(float64(now.UnixMilli()) / 1000)
 }
@@ -120,11 +121,13 @@ func (p *pipeline) failed(err error) {
 func (p *pipeline) recovered() {
 	p.mu.Lock()
 	changed := p.stat.State != StatusActive
+	if changed {
+		p.m.met.setState(p.def.Name, StatusActive) // under the lock, as in failed
+	}
 	p.stat.State = StatusActive
 	p.stat.FailingSince = time.Time{}
 	p.mu.Unlock()
 	if changed {
-		p.m.met.setState(p.def.Name, StatusActive)
 		p.log.Info("delivery going again")
 	}
 }

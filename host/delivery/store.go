@@ -49,6 +49,10 @@ func nameOfKey(k string) string { return strings.ReplaceAll(k, "=", ".") }
 type stored struct {
 	Def    Definition `json:"definition"`
 	Status string     `json:"status"`
+	// Tags are the delivery stream's tags (Firehose's TagDeliveryStream):
+	// kept beside the definition, not in it, so tagging neither makes a
+	// new version nor restarts the pipeline.
+	Tags map[string]string `json:"tags,omitempty"`
 }
 
 // position is how far a delivery stream has delivered its source.
@@ -247,4 +251,15 @@ func (s *store) pruneVersions(ctx context.Context, name string, keep int) error 
 		}
 	}
 	return nil
+}
+
+// isCASConflict reports whether a KV update failed because the key moved
+// past the revision it was made against.
+func isCASConflict(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+			apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant
+	}
+	return errors.Is(err, jetstream.ErrKeyExists)
 }

@@ -29,11 +29,18 @@ import (
 // server, over real HTTP; bucket B is the folder buckets/B of a temp dir.
 type env struct {
 	dir     string
+	url     string
 	streams *streams.Engine
 	client  *awsfirehose.Client
 }
 
 func start(t *testing.T) *env {
+	t.Helper()
+	return startWith(t, false)
+}
+
+// startWith is start on a server that encrypts at rest, or not.
+func startWith(t *testing.T, encrypted bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	js := jstest.Start(t, "")
@@ -47,10 +54,11 @@ func start(t *testing.T) *env {
 	}
 	e := &env{dir: t.TempDir(), streams: eng}
 	mux := awsjson.NewMux(nil)
-	Register(mux, mgr, Config{Region: region, AccountID: account, ObjectStore: func(bucket string) (delivery.Destination, error) {
+	Register(mux, mgr, Config{Region: region, AccountID: account, EncryptedAtRest: encrypted, ObjectStore: func(bucket string) (delivery.Destination, error) {
 		return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(e.dir, "buckets", bucket)}}, nil
 	}})
 	srv := httptest.NewServer(mux)
+	e.url = srv.URL
 	t.Cleanup(func() {
 		srv.Close()
 		if err := mgr.Close(); err != nil {

@@ -30,6 +30,24 @@
 //     reason, when the manager's checks find the delivery stream could
 //     never run: its module does not load, or its bucket's folder cannot be
 //     written. A destination that is only unreachable is created.
+//   - Every request's members are checked first as AWS's validation layer
+//     does (types, required members, lengths, patterns, enums), and every
+//     failure is reported in one ValidationException (awsjson.Violations).
+//   - Tags (on CreateDeliveryStream, TagDeliveryStream,
+//     UntagDeliveryStream, ListTagsForDeliveryStream) are kept with the
+//     delivery stream by the manager, within delivery.MaxTags and
+//     Firehose's key and value patterns; tagging makes no new version.
+//   - UpdateDestination merges an update of the destination's own type
+//     into it (members left out keep their values) and replaces a
+//     destination of another type; it goes through delivery.Manager.Update,
+//     the same versioned path as `sluice apply`, held to
+//     CurrentDeliveryStreamVersionId (a stale one is
+//     ConcurrentModificationException). Every update makes a new VersionId.
+//   - Server-side encryption is the server's (Config.EncryptedAtRest):
+//     every delivery stream is encrypted with the server's key
+//     (AWS_OWNED_CMK) or none is; Start/StopDeliveryStreamEncryption
+//     succeed where they change nothing and are refused where they would
+//     have to; CUSTOMER_MANAGED_CMK is refused (there is no KMS).
 //   - A full store is ServiceUnavailableException, for PutRecord and per
 //     record of PutRecordBatch, with a message saying what is full.
 package firehose

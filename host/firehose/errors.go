@@ -16,9 +16,12 @@ const (
 	InvalidArgument    = "InvalidArgumentException"
 	LimitExceeded      = "LimitExceededException"
 	ServiceUnavailable = "ServiceUnavailableException"
-	Validation         = awsjson.TypeValidation
-	Serialization      = awsjson.TypeSerialization
-	InternalFailure    = awsjson.TypeInternalFailure
+	// ConcurrentModification answers an UpdateDestination whose
+	// CurrentDeliveryStreamVersionId is no longer the current version.
+	ConcurrentModification = "ConcurrentModificationException"
+	Validation             = awsjson.TypeValidation
+	Serialization          = awsjson.TypeSerialization
+	InternalFailure        = awsjson.TypeInternalFailure
 )
 
 // kinds maps each delivery sentinel to its AWS exception name. This is the
@@ -30,6 +33,9 @@ var kinds = []struct {
 }{
 	{delivery.ErrNotFound, ResourceNotFound, http.StatusBadRequest},
 	{delivery.ErrExists, ResourceInUse, http.StatusBadRequest},
+	{delivery.ErrInUse, ResourceInUse, http.StatusBadRequest},
+	{delivery.ErrLimitExceeded, LimitExceeded, http.StatusBadRequest},
+	{delivery.ErrConcurrentModification, ConcurrentModification, http.StatusBadRequest},
 	{delivery.ErrInvalid, InvalidArgument, http.StatusBadRequest},
 	{delivery.ErrNotDirectPut, InvalidArgument, http.StatusBadRequest},
 	{delivery.ErrThrottled, ServiceUnavailable, http.StatusServiceUnavailable},
@@ -39,7 +45,12 @@ var kinds = []struct {
 
 // awsError turns a manager error into an *awsjson.Error. Errors of no
 // known kind pass through, and the mux answers them as InternalFailure.
-func awsError(err error) error {
+func awsError(err error) error { return (&api{}).awsError(err) }
+
+// awsError is awsError with the server's account, which AWS's not-found
+// and already-exists messages name: "Firehose NAME under account
+// 123456789012 not found.", where the manager says only the name.
+func (a *api) awsError(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -49,7 +60,16 @@ func awsError(err error) error {
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.sentinel) {
-			return &awsjson.Error{Type: k.name, Message: message(err, k.sentinel), Status: k.status}
+			msg := message(err, k.sentinel)
+			if delivery.ValidateName(msg) == nil && a.cfg.AccountID != "" {
+				switch k.sentinel {
+				case delivery.ErrNotFound:
+					msg = "Firehose " + msg + " under account " + a.cfg.AccountID + " not found."
+				case delivery.ErrExists:
+					msg = "Firehose " + msg + " under account " + a.cfg.AccountID + " already exists."
+				}
+			}
+			return &awsjson.Error{Type: k.name, Message: msg, Status: k.status}
 		}
 	}
 	return err

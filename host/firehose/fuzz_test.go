@@ -19,6 +19,14 @@ import (
 var fuzzOps = []string{
 	"CreateDeliveryStream", "DescribeDeliveryStream", "ListDeliveryStreams",
 	"DeleteDeliveryStream", "PutRecord", "PutRecordBatch",
+	"TagDeliveryStream", "UntagDeliveryStream", "ListTagsForDeliveryStream",
+	"UpdateDestination", "StartDeliveryStreamEncryption", "StopDeliveryStreamEncryption",
+}
+
+// changes are the operations after whose success the fixture is made anew.
+var changes = map[string]bool{
+	"CreateDeliveryStream": true, "DeleteDeliveryStream": true,
+	"TagDeliveryStream": true, "UntagDeliveryStream": true, "UpdateDestination": true,
 }
 
 // firehoseTypes are the exception names the Firehose API may answer bad
@@ -26,7 +34,7 @@ var fuzzOps = []string{
 // not among them).
 var firehoseTypes = map[string]bool{
 	ResourceNotFound: true, ResourceInUse: true, InvalidArgument: true, LimitExceeded: true,
-	Validation: true, Serialization: true,
+	Validation: true, Serialization: true, ConcurrentModification: true,
 }
 
 // fuzzEnv is the Firehose API on a real delivery manager (with a module
@@ -111,7 +119,7 @@ func (f *fuzzEnv) call(t testing.TB, op string, body []byte) string {
 	t.Helper()
 	status, out := awstest.Call(f.mux, TargetPrefix+"."+op, body)
 	typ := awstest.CheckAnswer(t, status, out, firehoseTypes)
-	if typ == "" && (op == "CreateDeliveryStream" || op == "DeleteDeliveryStream") {
+	if typ == "" && changes[op] {
 		f.dirty = true
 	}
 	return typ

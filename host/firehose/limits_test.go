@@ -42,6 +42,25 @@ func TestAPILimitsAreTheDefinitions(t *testing.T) {
 		"processor retries":                      {func(v float64) string { return lambda("NumberOfRetries", num(v)) }, 1},
 		"processor batch size":                   {func(v float64) string { return lambda("BufferSizeInMBs", num(v)) }, 0.1},
 		"HTTP retry duration":                    {func(v float64) string { return httpDest(`,"RetryOptions":{"DurationInSeconds":` + num(v) + `}`) }, 1},
+		"tag key": {func(v float64) string {
+			return strings.Replace(s3(""), `{"DeliveryStreamName":"d"`, `{"DeliveryStreamName":"d","Tags":[{"Key":"`+strings.Repeat("k", int(v))+`"}]`, 1)
+		}, 1},
+		"tag value": {func(v float64) string {
+			return strings.Replace(s3(""), `{"DeliveryStreamName":"d"`, `{"DeliveryStreamName":"d","Tags":[{"Key":"k","Value":"`+strings.Repeat("v", int(v))+`"}]`, 1)
+		}, 1},
+	}
+	// translate is what CreateDeliveryStream does with a body: its members
+	// checked, then translated.
+	translate := func(body []byte) error {
+		in := new(createInput)
+		if err := awsjson.Decode(body, in); err != nil {
+			return err
+		}
+		if err := check(in); err != nil {
+			return err
+		}
+		_, err := testConfig.Translate(body)
+		return err
 	}
 	for _, l := range delivery.LimitTable(runtime.DefaultMaxMemoryBytes) {
 		if l.API == "" || l.Fixed() {
@@ -53,15 +72,15 @@ func TestAPILimitsAreTheDefinitions(t *testing.T) {
 				t.Fatalf("the limit %q (API %s) has no case in this test", l.What, l.API)
 			}
 			for _, v := range []float64{l.Min, l.Max} {
-				if _, err := testConfig.Translate([]byte(c.body(v))); err != nil {
+				if err := translate([]byte(c.body(v))); err != nil {
 					t.Errorf("%s = %v (in range): %v", l.API, v, err)
 				}
 			}
 			for _, v := range []float64{l.Min - c.step, l.Max + c.step} {
-				if l.What == "delivery stream name" && v < 1 {
+				if v < 0 || l.What == "delivery stream name" && v < 1 {
 					continue // an empty name is "null", tested elsewhere
 				}
-				_, err := testConfig.Translate([]byte(c.body(v)))
+				err := translate([]byte(c.body(v)))
 				var ae *awsjson.Error
 				if !errors.As(err, &ae) || (ae.Type != Validation && ae.Type != InvalidArgument) {
 					t.Errorf("%s = %v (out of range): %v, want ValidationException or InvalidArgumentException", l.API, v, err)
@@ -71,8 +90,12 @@ func TestAPILimitsAreTheDefinitions(t *testing.T) {
 				if !strings.Contains(ae.Message, last) && !strings.Contains(ae.Message, strings.ToLower(last[:1])+last[1:]) {
 					t.Errorf("message %q does not name %s", ae.Message, last)
 				}
-				if l.What != "delivery stream name" && !strings.Contains(ae.Message, num(l.Max)) {
-					t.Errorf("message %q does not give the maximum %v", ae.Message, l.Max)
+				bound := l.Max
+				if v < l.Min {
+					bound = l.Min
+				}
+				if l.What != "delivery stream name" && !strings.Contains(ae.Message, num(bound)) {
+					t.Errorf("message %q does not give the bound %v", ae.Message, bound)
 				}
 			}
 		})

@@ -31,7 +31,15 @@ func (a *api) create(ctx context.Context, body []byte, in *createInput) (*create
 	if err != nil {
 		return nil, err
 	}
-	if _, err := a.mgr.Create(ctx, def); err != nil {
+	if in.DeliveryStreamEncryptionConfigurationInput != nil {
+		if def.Source.Kind == delivery.SourceDataStream {
+			return nil, invalid("DeliveryStreamEncryptionConfigurationInput: delivery stream %s reads a Kinesis stream, whose records are encrypted as that stream's are; leave it out.", def.Name)
+		}
+		if err := a.cfg.checkSSE(def.Name, in.DeliveryStreamEncryptionConfigurationInput); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := a.mgr.CreateTagged(ctx, def, tagsOf(in.Tags)); err != nil {
 		return nil, err
 	}
 	return &createOutput{DeliveryStreamARN: a.cfg.ARN(def.Name)}, nil
@@ -50,6 +58,7 @@ func (a *api) describe(ctx context.Context, in *describeInput) (*describeOutput,
 	}
 	d := a.cfg.describe(def, statusOf(st))
 	d.FailureDescription = failureOf(st)
+	d.DeliveryStreamEncryptionConfiguration = a.cfg.encryptionOf()
 	if in.ExclusiveStartDestinationId != "" {
 		// The one destination comes before any id given to start after.
 		d.Destinations = []destinationDescription{}
@@ -120,9 +129,9 @@ func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 		return nil, errResultCount(len(res), 1)
 	}
 	if res[0].Err != nil {
-		return nil, awsError(res[0].Err)
+		return nil, a.awsError(res[0].Err)
 	}
-	return &putRecordOutput{RecordId: res[0].RecordID}, nil
+	return &putRecordOutput{RecordId: res[0].RecordID, Encrypted: a.cfg.EncryptedAtRest}, nil
 }
 
 func (a *api) putRecordBatch(ctx context.Context, in *putRecordBatchInput) (*putRecordBatchOutput, error) {
@@ -157,7 +166,7 @@ func (a *api) putRecordBatch(ctx context.Context, in *putRecordBatchInput) (*put
 	if len(res) != len(data) {
 		return nil, errResultCount(len(res), len(data))
 	}
-	out := &putRecordBatchOutput{RequestResponses: make([]putRecordBatchEntry, len(res))}
+	out := &putRecordBatchOutput{RequestResponses: make([]putRecordBatchEntry, len(res)), Encrypted: a.cfg.EncryptedAtRest}
 	for i, r := range res {
 		if r.Err != nil {
 			out.FailedPutCount++

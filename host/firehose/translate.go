@@ -233,23 +233,30 @@ func intIn(v *int32, field string, lo, hi, def int) (int, error) {
 }
 
 func (c Config) httpEndpoint(def *delivery.Definition, h *httpEndpointConfig) error {
-	const field = "HttpEndpointDestinationConfiguration"
+	return c.httpEndpointAs(def, h, "HttpEndpointDestinationConfiguration", "S3Configuration")
+}
+
+// httpEndpointAs is httpEndpoint naming the fields as the request does:
+// field for the configuration, s3 for its S3Configuration (an
+// UpdateDestination that replaces a destination says
+// HttpEndpointDestinationUpdate and S3Update).
+func (c Config) httpEndpointAs(def *delivery.Definition, h *httpEndpointConfig, field, s3 string) error {
 	e := h.EndpointConfiguration
 	if e == nil || e.Url == "" {
 		return validation("Value null at '%s.EndpointConfiguration.Url' failed to satisfy constraint: Member must not be null", field)
 	}
 	if h.S3Configuration == nil {
-		return validation("Value null at '%s.S3Configuration' failed to satisfy constraint: Member must not be null", field)
+		return validation("Value null at '%s.%s' failed to satisfy constraint: Member must not be null", field, s3)
 	}
-	store, err := c.store(h.S3Configuration.BucketARN, field+".S3Configuration.BucketARN")
+	store, err := c.store(h.S3Configuration.BucketARN, field+"."+s3+".BucketARN")
 	if err != nil {
 		return err
 	}
-	if err := plainS3(h.S3Configuration, field+".S3Configuration"); err != nil {
+	if err := plainS3(h.S3Configuration, field+"."+s3); err != nil {
 		return err
 	}
 	if f := h.S3Configuration.CompressionFormat; f != "" && f != "UNCOMPRESSED" {
-		return invalid("%s.S3Configuration.CompressionFormat %s is not supported by Sluice: failed data is written UNCOMPRESSED.", field, f)
+		return invalid("%s.%s.CompressionFormat %s is not supported by Sluice: failed data is written UNCOMPRESSED.", field, s3, f)
 	}
 	if err := cloudWatch(h.CloudWatchLoggingOptions, field); err != nil {
 		return err

@@ -265,13 +265,13 @@ func TestTranslateRefusals(t *testing.T) {
 		name, body, typ, msg string
 	}{
 		{"not JSON", `{"DeliveryStreamName":`, Serialization, "not valid JSON"},
-		{"wrong type", s3(`,"BufferingHints":{"SizeInMBs":"5"}`), Serialization, "SizeInMBs"},
+		{"wrong type", s3(`,"BufferingHints":{"SizeInMBs":"5"}`), Serialization, "class java.lang.String can not be converted to an Integer"},
 		{"no name", `{"ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, Validation, "deliveryStreamName"},
 		{"bad name", `{"DeliveryStreamName":"a b","ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, Validation, "deliveryStreamName"},
 		{"no destination", `{"DeliveryStreamName":"d"}`, InvalidArgument, "destination is required"},
 		{"two destinations", `{"DeliveryStreamName":"d","ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"},"S3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, InvalidArgument, "Only one destination"},
 		{"unsupported destination", `{"DeliveryStreamName":"d","SplunkDestinationConfiguration":{}}`, InvalidArgument, "SplunkDestinationConfiguration is not supported"},
-		{"tags", `{"DeliveryStreamName":"d","Tags":[{"Key":"a"}],"ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, InvalidArgument, "Tags is not supported"},
+		{"MSK source", `{"DeliveryStreamName":"d","MSKSourceConfiguration":{"MSKClusterARN":"a"},"ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, InvalidArgument, "MSKSourceConfiguration is not supported"},
 		{"unsupported nested field", s3(`,"CustomTimeZone":"Europe/Paris"`), InvalidArgument, "ExtendedS3DestinationConfiguration.CustomTimeZone is not supported"},
 		{"unsupported field in a list", proc(`{"Type":"Lambda","Parameters":[],"Extra":1}`), InvalidArgument, "ExtendedS3DestinationConfiguration.ProcessingConfiguration.Processors[0].Extra"},
 		{"MSK source", `{"DeliveryStreamName":"d","DeliveryStreamType":"MSKAsSource","ExtendedS3DestinationConfiguration":{"BucketARN":"arn:aws:s3:::lake"}}`, InvalidArgument, "DeliveryStreamType MSKAsSource"},

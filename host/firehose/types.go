@@ -19,6 +19,10 @@ type createInput struct {
 	ExtendedS3DestinationConfiguration   *extendedS3Config      `json:"ExtendedS3DestinationConfiguration"`
 	S3DestinationConfiguration           *s3Config              `json:"S3DestinationConfiguration"`
 	HttpEndpointDestinationConfiguration *httpEndpointConfig    `json:"HttpEndpointDestinationConfiguration"`
+	Tags                                 []tagIn                `json:"Tags"`
+	// DeliveryStreamEncryptionConfigurationInput is taken when the server
+	// encrypts at rest (see Config.EncryptedAtRest).
+	DeliveryStreamEncryptionConfigurationInput *encryptionConfigInput `json:"DeliveryStreamEncryptionConfigurationInput"`
 }
 
 type directPutSourceConfig struct {
@@ -187,17 +191,19 @@ type describeOutput struct {
 }
 
 type deliveryStreamDescription struct {
-	DeliveryStreamName   string                   `json:"DeliveryStreamName"`
-	DeliveryStreamARN    string                   `json:"DeliveryStreamARN"`
-	DeliveryStreamStatus string                   `json:"DeliveryStreamStatus"`
-	FailureDescription   *failureDescription      `json:"FailureDescription,omitempty"`
-	DeliveryStreamType   string                   `json:"DeliveryStreamType"`
-	VersionId            string                   `json:"VersionId"`
-	CreateTimestamp      *awsjson.Time            `json:"CreateTimestamp,omitempty"`
-	LastUpdateTimestamp  *awsjson.Time            `json:"LastUpdateTimestamp,omitempty"`
-	Source               *sourceDescription       `json:"Source,omitempty"`
-	Destinations         []destinationDescription `json:"Destinations"`
-	HasMoreDestinations  bool                     `json:"HasMoreDestinations"`
+	DeliveryStreamName   string              `json:"DeliveryStreamName"`
+	DeliveryStreamARN    string              `json:"DeliveryStreamARN"`
+	DeliveryStreamStatus string              `json:"DeliveryStreamStatus"`
+	FailureDescription   *failureDescription `json:"FailureDescription,omitempty"`
+	// DeliveryStreamEncryptionConfiguration is the server's encryption.
+	DeliveryStreamEncryptionConfiguration *encryptionConfigOut     `json:"DeliveryStreamEncryptionConfiguration,omitempty"`
+	DeliveryStreamType                    string                   `json:"DeliveryStreamType"`
+	VersionId                             string                   `json:"VersionId"`
+	CreateTimestamp                       *awsjson.Time            `json:"CreateTimestamp,omitempty"`
+	LastUpdateTimestamp                   *awsjson.Time            `json:"LastUpdateTimestamp,omitempty"`
+	Source                                *sourceDescription       `json:"Source,omitempty"`
+	Destinations                          []destinationDescription `json:"Destinations"`
+	HasMoreDestinations                   bool                     `json:"HasMoreDestinations"`
 }
 
 // failureDescription is Firehose's FailureDescription.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"maps"
-	"slices"
 
 	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/streams"
@@ -26,33 +24,20 @@ const (
 
 type empty struct{}
 
+// createStream creates a stream with its tags and record size in its
+// first definition, so a refused tag creates nothing.
 func (a *api) createStream(ctx context.Context, in *createStreamInput) (*empty, error) {
-	n := defaultShardCount
-	if in.ShardCount != nil {
-		n = int(*in.ShardCount)
-	}
+	name := *in.StreamName
 	mode := streams.ModeProvisioned
 	if in.StreamModeDetails != nil {
-		mode = in.StreamModeDetails.StreamMode
-		if mode != streams.ModeProvisioned && mode != streams.ModeOnDemand {
-			return nil, awsjson.Errorf(Validation, "1 validation error detected: Value '%s' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]", mode)
-		}
+		mode = *in.StreamModeDetails.StreamMode
 	}
-	if err := a.e.CreateStream(ctx, in.StreamName, n); err != nil {
+	opts := streams.CreateOptions{Tags: in.Tags.M, MaxRecordSizeKiB: intOr(in.MaxRecordSizeInKiB, 0)}
+	if err := a.e.CreateStreamWith(ctx, name, intOr(in.ShardCount, defaultShardCount), opts); err != nil {
 		return nil, err
 	}
 	if mode == streams.ModeOnDemand {
-		if err := a.e.SetStreamMode(ctx, in.StreamName, mode, nil); err != nil {
-			return nil, err
-		}
-	}
-	keys := slices.Sorted(maps.Keys(in.Tags))
-	for chunk := range slices.Chunk(keys, 10) {
-		part := map[string]string{}
-		for _, k := range chunk {
-			part[k] = in.Tags[k]
-		}
-		if err := a.e.AddTags(ctx, in.StreamName, part); err != nil {
+		if err := a.e.SetStreamMode(ctx, name, mode, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -71,10 +56,7 @@ func (a *api) deleteStream(ctx context.Context, in *deleteStreamInput) (*empty, 
 }
 
 func (a *api) listStreams(ctx context.Context, in *listStreamsInput) (*listStreamsOutput, error) {
-	limit, err := intIn(in.Limit, "limit", 1, maxPage, listStreamsDefault)
-	if err != nil {
-		return nil, err
-	}
+	limit := intOr(in.Limit, listStreamsDefault)
 	after := in.ExclusiveStartStreamName
 	if in.NextToken != "" {
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
@@ -109,10 +91,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*des
 	if err != nil {
 		return nil, err
 	}
-	limit, err := intIn(in.Limit, "limit", 1, maxPage, describeShardsDefault)
-	if err != nil {
-		return nil, err
-	}
+	limit := intOr(in.Limit, describeShardsDefault)
 	s, err := a.e.DescribeStream(ctx, name)
 	if err != nil {
 		return nil, err
@@ -127,7 +106,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*des
 		HasMoreShards:           more,
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
-		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EnhancedMonitoring:      enhancedMonitoring(s),
 		EncryptionType:          a.encryptionType(),
 		KeyId:                   a.keyID(),
 	}}, nil
@@ -149,11 +128,12 @@ func (a *api) describeStreamSummary(ctx context.Context, in *streamRef) (*descri
 		StreamModeDetails:       streamModeDetails{s.StreamMode()},
 		RetentionPeriodHours:    s.RetentionHours,
 		StreamCreationTimestamp: awsjson.Time{Time: s.Created},
-		EnhancedMonitoring:      []enhancedMetrics{{ShardLevelMetrics: []string{}}},
+		EnhancedMonitoring:      enhancedMonitoring(s),
 		EncryptionType:          a.encryptionType(),
 		KeyId:                   a.keyID(),
 		OpenShardCount:          s.OpenShards(),
 		ConsumerCount:           a.consumerCount(ctx, s.Name),
+		MaxRecordSizeInKiB:      s.RecordSizeKiB(),
 	}}, nil
 }
 
@@ -182,13 +162,10 @@ func ShardsTokenStream(token string) (string, error) {
 }
 
 func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsOutput, error) {
-	limit, err := intIn(in.MaxResults, "maxResults", 1, maxPage, listShardsDefault)
-	if err != nil {
-		return nil, err
-	}
+	limit := intOr(in.MaxResults, listShardsDefault)
 	var tok listShardsToken
 	if in.NextToken != "" {
-		if in.StreamName != "" || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil || in.ShardFilter != nil {
+		if in.StreamName != nil || in.ExclusiveStartShardId != "" || in.StreamCreationTimestamp != nil || in.ShardFilter != nil {
 			return nil, awsjson.Errorf(InvalidArgument, "NextToken and StreamName, ExclusiveStartShardId, StreamCreationTimestamp or ShardFilter cannot be provided together.")
 		}
 		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
@@ -202,9 +179,6 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 		}
 		tok = listShardsToken{Stream: name, After: in.ExclusiveStartShardId}
 		if f := in.ShardFilter; f != nil {
-			if err := nonEmpty(f.Type, "shardFilter.type"); err != nil {
-				return nil, err
-			}
 			tok.Filter = &streams.ShardFilter{Type: f.Type, ShardID: f.ShardId}
 			if f.Timestamp != nil {
 				tok.Filter.Timestamp = &f.Timestamp.Time
@@ -275,9 +249,6 @@ func (a *api) retention(ctx context.Context, in *retentionInput, increase bool) 
 	if err != nil {
 		return nil, err
 	}
-	if err := required(in.RetentionPeriodHours != nil, "retentionPeriodHours"); err != nil {
-		return nil, err
-	}
 	return &empty{}, a.e.SetRetention(ctx, name, int(*in.RetentionPeriodHours), increase)
 }
 
@@ -286,18 +257,12 @@ func (a *api) addTags(ctx context.Context, in *addTagsInput) (*empty, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := required(in.Tags != nil, "tags"); err != nil {
-		return nil, err
-	}
-	return &empty{}, a.e.AddTags(ctx, name, in.Tags)
+	return &empty{}, a.e.AddTags(ctx, name, in.Tags.M)
 }
 
 func (a *api) removeTags(ctx context.Context, in *removeTagsInput) (*empty, error) {
 	name, err := a.name(in.streamRef)
 	if err != nil {
-		return nil, err
-	}
-	if err := required(in.TagKeys != nil, "tagKeys"); err != nil {
 		return nil, err
 	}
 	return &empty{}, a.e.RemoveTags(ctx, name, in.TagKeys)
@@ -308,11 +273,7 @@ func (a *api) listTags(ctx context.Context, in *listTagsInput) (*listTagsOutput,
 	if err != nil {
 		return nil, err
 	}
-	limit, err := intIn(in.Limit, "limit", 1, listTagsDefault, listTagsDefault)
-	if err != nil {
-		return nil, err
-	}
-	tags, more, err := a.e.ListTags(ctx, name, in.ExclusiveStartTagKey, limit)
+	tags, more, err := a.e.ListTags(ctx, name, deref(in.ExclusiveStartTagKey), intOr(in.Limit, listTagsDefault))
 	if err != nil {
 		return nil, err
 	}

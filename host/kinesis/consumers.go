@@ -22,7 +22,6 @@ const (
 	// consumersTokenTTL is how long a NextToken of ListStreamConsumers
 	// is good for (AWS: 300 seconds).
 	consumersTokenTTL = 300 * time.Second
-	maxNextTokenLen   = 1048576
 )
 
 type consumer struct {
@@ -91,20 +90,15 @@ func (a *api) wireConsumer(c streams.Consumer) consumer {
 	}
 }
 
-// streamARN resolves a required StreamARN.
+// streamARN resolves a StreamARN (required and checked by the input's
+// validate).
 func (a *api) streamARN(arn string) (string, error) {
-	if err := nonEmpty(arn, "streamARN"); err != nil {
-		return "", err
-	}
 	return a.e.ResolveName("", arn)
 }
 
 func (a *api) registerConsumer(ctx context.Context, in *registerConsumerInput) (*registerConsumerOutput, error) {
 	name, err := a.streamARN(in.StreamARN)
 	if err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.ConsumerName, "consumerName"); err != nil {
 		return nil, err
 	}
 	c, err := a.e.RegisterConsumer(ctx, name, in.ConsumerName, in.Tags)
@@ -174,15 +168,9 @@ func (a *api) listConsumers(ctx context.Context, in *listConsumersInput) (*listC
 	if err != nil {
 		return nil, err
 	}
-	limit, err := intIn(in.MaxResults, "maxResults", 1, maxPage, listConsumersDefault)
-	if err != nil {
-		return nil, err
-	}
+	limit := intOr(in.MaxResults, listConsumersDefault)
 	var tok *consumersToken
 	if in.NextToken != "" {
-		if len(in.NextToken) > maxNextTokenLen {
-			return nil, awsjson.Errorf(Validation, "1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to %d", maxNextTokenLen)
-		}
 		if in.StreamCreationTimestamp != nil {
 			return nil, awsjson.Errorf(InvalidArgument, "NextToken and StreamCreationTimestamp cannot be provided together.")
 		}

@@ -165,7 +165,7 @@ func TestConsumerRefusals(t *testing.T) {
 		{"register with 51 tags", func() error {
 			_, err := e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{StreamARN: streamARN, ConsumerName: aws.String("x"), Tags: tooManyTags})
 			return err
-		}, Validation},
+		}, InvalidArgument}, // as CreateStream: more than a stream (or consumer) may carry
 		{"register on a missing stream", func() error {
 			_, err := e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{StreamARN: aws.String(e.engine.ARN("nope")), ConsumerName: aws.String("x")})
 			return err

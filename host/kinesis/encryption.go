@@ -57,25 +57,20 @@ func (a *api) keyID() string {
 
 type streamEncryptionInput struct {
 	streamRef
-	EncryptionType string `json:"EncryptionType"`
-	KeyId          string `json:"KeyId"`
+	EncryptionType *string `json:"EncryptionType"`
+	KeyId          *string `json:"KeyId"`
 }
 
-// checkEncryptionInput validates Start/StopStreamEncryption's input as
-// AWS does and returns the stream, which must exist and be ACTIVE.
+// validate checks Start/StopStreamEncryption's members as AWS does.
+func (in *streamEncryptionInput) validate(v *violations) {
+	v.enum("encryptionType", in.EncryptionType, true, EncryptionNone, EncryptionKMS)
+	v.str("keyId", in.KeyId, true, 1, maxKeyIDLen, "")
+	v.stream(in.streamRef)
+}
+
+// checkEncryptionInput returns the stream of Start/StopStreamEncryption,
+// which must exist and be ACTIVE.
 func (a *api) checkEncryptionInput(ctx context.Context, in *streamEncryptionInput) (string, error) {
-	if err := nonEmpty(in.EncryptionType, "encryptionType"); err != nil {
-		return "", err
-	}
-	if in.EncryptionType != EncryptionKMS && in.EncryptionType != EncryptionNone {
-		return "", awsjson.Errorf(Validation, "1 validation error detected: Value '%s' at 'encryptionType' failed to satisfy constraint: Member must satisfy enum value set: [KMS, NONE]", in.EncryptionType)
-	}
-	if err := nonEmpty(in.KeyId, "keyId"); err != nil {
-		return "", err
-	}
-	if len(in.KeyId) > maxKeyIDLen {
-		return "", awsjson.Errorf(Validation, "1 validation error detected: Value at 'keyId' failed to satisfy constraint: Member must have length less than or equal to %d", maxKeyIDLen)
-	}
 	name, err := a.name(in.streamRef)
 	if err != nil {
 		return "", err
@@ -98,7 +93,7 @@ func (a *api) startEncryption(ctx context.Context, in *streamEncryptionInput) (*
 	if err != nil {
 		return nil, err
 	}
-	if in.EncryptionType != EncryptionKMS {
+	if *in.EncryptionType != EncryptionKMS {
 		return nil, awsjson.Errorf(InvalidArgument, "EncryptionType must be KMS to start encryption.")
 	}
 	if !a.encrypted {
@@ -116,7 +111,7 @@ func (a *api) stopEncryption(ctx context.Context, in *streamEncryptionInput) (*e
 	if err != nil {
 		return nil, err
 	}
-	if in.EncryptionType != EncryptionKMS {
+	if *in.EncryptionType != EncryptionKMS {
 		return nil, awsjson.Errorf(InvalidArgument, "EncryptionType must be KMS to stop encryption.")
 	}
 	if a.encrypted {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,6 +47,15 @@ func (e *env) state(t *testing.T) string {
 		b.WriteString(string(mustJSON([]any{*d.StreamDescriptionSummary.RetentionPeriodHours, *d.StreamDescriptionSummary.OpenShardCount, info.State.Msgs, tags.Tags})) + "\n")
 	}
 	return b.String()
+}
+
+// manyTags is n distinct tags.
+func manyTags(n int) map[string]string {
+	m := map[string]string{}
+	for i := range n {
+		m[fmt.Sprintf("t%03d", i)] = "v"
+	}
+	return m
 }
 
 func TestErrorsByExceptionNameChangeNothing(t *testing.T) {
@@ -97,8 +107,8 @@ func TestErrorsByExceptionNameChangeNothing(t *testing.T) {
 		{"key empty", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "", "Data": "eA=="}), 400, Validation},
 		{"batch key empty", "PutRecords", mustJSON(map[string]any{"StreamName": "s1", "Records": recs(3, 1, "")}), 400, Validation},
 		{"explicit hash key too big", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": "eA==", "ExplicitHashKey": "340282366920938463463374607431768211456"}), 400, InvalidArgument},
-		{"explicit hash key not decimal", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": "eA==", "ExplicitHashKey": "0x10"}), 400, InvalidArgument},
-		{"bad ordering sequence", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": "eA==", "SequenceNumberForOrdering": "12a"}), 400, InvalidArgument},
+		{"explicit hash key not decimal", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": "eA==", "ExplicitHashKey": "0x10"}), 400, Validation},
+		{"bad ordering sequence", "PutRecord", mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": "eA==", "SequenceNumberForOrdering": "12a"}), 400, Validation},
 		{"unknown stream put", "PutRecord", mustJSON(map[string]any{"StreamName": "nope", "PartitionKey": "k", "Data": "eA=="}), 400, ResourceNotFound},
 		{"unknown stream by ARN", "DescribeStream", mustJSON(map[string]any{"StreamARN": "arn:aws:kinesis:us-east-1:123456789012:stream/nope"}), 400, ResourceNotFound},
 		{"unknown stream delete", "DeleteStream", mustJSON(map[string]any{"StreamName": "nope"}), 400, ResourceNotFound},
@@ -118,7 +128,12 @@ func TestErrorsByExceptionNameChangeNothing(t *testing.T) {
 		{"describe limit too big", "DescribeStream", mustJSON(map[string]any{"StreamName": "s1", "Limit": 10001}), 400, Validation},
 		{"get records limit too big", "GetRecords", mustJSON(map[string]any{"ShardIterator": "x", "Limit": 10001}), 400, Validation},
 		{"bad list token", "ListStreams", mustJSON(map[string]any{"NextToken": "%%%"}), 400, InvalidArgument},
-		{"too many tags at once", "AddTagsToStream", mustJSON(map[string]any{"StreamName": "s1", "Tags": map[string]string{"1": "", "2": "", "3": "", "4": "", "5": "", "6": "", "7": "", "8": "", "9": "", "10": "", "11": ""}}), 400, Validation},
+		{"too many tags at once", "AddTagsToStream", mustJSON(map[string]any{"StreamName": "s1", "Tags": manyTags(201)}), 400, Validation},
+		{"more than 50 tags", "AddTagsToStream", mustJSON(map[string]any{"StreamName": "s1", "Tags": manyTags(50)}), 400, InvalidArgument},
+		{"tag with a bad character", "AddTagsToStream", mustJSON(map[string]any{"StreamName": "s1", "Tags": map[string]string{"a": "x%y"}}), 400, InvalidArgument},
+		{"create with a bad tag", "CreateStream", mustJSON(map[string]any{"StreamName": "s2", "ShardCount": 1, "Tags": map[string]string{"a\tb": "x"}}), 400, InvalidArgument},
+		{"create with 51 tags", "CreateStream", mustJSON(map[string]any{"StreamName": "s2", "ShardCount": 1, "Tags": manyTags(51)}), 400, InvalidArgument},
+		{"create with a record size too big", "CreateStream", mustJSON(map[string]any{"StreamName": "s2", "ShardCount": 1, "MaxRecordSizeInKiB": 10241}), 400, Validation},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -179,8 +194,12 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	e := start(t, "")
 	e.createStream(t, "s1", 1)
 	before := e.state(t)
-	// 11 MiB: over the mux's 10 MiB default.
-	body := mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": base64.StdEncoding.EncodeToString(make([]byte, 8<<20))})
+	// Over MaxRequestBytes, the API's limit (a 10 MiB PutRecords in base64
+	// with its keys).
+	body := mustJSON(map[string]any{"StreamName": "s1", "PartitionKey": "k", "Data": base64.StdEncoding.EncodeToString(make([]byte, MaxRequestBytes*3/4+1))})
+	if len(body) <= MaxRequestBytes {
+		t.Fatalf("body of %d bytes is not over MaxRequestBytes %d", len(body), MaxRequestBytes)
+	}
 	status, resp, _ := e.raw(t, target+"PutRecord", body)
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(resp), "RequestEntityTooLargeException") {
 		t.Fatalf("%d %s", status, resp)

@@ -72,7 +72,7 @@ func startWith(t testing.TB, dir string, clk *clock, cfg streams.Config, opts ..
 	if err != nil {
 		t.Fatalf("open engine: %v", err)
 	}
-	mux := awsjson.NewMux(nil)
+	mux := awsjson.NewMux(nil, awsjson.WithMaxBodyBytes(MaxRequestBytes))
 	Register(mux, eng, opts...)
 	srv := httptest.NewServer(mux)
 	client := awskinesis.New(awskinesis.Options{

@@ -151,7 +151,7 @@ func TestReshardErrorsOnTheWire(t *testing.T) {
 		{"split at a bad key", func() error {
 			_, err := e.client.SplitShard(ctx, &awskinesis.SplitShardInput{StreamName: aws.String("w"), ShardToSplit: aws.String(streams.ShardID(0)), NewStartingHashKey: aws.String("x")})
 			return err
-		}, InvalidArgument},
+		}, Validation},
 		{"scale beyond double", func() error { return scale(5, types.ScalingTypeUniformScaling) }, InvalidArgument},
 		{"unknown scaling type", func() error { return scale(3, "OTHER") }, Validation},
 	}

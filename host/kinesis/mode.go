@@ -1,10 +1,22 @@
 package kinesis
 
-import "context"
+import (
+	"context"
+
+	"github.com/sluice-io/sluice/host/streams"
+)
 
 type updateStreamModeInput struct {
 	streamRef
-	StreamModeDetails *streamModeDetails `json:"StreamModeDetails"`
+	StreamModeDetails *streamModeDetailsIn `json:"StreamModeDetails"`
+}
+
+func (in *updateStreamModeInput) validate(v *violations) {
+	v.stream(in.streamRef)
+	v.required("streamModeDetails", in.StreamModeDetails != nil)
+	if in.StreamModeDetails != nil {
+		v.enum("streamModeDetails.streamMode", in.StreamModeDetails.StreamMode, true, streams.ModeProvisioned, streams.ModeOnDemand)
+	}
 }
 
 // updateStreamMode switches a stream between PROVISIONED and ON_DEMAND.
@@ -15,8 +27,5 @@ func (a *api) updateStreamMode(ctx context.Context, in *updateStreamModeInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := required(in.StreamModeDetails != nil, "streamModeDetails"); err != nil {
-		return nil, err
-	}
-	return &empty{}, a.e.SetStreamMode(ctx, name, in.StreamModeDetails.StreamMode, nil)
+	return &empty{}, a.e.SetStreamMode(ctx, name, *in.StreamModeDetails.StreamMode, nil)
 }

@@ -3,7 +3,6 @@ package kinesis
 import (
 	"context"
 
-	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/streams"
 )
 
@@ -12,12 +11,9 @@ func (a *api) putRecord(ctx context.Context, in *putRecordInput) (*putRecordOutp
 	if err != nil {
 		return nil, err
 	}
-	if err := required(in.Data != nil, "data"); err != nil {
-		return nil, err
-	}
 	res, err := a.e.PutRecord(ctx, name, streams.Record{
-		Data: in.Data, PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey,
-	}, in.SequenceNumberForOrdering)
+		Data: in.Data, PartitionKey: deref(in.PartitionKey), ExplicitHashKey: deref(in.ExplicitHashKey),
+	}, deref(in.SequenceNumberForOrdering))
 	if err != nil {
 		return nil, err
 	}
@@ -29,15 +25,9 @@ func (a *api) putRecords(ctx context.Context, in *putRecordsInput) (*putRecordsO
 	if err != nil {
 		return nil, err
 	}
-	if err := required(in.Records != nil, "records"); err != nil {
-		return nil, err
-	}
 	recs := make([]streams.Record, len(in.Records))
 	for i, r := range in.Records {
-		if r.Data == nil {
-			return nil, awsjson.Errorf(Validation, "1 validation error detected: Value null at 'records.%d.member.data' failed to satisfy constraint: Member must not be null", i+1)
-		}
-		recs[i] = streams.Record{Data: r.Data, PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey}
+		recs[i] = streams.Record{Data: r.Data, PartitionKey: deref(r.PartitionKey), ExplicitHashKey: deref(r.ExplicitHashKey)}
 	}
 	res, err := a.e.PutRecords(ctx, name, recs)
 	if err != nil {
@@ -64,17 +54,11 @@ func (a *api) getShardIterator(ctx context.Context, in *getShardIteratorInput) (
 	if err != nil {
 		return nil, err
 	}
-	if err := nonEmpty(in.ShardId, "shardId"); err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.ShardIteratorType, "shardIteratorType"); err != nil {
-		return nil, err
-	}
-	req := streams.IteratorRequest{Type: in.ShardIteratorType, StartingSequenceNumber: in.StartingSequenceNumber}
+	req := streams.IteratorRequest{Type: *in.ShardIteratorType, StartingSequenceNumber: deref(in.StartingSequenceNumber)}
 	if in.Timestamp != nil {
 		req.Timestamp = &in.Timestamp.Time
 	}
-	tok, err := a.e.GetShardIterator(ctx, name, in.ShardId, req)
+	tok, err := a.e.GetShardIterator(ctx, name, *in.ShardId, req)
 	if err != nil {
 		return nil, err
 	}
@@ -82,14 +66,7 @@ func (a *api) getShardIterator(ctx context.Context, in *getShardIteratorInput) (
 }
 
 func (a *api) getRecords(ctx context.Context, in *getRecordsInput) (*recordsAnswer, error) {
-	if err := nonEmpty(in.ShardIterator, "shardIterator"); err != nil {
-		return nil, err
-	}
-	limit, err := intIn(in.Limit, "limit", 1, streams.MaxGetLimit, streams.MaxGetLimit)
-	if err != nil {
-		return nil, err
-	}
-	res, err := a.e.GetRecords(ctx, in.ShardIterator, limit)
+	res, err := a.e.GetRecords(ctx, *in.ShardIterator, intOr(in.Limit, streams.MaxGetLimit))
 	if err != nil {
 		return nil, err
 	}

@@ -196,12 +196,13 @@ func TestIteratorTypes(t *testing.T) {
 		t.Fatalf("rest with limit 1: %q", got)
 	}
 
-	// A sequence number from the other shard, or beyond the end, is refused.
-	for _, seq := range []string{seqOther, "99999999999999999999", "abc"} {
+	// A sequence number from the other shard, or beyond the end, is
+	// refused; one that is not a number breaks the member's pattern.
+	for seq, want := range map[string]string{seqOther: InvalidArgument, "99999999999999999999": InvalidArgument, "abc": Validation} {
 		_, err := e.client.GetShardIterator(ctx, &awskinesis.GetShardIteratorInput{StreamName: aws.String("it"), ShardId: aws.String(low),
 			ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(seq)})
-		if errorCode(err) != InvalidArgument {
-			t.Errorf("sequence %s on the wrong shard: %v", seq, err)
+		if errorCode(err) != want {
+			t.Errorf("sequence %s on the wrong shard: %v, want %s", seq, err, want)
 		}
 	}
 	if got := data(e.readAll(t, e.iterator(t, "it", high, types.ShardIteratorTypeAtSequenceNumber, &seqOther, nil), 0)); got != "X" {

@@ -16,12 +16,15 @@ type api struct {
 	e         *streams.Engine
 	encrypted bool // see WithEncryptionAtRest
 	log       *slog.Logger
+	// consumerTags tags enhanced fan-out consumers (TagResource on a
+	// consumer ARN); nil until consumers exist: their ARNs are not found.
+	consumerTags consumerTagger
 }
 
 // Register registers every Kinesis operation Sluice serves on m, over
 // JSON and CBOR (the Java SDKs' default for Kinesis).
 func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
-	a := &api{e: e, log: slog.New(slog.DiscardHandler)}
+	a := &api{e: e, log: slog.New(slog.DiscardHandler), consumerTags: e}
 	for _, o := range opts {
 		o(a)
 	}
@@ -49,11 +52,27 @@ func Register(m *awsjson.Mux, e *streams.Engine, opts ...Option) {
 	handle(m, "StartStreamEncryption", a.startEncryption)
 	handle(m, "StopStreamEncryption", a.stopEncryption)
 	registerFanOut(m, a)
+	handle(m, "TagResource", a.tagResource)
+	handle(m, "UntagResource", a.untagResource)
+	handle(m, "ListTagsForResource", a.listTagsForResource)
+	handle(m, "DescribeLimits", a.describeLimits)
+	handle(m, "UpdateMaxRecordSize", a.updateMaxRecordSize)
+	handle(m, "EnableEnhancedMonitoring", a.enableMonitoring)
+	handle(m, "DisableEnhancedMonitoring", a.disableMonitoring)
 }
 
 // handle registers a typed operation whose errors go through awsError.
+// An input that is a validator has its members checked first, every
+// failure reported at once, as AWS's validation layer does.
 func handle[In, Out any](m *awsjson.Mux, op string, fn func(context.Context, *In) (*Out, error)) {
 	m.Handle(TargetPrefix, op, awsjson.Func(func(ctx context.Context, in *In) (*Out, error) {
+		if v, ok := any(in).(validator); ok {
+			var vs violations
+			v.validate(&vs)
+			if err := vs.err(); err != nil {
+				return nil, err
+			}
+		}
 		out, err := fn(ctx, in)
 		return out, awsError(err)
 	}))
@@ -61,27 +80,14 @@ func handle[In, Out any](m *awsjson.Mux, op string, fn func(context.Context, *In
 
 // name resolves StreamName / StreamARN.
 func (a *api) name(r streamRef) (string, error) {
-	return a.e.ResolveName(r.StreamName, r.StreamARN)
+	return a.e.ResolveName(deref(r.StreamName), deref(r.StreamARN))
 }
 
-// intIn reads an optional integer field bounded to lo..hi, def when absent.
-func intIn(v *int32, field string, lo, hi, def int) (int, error) {
+// intOr is an optional integer member (checked by the input's validate),
+// def when absent.
+func intOr(v *int32, def int) int {
 	if v == nil {
-		return def, nil
+		return def
 	}
-	n := int(*v)
-	if n < lo || n > hi {
-		return 0, awsjson.Errorf(Validation, "1 validation error detected: Value '%d' at '%s' failed to satisfy constraint: Member must have value between %d and %d", n, field, lo, hi)
-	}
-	return n, nil
+	return int(*v)
 }
-
-// required refuses an absent field.
-func required(present bool, field string) error {
-	if present {
-		return nil
-	}
-	return awsjson.Errorf(Validation, "1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null", field)
-}
-
-func nonEmpty(s, field string) error { return required(s != "", field) }

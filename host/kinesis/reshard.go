@@ -1,27 +1,23 @@
 package kinesis
 
-import (
-	"context"
-
-	"github.com/sluice-io/sluice/host/awsjson"
-)
+import "context"
 
 type splitShardInput struct {
 	streamRef
-	ShardToSplit       string `json:"ShardToSplit"`
-	NewStartingHashKey string `json:"NewStartingHashKey"`
+	ShardToSplit       *string `json:"ShardToSplit"`
+	NewStartingHashKey *string `json:"NewStartingHashKey"`
 }
 
 type mergeShardsInput struct {
 	streamRef
-	ShardToMerge         string `json:"ShardToMerge"`
-	AdjacentShardToMerge string `json:"AdjacentShardToMerge"`
+	ShardToMerge         *string `json:"ShardToMerge"`
+	AdjacentShardToMerge *string `json:"AdjacentShardToMerge"`
 }
 
 type updateShardCountInput struct {
 	streamRef
-	TargetShardCount *int32 `json:"TargetShardCount"`
-	ScalingType      string `json:"ScalingType"`
+	TargetShardCount *int32  `json:"TargetShardCount"`
+	ScalingType      *string `json:"ScalingType"`
 }
 
 type updateShardCountOutput struct {
@@ -36,13 +32,7 @@ func (a *api) splitShard(ctx context.Context, in *splitShardInput) (*empty, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := nonEmpty(in.ShardToSplit, "shardToSplit"); err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.NewStartingHashKey, "newStartingHashKey"); err != nil {
-		return nil, err
-	}
-	return &empty{}, a.e.SplitShard(ctx, name, in.ShardToSplit, in.NewStartingHashKey)
+	return &empty{}, a.e.SplitShard(ctx, name, *in.ShardToSplit, *in.NewStartingHashKey)
 }
 
 func (a *api) mergeShards(ctx context.Context, in *mergeShardsInput) (*empty, error) {
@@ -50,28 +40,13 @@ func (a *api) mergeShards(ctx context.Context, in *mergeShardsInput) (*empty, er
 	if err != nil {
 		return nil, err
 	}
-	if err := nonEmpty(in.ShardToMerge, "shardToMerge"); err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.AdjacentShardToMerge, "adjacentShardToMerge"); err != nil {
-		return nil, err
-	}
-	return &empty{}, a.e.MergeShards(ctx, name, in.ShardToMerge, in.AdjacentShardToMerge)
+	return &empty{}, a.e.MergeShards(ctx, name, *in.ShardToMerge, *in.AdjacentShardToMerge)
 }
 
 func (a *api) updateShardCount(ctx context.Context, in *updateShardCountInput) (*updateShardCountOutput, error) {
 	name, err := a.name(in.streamRef)
 	if err != nil {
 		return nil, err
-	}
-	if err := required(in.TargetShardCount != nil, "targetShardCount"); err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.ScalingType, "scalingType"); err != nil {
-		return nil, err
-	}
-	if in.ScalingType != "UNIFORM_SCALING" {
-		return nil, awsjson.Errorf(Validation, "1 validation error detected: Value '%s' at 'scalingType' failed to satisfy constraint: Member must satisfy enum value set: [UNIFORM_SCALING]", in.ScalingType)
 	}
 	before, err := a.e.DescribeStream(ctx, name)
 	if err != nil {

@@ -40,19 +40,7 @@ type subscribeInput struct {
 }
 
 func (a *api) subscribeToShard(ctx context.Context, in *subscribeInput) (*subscription, error) {
-	if err := nonEmpty(in.ConsumerARN, "consumerARN"); err != nil {
-		return nil, err
-	}
-	if err := nonEmpty(in.ShardId, "shardId"); err != nil {
-		return nil, err
-	}
-	if err := required(in.StartingPosition != nil, "startingPosition"); err != nil {
-		return nil, err
-	}
 	p := in.StartingPosition
-	if err := nonEmpty(p.Type, "startingPosition.type"); err != nil {
-		return nil, err
-	}
 	req := streams.IteratorRequest{Type: p.Type, StartingSequenceNumber: p.SequenceNumber}
 	if p.Timestamp != nil {
 		req.Timestamp = &p.Timestamp.Time

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/sluice-io/sluice/host/streams"
+	"github.com/sluice-io/sluice/internal/awstest"
 )
 
 // register registers a consumer of stream, moves the clock past its
@@ -80,6 +81,7 @@ func (e *env) newClient() *awskinesis.Client {
 		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
 		BaseEndpoint:     aws.String(e.http.URL),
 		RetryMaxAttempts: 1,
+		HTTPClient:       awstest.SDKHTTPClient(),
 	})
 }
 

@@ -1,12 +1,18 @@
 package kinesis
 
-import "github.com/sluice-io/sluice/host/awsjson"
+import (
+	"encoding/json"
+
+	"github.com/sluice-io/sluice/host/awsjson"
+)
 
 // Wire shapes of the Kinesis API (field names as AWS spells them).
 
+// streamRef names a stream by StreamName or StreamARN; nil is an absent
+// member (an empty one is a ValidationException, as on AWS).
 type streamRef struct {
-	StreamName string `json:"StreamName,omitempty"`
-	StreamARN  string `json:"StreamARN,omitempty"`
+	StreamName *string `json:"StreamName,omitempty"`
+	StreamARN  *string `json:"StreamARN,omitempty"`
 }
 
 type streamModeDetails struct {
@@ -42,10 +48,16 @@ type enhancedMetrics struct {
 }
 
 type createStreamInput struct {
-	StreamName        string             `json:"StreamName"`
-	ShardCount        *int32             `json:"ShardCount"`
-	StreamModeDetails *streamModeDetails `json:"StreamModeDetails"`
-	Tags              map[string]string  `json:"Tags"`
+	StreamName         *string              `json:"StreamName"`
+	ShardCount         *int32               `json:"ShardCount"`
+	StreamModeDetails  *streamModeDetailsIn `json:"StreamModeDetails"`
+	Tags               optionalMap          `json:"Tags"`
+	MaxRecordSizeInKiB *int32               `json:"MaxRecordSizeInKiB"`
+}
+
+// streamModeDetailsIn is StreamModeDetails in a request.
+type streamModeDetailsIn struct {
+	StreamMode *string `json:"StreamMode"`
 }
 
 type deleteStreamInput struct {
@@ -110,6 +122,7 @@ type streamDescriptionSummary struct {
 	KeyId                   string            `json:"KeyId,omitempty"`
 	OpenShardCount          int               `json:"OpenShardCount"`
 	ConsumerCount           int               `json:"ConsumerCount"`
+	MaxRecordSizeInKiB      int               `json:"MaxRecordSizeInKiB"`
 }
 
 type describeStreamSummaryOutput struct {
@@ -138,10 +151,10 @@ type listShardsOutput struct {
 
 type putRecordInput struct {
 	streamRef
-	Data                      []byte `json:"Data"`
-	PartitionKey              string `json:"PartitionKey"`
-	ExplicitHashKey           string `json:"ExplicitHashKey"`
-	SequenceNumberForOrdering string `json:"SequenceNumberForOrdering"`
+	Data                      []byte  `json:"Data"`
+	PartitionKey              *string `json:"PartitionKey"`
+	ExplicitHashKey           *string `json:"ExplicitHashKey"`
+	SequenceNumberForOrdering *string `json:"SequenceNumberForOrdering"`
 }
 
 type putRecordOutput struct {
@@ -151,9 +164,9 @@ type putRecordOutput struct {
 }
 
 type putRecordsEntry struct {
-	Data            []byte `json:"Data"`
-	PartitionKey    string `json:"PartitionKey"`
-	ExplicitHashKey string `json:"ExplicitHashKey"`
+	Data            []byte  `json:"Data"`
+	PartitionKey    *string `json:"PartitionKey"`
+	ExplicitHashKey *string `json:"ExplicitHashKey"`
 }
 
 type putRecordsInput struct {
@@ -176,9 +189,9 @@ type putRecordsOutput struct {
 
 type getShardIteratorInput struct {
 	streamRef
-	ShardId                string        `json:"ShardId"`
-	ShardIteratorType      string        `json:"ShardIteratorType"`
-	StartingSequenceNumber string        `json:"StartingSequenceNumber"`
+	ShardId                *string       `json:"ShardId"`
+	ShardIteratorType      *string       `json:"ShardIteratorType"`
+	StartingSequenceNumber *string       `json:"StartingSequenceNumber"`
 	Timestamp              *awsjson.Time `json:"Timestamp"`
 }
 
@@ -187,9 +200,9 @@ type getShardIteratorOutput struct {
 }
 
 type getRecordsInput struct {
-	ShardIterator string `json:"ShardIterator"`
-	Limit         *int32 `json:"Limit"`
-	StreamARN     string `json:"StreamARN"`
+	ShardIterator *string `json:"ShardIterator"`
+	Limit         *int32  `json:"Limit"`
+	StreamARN     *string `json:"StreamARN"`
 }
 
 type retentionInput struct {
@@ -199,7 +212,23 @@ type retentionInput struct {
 
 type addTagsInput struct {
 	streamRef
-	Tags map[string]string `json:"Tags"`
+	Tags optionalMap `json:"Tags"`
+}
+
+// optionalMap is a map member that knows whether the request had it (an
+// empty map is not an absent one).
+type optionalMap struct {
+	M   map[string]string
+	Set bool
+}
+
+// UnmarshalJSON reads the map; null leaves it absent.
+func (o *optionalMap) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	o.Set = true
+	return json.Unmarshal(b, &o.M)
 }
 
 type removeTagsInput struct {
@@ -209,8 +238,8 @@ type removeTagsInput struct {
 
 type listTagsInput struct {
 	streamRef
-	ExclusiveStartTagKey string `json:"ExclusiveStartTagKey"`
-	Limit                *int32 `json:"Limit"`
+	ExclusiveStartTagKey *string `json:"ExclusiveStartTagKey"`
+	Limit                *int32  `json:"Limit"`
 }
 
 type tag struct {

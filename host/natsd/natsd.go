@@ -20,9 +20,12 @@ import (
 // Defaults for Config.
 const (
 	// DefaultMaxPayload is the largest NATS message the embedded server
-	// accepts. Kinesis records are up to 1 MiB of data plus a partition key
-	// and headers, so the NATS default of 1 MB is too small.
-	DefaultMaxPayload = 8 << 20
+	// accepts: a Kinesis record of a stream whose record size was raised
+	// to its most (streams.MaxLargeRecordData, 10 MiB) with its partition
+	// key and headers, so the NATS default of 1 MB is far too small. The
+	// streams engine refuses a record size its connection's payload
+	// cannot carry; delivery streams pull one such message at a time.
+	DefaultMaxPayload = 10<<20 + 64<<10
 	// DefaultReadyTimeout bounds how long Start waits for the server.
 	DefaultReadyTimeout = 30 * time.Second
 )

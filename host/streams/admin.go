@@ -7,20 +7,46 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
 
+// CreateOptions are what a stream is created with beside its shards.
+type CreateOptions struct {
+	// Tags are the stream's tags, checked as AddTags checks them (at most
+	// MaxTags): they are in its definition from the start, so a create
+	// with a bad tag creates nothing.
+	Tags map[string]string
+	// MaxRecordSizeKiB is its largest record data in KiB
+	// (MinRecordSizeKiB..MaxRecordSizeKiB, as SetMaxRecordSize checks
+	// it); 0 is the default, MinRecordSizeKiB.
+	MaxRecordSizeKiB int
+}
+
 // CreateStream creates a stream with shardCount shards whose hash ranges
 // split the key space as Kinesis does. It returns once the stream is ACTIVE.
 func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int) error {
+	return e.CreateStreamWith(ctx, name, shardCount, CreateOptions{})
+}
+
+// CreateStreamWith is CreateStream with tags and a record size.
+func (e *Engine) CreateStreamWith(ctx context.Context, name string, shardCount int, opts CreateOptions) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
 	if shardCount < 1 {
 		return validationf(shardCount, "shardCount", "Member must have value greater than or equal to 1")
+	}
+	if opts.MaxRecordSizeKiB != 0 {
+		if err := e.checkRecordSize(opts.MaxRecordSizeKiB); err != nil {
+			return err
+		}
+	}
+	if err := e.checkNewTags(name, opts.Tags); err != nil {
+		return err
 	}
 	if shardCount > e.cfg.MaxShards {
 		return errorf(ErrLimitExceeded, "This request would exceed the shard limit of %d shards per stream.", e.cfg.MaxShards)
@@ -36,6 +62,10 @@ func (e *Engine) CreateStream(ctx context.Context, name string, shardCount int) 
 		Created:        e.now().UTC().Truncate(time.Millisecond),
 		RetentionHours: DefaultRetentionHours,
 		NextShard:      shardCount,
+		Tags:           maps.Clone(opts.Tags),
+	}
+	if opts.MaxRecordSizeKiB > MinRecordSizeKiB {
+		s.MaxRecordKiB, s.PeakRecordKiB = opts.MaxRecordSizeKiB, opts.MaxRecordSizeKiB
 	}
 	for i, r := range SplitHashRange(shardCount) {
 		s.Shards = append(s.Shards, Shard{
@@ -195,8 +225,8 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 	if err := ValidateName(name); err != nil {
 		return err
 	}
-	if hours < 1 || hours > MaxRetentionHours {
-		return validationf(hours, "retentionPeriodHours", fmt.Sprintf("Member must have value between 1 and %d", MaxRetentionHours))
+	if err := validateRange("retentionPeriodHours", hours, 1, MaxRetentionHours); err != nil {
+		return err
 	}
 	if hours < MinRetentionHours {
 		return errorf(ErrInvalidArgument, "Minimum allowed retention period is %d hours. Requested retention period (%d hours) is too short.", MinRetentionHours, hours)
@@ -228,5 +258,56 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 		cur.RetentionHours = hours
 		return nil
 	})
+	return err
+}
+
+// recordOverhead is the most a stored record's message adds to its data:
+// subject, partition key (escaped) and explicit hash key headers.
+const recordOverhead = 8 << 10
+
+// checkRecordSize refuses a record size out of range, or one this server
+// could not carry: a record must fit one NATS message of the connection
+// (natsd.DefaultMaxPayload on the embedded server), and the read budget
+// (Config.MaxReadBytes) must hold the least grant a read of such records
+// needs, or the stream could never be read.
+func (e *Engine) checkRecordSize(kib int) error {
+	if err := validateRange("maxRecordSizeInKiB", kib, MinRecordSizeKiB, MaxRecordSizeKiB); err != nil {
+		return err
+	}
+	n := kib << 10
+	if payload := e.nc.MaxPayload(); int64(n)+recordOverhead > payload {
+		return errorf(ErrLimitExceeded, "MaxRecordSizeInKiB %d is more than this server can carry: a record and its headers must fit one NATS message of at most %d bytes (the NATS server's max_payload).", kib, payload)
+	}
+	if need := readMinGrant(n); need > e.cfg.MaxReadBytes {
+		return errorf(ErrLimitExceeded, "MaxRecordSizeInKiB %d is more than this server can read: a read of such records needs %d bytes of the server's read budget of %d bytes.", kib, need, e.cfg.MaxReadBytes)
+	}
+	return nil
+}
+
+// SetMaxRecordSize sets the largest record data a stream takes, in KiB
+// (UpdateMaxRecordSize): MinRecordSizeKiB (the default) to
+// MaxRecordSizeKiB. Records already stored stay readable when it is
+// lowered.
+func (e *Engine) SetMaxRecordSize(ctx context.Context, name string, kib int) error {
+	if err := ValidateName(name); err != nil {
+		return err
+	}
+	if err := e.checkRecordSize(kib); err != nil {
+		return err
+	}
+	_, err := e.update(ctx, name, func(s *Stream) error {
+		if err := e.requireActive(s); err != nil {
+			return err
+		}
+		s.MaxRecordKiB = kib
+		if kib == MinRecordSizeKiB {
+			s.MaxRecordKiB = 0
+		}
+		s.PeakRecordKiB = max(s.PeakRecordKiB, kib)
+		return nil
+	})
+	if err == nil {
+		e.log.Info("stream record size changed", "stream", name, "max_record_kib", kib)
+	}
 	return err
 }

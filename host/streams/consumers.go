@@ -226,8 +226,13 @@ func (e *Engine) RegisterConsumer(ctx context.Context, stream, name string, tags
 	if err := ValidateConsumerName(name); err != nil {
 		return Consumer{}, err
 	}
-	if err := validateConsumerTags(tags); err != nil {
-		return Consumer{}, err
+	if len(tags) > 0 { // the API's Tags are optional
+		if err := ValidateTags(tags); err != nil {
+			return Consumer{}, err
+		}
+		if len(tags) > MaxTags {
+			return Consumer{}, errorf(ErrInvalidArgument, "A consumer cannot have more than %d tags associated with it.", MaxTags)
+		}
 	}
 	var out Consumer
 	err := e.updateConsumers(ctx, stream, func(s *Stream, cs []Consumer) ([]Consumer, error) {
@@ -351,20 +356,3 @@ func (e *Engine) dropConsumers(ctx context.Context, stream string) {
 // Now is the engine's clock (Config.Now): the time consumer list tokens
 // are issued and checked against.
 func (e *Engine) Now() time.Time { return e.now() }
-
-// validateConsumerTags checks the tags given to RegisterConsumer as
-// AddTags checks a stream's.
-func validateConsumerTags(tags map[string]string) error {
-	if len(tags) > MaxTags {
-		return validationf(len(tags), "tags", fmt.Sprintf("Member must have at most %d entries", MaxTags))
-	}
-	for k, v := range tags {
-		if len(k) < 1 || len(k) > maxTagKeyLen {
-			return validationf(k, "tags.key", fmt.Sprintf("Member must have length between 1 and %d", maxTagKeyLen))
-		}
-		if len(v) > maxTagValueLen {
-			return validationf(v, "tags.value", fmt.Sprintf("Member must have length less than or equal to %d", maxTagValueLen))
-		}
-	}
-	return nil
-}

@@ -26,13 +26,23 @@ const (
 	// DefaultMaxShards caps the shards of one stream (Sluice's own limit;
 	// AWS caps shards per account).
 	DefaultMaxShards = 1024
-	// MaxRecordData is the largest record payload.
-	MaxRecordData = 1 << 20
+	// MaxRecordData is a stream's largest record payload unless
+	// UpdateMaxRecordSize raised it; MaxLargeRecordData is the most it can
+	// be raised to (AWS's 10 MiB).
+	MaxRecordData      = 1 << 20
+	MaxLargeRecordData = 10 << 20
+	// MinRecordSizeKiB and MaxRecordSizeKiB bound MaxRecordSizeInKiB.
+	MinRecordSizeKiB = MaxRecordData >> 10
+	MaxRecordSizeKiB = MaxLargeRecordData >> 10
 	// MaxPartitionKeyLen is the longest partition key in characters.
 	MaxPartitionKeyLen = 256
-	// MaxPutRecords and MaxPutBytes bound one PutRecords call (data + keys).
-	MaxPutRecords = 500
-	MaxPutBytes   = 5 << 20
+	// MaxPutRecords bounds the records of one PutRecords call; MaxPutBytes
+	// its data and keys on a stream of the default record size, and
+	// MaxLargePutBytes on one whose record size was raised (AWS's limit
+	// for the whole request then).
+	MaxPutRecords    = 500
+	MaxPutBytes      = 5 << 20
+	MaxLargePutBytes = 10 << 20
 	// MaxGetLimit is the most records one GetRecords returns, and
 	// MaxGetBytes the most data bytes.
 	MaxGetLimit = 10000
@@ -101,12 +111,16 @@ type Engine struct {
 	reads   *readBudget // bytes of GetRecords answers (and subscription events) in flight
 	meters  meters      // throughput limits, per shard
 	writes  writeMeter  // write rates of on-demand streams
+	mon     monitor     // shard-level metrics, see monitoring.go
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
 	locksMu sync.Mutex
 	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
+	// readHook, when set by a test, sees what each read holds of what
+	// it was granted.
+	readHook func(held, granted int64)
 
 	// subs is the state of SubscribeToShard (subscribe.go).
 	subs subscriptions
@@ -175,6 +189,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}},
 		reads: newReadBudget(cfg.MaxReadBytes)}
+	e.mon.e = e
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}

@@ -86,6 +86,16 @@ type Stream struct {
 	// stream's own scaling policy (nil: the engine's).
 	Mode     string          `json:"mode,omitempty"`
 	OnDemand *OnDemandPolicy `json:"onDemand,omitempty"`
+	// MaxRecordKiB is the largest record data in KiB
+	// (UpdateMaxRecordSize); 0 means MinRecordSizeKiB, the default.
+	MaxRecordKiB int `json:"maxRecordKiB,omitempty"`
+	// PeakRecordKiB is the largest MaxRecordKiB the stream ever had:
+	// records that large may still be stored after the limit was lowered,
+	// so reads are granted memory for them (see readSlack).
+	PeakRecordKiB int `json:"peakRecordKiB,omitempty"`
+	// ShardLevelMetrics are the enhanced monitoring metrics enabled
+	// (EnableEnhancedMonitoring), in MetricNames order.
+	ShardLevelMetrics []string `json:"shardLevelMetrics,omitempty"`
 	// LastReshard is when the last reshard committed.
 	LastReshard time.Time `json:"lastReshard,omitzero"`
 	// Pending is the reshard under way while Status is UPDATING; Open
@@ -102,6 +112,30 @@ func (s *Stream) OpenShards() int {
 		}
 	}
 	return n
+}
+
+// RecordSizeKiB is the largest record data the stream takes, in KiB.
+func (s *Stream) RecordSizeKiB() int {
+	if s.MaxRecordKiB == 0 {
+		return MinRecordSizeKiB
+	}
+	return s.MaxRecordKiB
+}
+
+// MaxRecordBytes is the largest record data the stream takes.
+func (s *Stream) MaxRecordBytes() int { return s.RecordSizeKiB() << 10 }
+
+// peakRecordBytes is the largest record data the stream may hold.
+func (s *Stream) peakRecordBytes() int { return max(s.PeakRecordKiB<<10, s.MaxRecordBytes()) }
+
+// MaxPutBytes is the most data and keys one PutRecords to the stream
+// carries: MaxPutBytes, or MaxLargePutBytes once its record size was
+// raised above MaxRecordData.
+func (s *Stream) MaxPutBytes() int {
+	if s.MaxRecordBytes() > MaxRecordData {
+		return MaxLargePutBytes
+	}
+	return MaxPutBytes
 }
 
 // nextShardIndex is the index of the next shard id to give out.

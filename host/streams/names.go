@@ -27,15 +27,11 @@ const DataSubjects = subjectPrefix + ">"
 func IsDataStream(jsStream string) bool { return strings.HasPrefix(jsStream, jsPrefix) }
 
 // ValidateName checks a stream name against Kinesis's constraints:
-// 1 to 128 characters from [a-zA-Z0-9_.-].
+// 1 to 128 characters from [a-zA-Z0-9_.-]. Like AWS it reports the first
+// constraint broken: the pattern (an empty name breaks it too), then the
+// length.
 func ValidateName(name string) error {
-	if len(name) < 1 || len(name) > MaxNameLen {
-		return validationf(name, "streamName", "Member must have length between 1 and 128")
-	}
-	if !validNameChars(name) {
-		return validationf(name, "streamName", "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
-	}
-	return nil
+	return validateNameField(name, "streamName")
 }
 
 // MaxShardIDLen is the longest shard id Kinesis accepts as input.
@@ -46,11 +42,51 @@ const MaxShardIDLen = 128
 func ValidateShardID(id string) error { return validateShardField(id, "shardId") }
 
 func validateShardField(id, field string) error {
-	if len(id) < 1 || len(id) > MaxShardIDLen {
-		return validationf(id, field, fmt.Sprintf("Member must have length between 1 and %d", MaxShardIDLen))
+	if err := validatePattern(id, field); err != nil {
+		return err
 	}
-	if !validNameChars(id) {
-		return validationf(id, field, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+	return validateLength(id, field, len(id), 1, MaxShardIDLen)
+}
+
+// NamePattern is the pattern of stream names and shard ids, as AWS's
+// messages quote it.
+const NamePattern = "[a-zA-Z0-9_.-]+"
+
+func validateNameField(name, field string) error {
+	if err := validatePattern(name, field); err != nil {
+		return err
+	}
+	return validateLength(name, field, len(name), 1, MaxNameLen)
+}
+
+// validatePattern refuses a name or shard id outside NamePattern (the
+// empty string too, as a regular expression with + refuses it).
+func validatePattern(s, field string) error {
+	if s == "" || !validNameChars(s) {
+		return validationf(s, field, "Member must satisfy regular expression pattern: "+NamePattern)
+	}
+	return nil
+}
+
+// validateLength refuses a length outside min..max with the constraint
+// AWS names: the bound that was crossed.
+func validateLength(value any, field string, n, min, max int) error {
+	if n < min {
+		return validationf(value, field, fmt.Sprintf("Member must have length greater than or equal to %d", min))
+	}
+	if n > max {
+		return validationf(value, field, fmt.Sprintf("Member must have length less than or equal to %d", max))
+	}
+	return nil
+}
+
+// validateRange refuses a value outside min..max as AWS does.
+func validateRange(field string, n, min, max int) error {
+	if n < min {
+		return validationf(n, field, fmt.Sprintf("Member must have value greater than or equal to %d", min))
+	}
+	if n > max {
+		return validationf(n, field, fmt.Sprintf("Member must have value less than or equal to %d", max))
 	}
 	return nil
 }
@@ -86,6 +122,9 @@ func ShardID(i int) string { return fmt.Sprintf("shardId-%012d", i) }
 func (e *Engine) ARN(name string) string {
 	return fmt.Sprintf("arn:aws:kinesis:%s:%s:stream/%s", e.cfg.Region, e.cfg.AccountID, name)
 }
+
+// AccountID is the account the engine's ARNs and messages name.
+func (e *Engine) AccountID() string { return e.cfg.AccountID }
 
 // ResolveName picks the stream name from a StreamName or a StreamARN (either
 // may be empty, not both; when both are given they must agree).

@@ -64,7 +64,7 @@ func TestPruneShardsPastRetention(t *testing.T) {
 		t.Fatalf("iterator on a pruned shard: %v, want not found", err)
 	}
 	// Ids are never given out twice.
-	if err := e.SplitShard(ctx, "s", ShardID(1), fromBig(new(bigInt).Add(SplitHashRange(2)[1].Start.big(), bigOne)).String()); err != nil {
+	if err := e.SplitShard(ctx, "s", ShardID(1), fromBig(new(bigInt).Add(SplitHashRange(2)[1].Start.big(), bigTwo)).String()); err != nil {
 		t.Fatal(err)
 	}
 	s, _ = e.DescribeStream(ctx, "s")

@@ -36,26 +36,44 @@ type PutResult struct {
 	Err            error
 }
 
-// ValidateRecord checks one record's field constraints. index < 0 means a
-// single PutRecord (field names differ in messages).
+// ValidateRecord checks one record's field constraints, its data against
+// the largest record any stream takes (MaxLargeRecordData; put checks it
+// against its stream's own limit). index < 0 means a single PutRecord
+// (field names differ in messages).
 func ValidateRecord(r Record, index int) error {
-	field := func(f string) string {
-		if index < 0 {
-			return f
-		}
-		return fmt.Sprintf("records.%d.member.%s", index+1, f)
-	}
-	if len(r.Data) > MaxRecordData {
-		return validationf("java.nio.HeapByteBuffer", field("data"), fmt.Sprintf("Member must have length less than or equal to %d", MaxRecordData))
+	if err := validateRecordData(r, index, MaxLargeRecordData); err != nil {
+		return err
 	}
 	n := utf8.RuneCountInString(r.PartitionKey)
-	if n < 1 || n > MaxPartitionKeyLen {
-		return validationf(r.PartitionKey, field("partitionKey"), fmt.Sprintf("Member must have length between 1 and %d", MaxPartitionKeyLen))
+	if err := validateLength(r.PartitionKey, recordField(index, "partitionKey"), n, 1, MaxPartitionKeyLen); err != nil {
+		return err
 	}
 	if r.ExplicitHashKey != "" {
 		if _, err := ParseHashKey(r.ExplicitHashKey); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// recordField names a record's field in messages: "data", or
+// "records.3.member.data" for the third record of a PutRecords.
+func recordField(index int, f string) string {
+	if index < 0 {
+		return f
+	}
+	return fmt.Sprintf("records.%d.member.%s", index+1, f)
+}
+
+// BlobValue is how AWS's messages show a blob of n bytes.
+func BlobValue(n int) string {
+	return fmt.Sprintf("java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]", n, n)
+}
+
+// validateRecordData refuses data longer than max bytes.
+func validateRecordData(r Record, index, max int) error {
+	if len(r.Data) > max {
+		return validationf(BlobValue(len(r.Data)), recordField(index, "data"), fmt.Sprintf("Member must have length less than or equal to %d", max))
 	}
 	return nil
 }
@@ -72,7 +90,7 @@ func (e *Engine) PutRecord(ctx context.Context, name string, r Record, sequenceF
 			return PutResult{}, err
 		}
 	}
-	res, err := e.put(ctx, name, []Record{r})
+	res, err := e.put(ctx, name, []Record{r}, true)
 	if err != nil {
 		return PutResult{}, err
 	}
@@ -86,20 +104,35 @@ func (e *Engine) PutRecord(ctx context.Context, name string, r Record, sequenceF
 // the acknowledgements. Records for one shard keep their request order. A
 // record that fails has Err set; the others are stored.
 func (e *Engine) PutRecords(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
-	if len(recs) < 1 || len(recs) > MaxPutRecords {
-		return nil, validationf(len(recs), "records", fmt.Sprintf("Member must have length between 1 and %d", MaxPutRecords))
+	if err := validateLength(len(recs), "records", len(recs), 1, MaxPutRecords); err != nil {
+		return nil, err
 	}
-	total := 0
 	for i, r := range recs {
 		if err := ValidateRecord(r, i); err != nil {
 			return nil, err
 		}
+	}
+	return e.put(ctx, name, recs, false)
+}
+
+// checkSizes refuses records larger than the stream takes and a
+// PutRecords larger than its request limit (s.MaxPutBytes).
+func checkSizes(s *Stream, recs []Record, single bool) error {
+	max, total := s.MaxRecordBytes(), 0
+	for i, r := range recs {
+		index := i
+		if single {
+			index = -1
+		}
+		if err := validateRecordData(r, index, max); err != nil {
+			return err
+		}
 		total += len(r.Data) + len(r.PartitionKey)
 	}
-	if total > MaxPutBytes {
-		return nil, errorf(ErrInvalidArgument, "Records size %d bytes exceeds the limit of %d bytes per PutRecords request.", total, MaxPutBytes)
+	if !single && total > s.MaxPutBytes() {
+		return errorf(ErrInvalidArgument, "Records size %d bytes exceeds the limit of %d bytes per PutRecords request.", total, s.MaxPutBytes())
 	}
-	return e.put(ctx, name, recs)
+	return nil
 }
 
 // put routes and publishes records. It holds the stream's lock shared from
@@ -110,7 +143,7 @@ func (e *Engine) PutRecords(ctx context.Context, name string, recs []Record) ([]
 // it, and before the stream is deleted. The definition comes from the
 // cache (defs.go), which holds a committed reshard or delete before its
 // lock is released.
-func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResult, error) {
+func (e *Engine) put(ctx context.Context, name string, recs []Record, single bool) ([]PutResult, error) {
 	lk := e.streamLock(name)
 	lk.RLock()
 	defer lk.RUnlock()
@@ -122,6 +155,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		return nil, err
 	}
 	s := d.s
+	if err := checkSizes(s, recs, single); err != nil {
+		return nil, err
+	}
 	rt, err := d.router()
 	if err != nil {
 		return nil, fmt.Errorf("put %s: %w", name, err)
@@ -147,6 +183,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		res[i].ShardID = shard
 		if limits != nil && !e.meters.admitWrite(limits, meterKey(s, shard), len(r.Data)+len(r.PartitionKey), now) {
 			res[i].Err = errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shard, name, e.cfg.AccountID)
+			e.mon.throttledWrite(s, shard)
 			continue
 		}
 		msg := &nats.Msg{Subject: shardSubject(name, shard), Data: r.Data, Header: nats.Header{}}
@@ -174,10 +211,15 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record) ([]PutResu
 		ack, err := AwaitAck(ctx, f, failing, e.storageErr)
 		if err != nil {
 			res[i].Err = e.orStorage(publishError(err))
+			if errors.Is(res[i].Err, ErrThroughput) {
+				e.mon.throttledWrite(s, res[i].ShardID)
+			}
 			continue
 		}
 		res[i].SequenceNumber = FormatSequence(ack.Sequence)
-		stored, storedBytes = stored+1, storedBytes+len(recs[i].Data)+len(recs[i].PartitionKey)
+		size := len(recs[i].Data) + len(recs[i].PartitionKey)
+		stored, storedBytes = stored+1, storedBytes+size
+		e.mon.wrote(s, res[i].ShardID, 1, size)
 	}
 	if e.storageGone(ctx, name, res) {
 		return nil, e.notFound(name)

@@ -64,6 +64,9 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 		return "", e.shardNotFound(name, shardID)
 	}
 	it := iterator{Stream: name, StreamID: s.ID, Shard: shardID, Kind: posSeq, Issued: e.now()}
+	if req.StartingSequenceNumber != "" && (req.Type == TrimHorizon || req.Type == Latest) {
+		return "", errorf(ErrInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and also a StartingSequenceNumber.", req.Type)
+	}
 	switch req.Type {
 	case TrimHorizon:
 		it.Seq = sh.StartingSequence
@@ -78,7 +81,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 		}
 	case AtSequenceNumber, AfterSequenceNumber:
 		if req.StartingSequenceNumber == "" {
-			return "", errorf(ErrInvalidArgument, "StartingSequenceNumber is required for ShardIteratorType %s.", req.Type)
+			return "", errorf(ErrInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", req.Type)
 		}
 		seq, err := ParseSequence("StartingSequenceNumber", req.StartingSequenceNumber)
 		if err != nil {
@@ -167,11 +170,11 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 // collection): a read that finds less than two records' worth free waits
 // for it, then fails with ErrThroughput.
 func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*ReadResult, error) {
-	if limit < 1 || limit > MaxGetLimit {
-		return nil, validationf(limit, "limit", fmt.Sprintf("Member must have value between 1 and %d", MaxGetLimit))
+	if err := validateRange("limit", limit, 1, MaxGetLimit); err != nil {
+		return nil, err
 	}
-	if len(token) < 1 || len(token) > MaxIteratorLen {
-		return nil, validationf(token, "shardIterator", fmt.Sprintf("Member must have length between 1 and %d", MaxIteratorLen))
+	if err := validateLength(token, "shardIterator", len(token), 1, MaxIteratorLen); err != nil {
+		return nil, err
 	}
 	it, err := e.decodeIterator(token)
 	if err != nil {
@@ -191,13 +194,16 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 	}
 	limits := e.limitsFor(s)
 	if limits != nil && !e.meters.admitRead(limits, meterKey(s, it.Shard), e.now()) {
+		e.mon.throttledRead(s, it.Shard)
 		return nil, errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", it.Shard, it.Stream, e.cfg.AccountID)
 	}
-	grant := e.reads.take(ctx)
+	slack := readSlack(s.peakRecordBytes())
+	grant := e.reads.take(ctx, slack)
 	if grant == nil {
+		e.mon.throttledRead(s, it.Shard)
 		return nil, errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", it.Shard, it.Stream, e.cfg.AccountID)
 	}
-	out, err := e.read(ctx, it, s, sh, limit, limits, grant)
+	out, err := e.read(ctx, it, s, sh, limit, limits, grant, slack)
 	if err != nil {
 		grant.release()
 		return nil, err
@@ -208,9 +214,9 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 
 // read is GetRecords once the iterator is checked and the grant taken:
 // one batch direct get of at most the grant's bytes.
-func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, limit int, limits *Limits, grant *readGrant) (*ReadResult, error) {
+func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, limit int, limits *Limits, grant *readGrant, slack int64) (*ReadResult, error) {
 	subject := shardSubject(it.Stream, it.Shard)
-	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: int(grant.n - readGrantSlack)}
+	req := directRequest{NextFor: subject, Batch: limit, MaxBytes: int(grant.n - slack)}
 	if it.Kind == posTime {
 		at := it.At.UTC()
 		req.StartTime = &at
@@ -224,6 +230,9 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	held := int64(0)
 	for _, m := range res.Msgs {
 		held += int64(len(m.Data)) + readRecordOverhead
+	}
+	if e.readHook != nil {
+		e.readHook(held, grant.n)
 	}
 	grant.shrink(held)
 	out := &ReadResult{}
@@ -255,6 +264,7 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 		e.meters.chargeRead(limits, meterKey(s, it.Shard), size)
 	}
 	pending := res.Pending + uint64(dropped)
+	e.mon.read(s, it.Shard, out, size, pending == 0, e.now())
 	if pending > 0 && !beyond && len(out.Records) > 0 {
 		last, err := e.directGet(ctx, jsName(it.Stream), directRequest{LastFor: subject})
 		if err != nil {

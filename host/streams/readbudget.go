@@ -14,18 +14,21 @@ const (
 	// GetRecords answers in flight (read from JetStream and not yet
 	// written to their callers): about three full answers of MaxGetBytes.
 	DefaultMaxReadBytes = 32 << 20
-	// readGrantMax is what one GetRecords asks of the cap: a full answer
-	// (MaxGetBytes of data), the one record JetStream may send past the
-	// byte limit it is given, and the records' headers.
+	// readGrantMax is what one GetRecords of a stream of the default
+	// record size asks of the cap: a full answer (MaxGetBytes of data),
+	// the one record JetStream may send past the byte limit it is given,
+	// and the records' headers (readSlack). A stream whose record size
+	// was raised asks for more: see readSlack.
 	readGrantMax = MaxGetBytes + readGrantSlack
-	// readGrantMin is the least grant a GetRecords reads with: one record
-	// of the largest size. A smaller grant answers fewer records, as AWS
-	// does when a shard is busy.
+	// readGrantMin is the least grant a GetRecords of such a stream reads
+	// with: twice its slack, so that the batch may hold one record of the
+	// largest size. A smaller grant answers fewer records, as AWS does
+	// when a shard is busy. It is also the least Config.MaxReadBytes.
 	readGrantMin = 2 * readGrantSlack
-	// readGrantSlack covers one record past the byte limit of a batch and
-	// the headers of the records: JetStream stops a batch after the
-	// record that crosses its limit.
-	readGrantSlack = MaxRecordData + 64<<10
+	// readGrantSlack is readSlack of a stream of the default record size.
+	readGrantSlack = MaxRecordData + readHeaderSlack
+	// readHeaderSlack covers the headers of the records of one answer.
+	readHeaderSlack = 64 << 10
 	// readRecordOverhead is what a read record holds beside its data (its
 	// subject and headers, parsed into a map), as the budget counts it
 	// once the read is done.
@@ -63,6 +66,19 @@ type readWaiter struct {
 	granted     chan *readGrant // buffered: put never blocks
 }
 
+// readSlack is what a grant holds beyond the bytes a read asks of
+// JetStream, for a stream whose records hold up to maxRecord bytes: one
+// record past the byte limit of a batch (JetStream stops a batch after
+// the record that crosses its limit) and the records' headers. A read
+// needs at least twice it (its minimum grant) and asks for MaxGetBytes
+// more (its full grant).
+func readSlack(maxRecord int) int64 { return int64(maxRecord) + readHeaderSlack }
+
+// readMinGrant is the least a read of a stream whose records hold up to
+// maxRecord bytes can make progress with: the budget must hold at least
+// this much, or that stream could never be read.
+func readMinGrant(maxRecord int) int64 { return 2 * readSlack(maxRecord) }
+
 func newReadBudget(max int64) *readBudget { return &readBudget{max: max, wait: readBudgetWait} }
 
 // readGrant is bytes taken from the budget, given back once by release.
@@ -88,11 +104,13 @@ func (g *readGrant) shrink(n int64) {
 	}
 }
 
-// take grants up to readGrantMax bytes, at least readGrantMin, after the
-// reads that came first, waiting up to readBudgetWait. It returns nil
-// when the wait ran out (or ctx ended).
-func (b *readBudget) take(ctx context.Context) *readGrant {
-	return b.takeSize(ctx, readGrantMax, readGrantMin)
+// take grants a GetRecords of a stream whose slack is slack (readSlack)
+// up to MaxGetBytes+slack bytes (readGrantMax for a stream of the default
+// record size), at least 2*slack, after the reads that came first,
+// waiting up to readBudgetWait. It returns nil when the wait ran out (or
+// ctx ended).
+func (b *readBudget) take(ctx context.Context, slack int64) *readGrant {
+	return b.takeSize(ctx, MaxGetBytes+slack, 2*slack)
 }
 
 // takeSize is take for a grant of up to want bytes and at least least

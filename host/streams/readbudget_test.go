@@ -14,7 +14,7 @@ func TestReadBudgetFirstComeFirstServed(t *testing.T) {
 	ctx := context.Background()
 	b := newReadBudget(2*readGrantMax + readGrantMin - 1)
 	b.wait = time.Minute
-	g1, g2 := b.take(ctx), b.take(ctx)
+	g1, g2 := b.take(ctx, readGrantSlack), b.take(ctx, readGrantSlack)
 	if g1 == nil || g2 == nil || g1.n != readGrantMax || g2.n != readGrantMax {
 		t.Fatalf("full grants: %v %v", g1, g2)
 	}
@@ -22,7 +22,7 @@ func TestReadBudgetFirstComeFirstServed(t *testing.T) {
 	got := make(chan int, 2)
 	for i := range 2 {
 		go func() {
-			g := b.take(ctx)
+			g := b.take(ctx, readGrantSlack)
 			got <- i
 			<-time.After(10 * time.Millisecond)
 			g.release()
@@ -64,8 +64,8 @@ func TestReadBudgetFirstComeFirstServed(t *testing.T) {
 
 	// A reader that waits too long gets nothing and leaves nothing taken.
 	b.wait = 20 * time.Millisecond
-	g1, g2 = b.take(ctx), b.take(ctx)
-	if g := b.take(ctx); g != nil {
+	g1, g2 = b.take(ctx, readGrantSlack), b.take(ctx, readGrantSlack)
+	if g := b.take(ctx, readGrantSlack); g != nil {
 		t.Fatalf("grant %d past the budget", g.n)
 	}
 	g1.release()

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"sync"
 	"time"
 )
@@ -17,7 +18,9 @@ const (
 
 // SplitShard splits an open shard in two at newStartingHashKey: the first
 // child takes [start, newStartingHashKey-1], the second
-// [newStartingHashKey, end]. It returns once the stream is ACTIVE again.
+// [newStartingHashKey, end]. As on AWS the key must be greater than
+// start+1 and less than end, so each child has at least two hash keys. It
+// returns once the stream is ACTIVE again.
 func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashKey string) error {
 	at, err := ParseHashKey(newStartingHashKey)
 	if err != nil {
@@ -30,7 +33,8 @@ func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashK
 			return nil, err
 		}
 		sh := p.open[i]
-		if at.Cmp(hashStart(sh)) <= 0 || at.Cmp(hashEnd(sh)) > 0 {
+		startPlusOne := fromBig(new(big.Int).Add(hashStart(sh).big(), big.NewInt(1)))
+		if at.Cmp(startPlusOne) <= 0 || at.Cmp(hashEnd(sh)) >= 0 {
 			return nil, errorf(ErrInvalidArgument, "NewStartingHashKey %s used in SplitShard() on shard %s in stream %s under account %s is not both greater than one plus the shard's StartingHashKey %s and less than the shard's EndingHashKey %s.",
 				newStartingHashKey, shardID, name, e.cfg.AccountID, sh.StartingHashKey, sh.EndingHashKey)
 		}
@@ -43,7 +47,9 @@ func (e *Engine) SplitShard(ctx context.Context, name, shardID, newStartingHashK
 }
 
 // MergeShards merges two open shards with adjacent hash ranges into one
-// child whose ParentShardId is shardID and AdjacentParentShardId adjacentID.
+// child whose ParentShardId is shardID and AdjacentParentShardId
+// adjacentID. As on AWS, shardID must be the lower of the two: its
+// EndingHashKey plus one is adjacentID's StartingHashKey.
 func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID string) error {
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
 		p := newPlanner(s, OpMergeShards)
@@ -55,10 +61,10 @@ func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID stri
 		if err != nil {
 			return nil, err
 		}
-		if j != i+1 && i != j+1 {
-			return nil, errorf(ErrInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging.", shardID, adjacentID, name, e.cfg.AccountID)
+		if j != i+1 {
+			return nil, errorf(ErrInvalidArgument, "Shards %s and %s in stream %s under account %s are not an adjacent pair of shards eligible for merging", shardID, adjacentID, name, e.cfg.AccountID)
 		}
-		p.merge(min(i, j), shardID)
+		p.merge(i, shardID)
 		return &p.r, nil
 	})
 }
@@ -67,8 +73,8 @@ func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID stri
 // hash ranges (UNIFORM_SCALING), by splits and merges as AWS does it. The
 // target must lie between half and double the open shard count.
 func (e *Engine) UpdateShardCount(ctx context.Context, name string, target int) error {
-	if target < 1 || target > 100000 {
-		return validationf(target, "targetShardCount", "Member must have value between 1 and 100000")
+	if err := validateRange("targetShardCount", target, 1, 100000); err != nil {
+		return err
 	}
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
 		n := s.OpenShards()

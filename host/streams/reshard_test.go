@@ -185,13 +185,19 @@ func TestReshardArguments(t *testing.T) {
 	if err := e.CreateStream(ctx, "s", 4); err != nil {
 		t.Fatal(err)
 	}
-	start1 := SplitHashRange(4)[1].Start.String()
+	r1 := SplitHashRange(4)[1]
+	start1 := r1.Start.String()
+	plus := func(k HashKey, n int64) string { return fromBig(new(big.Int).Add(k.big(), big.NewInt(n))).String() }
 	tests := []struct {
 		name string
 		do   func() error
 		want error
 	}{
 		{"split at the shard's start", func() error { return e.SplitShard(ctx, "s", ShardID(1), start1) }, ErrInvalidArgument},
+		// AWS's rule: greater than StartingHashKey+1, less than EndingHashKey.
+		{"split at start+1", func() error { return e.SplitShard(ctx, "s", ShardID(1), plus(r1.Start, 1)) }, ErrInvalidArgument},
+		{"split at the shard's end", func() error { return e.SplitShard(ctx, "s", ShardID(1), r1.End.String()) }, ErrInvalidArgument},
+		{"merge in the wrong order", func() error { return e.MergeShards(ctx, "s", ShardID(1), ShardID(0)) }, ErrInvalidArgument},
 		{"split beyond the shard", func() error { return e.SplitShard(ctx, "s", ShardID(0), start1) }, ErrInvalidArgument},
 		{"split a bad key", func() error { return e.SplitShard(ctx, "s", ShardID(0), "-1") }, ErrInvalidArgument},
 		{"split a missing shard", func() error { return e.SplitShard(ctx, "s", ShardID(9), "1") }, ErrNotFound},
@@ -209,12 +215,12 @@ func TestReshardArguments(t *testing.T) {
 		}
 	}
 	// A merge closes both parents; merging a closed shard is refused.
-	if err := e.MergeShards(ctx, "s", ShardID(1), ShardID(0)); err != nil {
+	if err := e.MergeShards(ctx, "s", ShardID(0), ShardID(1)); err != nil {
 		t.Fatal(err)
 	}
 	s, _ := e.DescribeStream(ctx, "s")
 	checkLineage(t, s)
-	if c := s.Shards[4]; c.ParentShardID != ShardID(1) || c.AdjacentParentShardID != ShardID(0) || c.StartingHashKey != "0" || c.EndingHashKey != SplitHashRange(4)[1].End.String() {
+	if c := s.Shards[4]; c.ParentShardID != ShardID(0) || c.AdjacentParentShardID != ShardID(1) || c.StartingHashKey != "0" || c.EndingHashKey != SplitHashRange(4)[1].End.String() {
 		t.Fatalf("merged child %+v", c)
 	}
 	if err := e.MergeShards(ctx, "s", ShardID(1), ShardID(2)); !errors.Is(err, ErrInvalidArgument) {
@@ -259,5 +265,6 @@ type bigInt = big.Int
 
 var (
 	bigOne   = big.NewInt(1)
+	bigTwo   = big.NewInt(2)
 	testTime = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 )

@@ -48,7 +48,7 @@ func startHost(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := host.Open(context.Background(), host.Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", Security: host.SecurityConfig{Keys: keys}})
+	srv, err := host.Open(context.Background(), host.Config{DataDir: t.TempDir(), OutputRoot: t.TempDir(), HTTPAddr: "127.0.0.1:0", Security: host.SecurityConfig{Keys: keys}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,9 +103,15 @@ func checkCases(t *testing.T, got map[string]string, cases []string) {
 
 func runScript(t *testing.T, dir string, name string, args ...string) map[string]string {
 	t.Helper()
+	return runScriptEnv(t, nil, dir, name, args...)
+}
+
+// runScriptEnv is runScript with extra environment variables.
+func runScriptEnv(t *testing.T, extra []string, dir string, name string, args ...string) map[string]string {
+	t.Helper()
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Env = cleanEnv(t.TempDir())
+	cmd.Env = cleanEnv(t.TempDir(), extra...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -11,7 +11,12 @@
 // an unknown key, a wrong secret, a tampered body, a skewed clock and a
 // missing signature fail with AWS's error names, that a key limited to
 // puts is refused a read, and (JavaScript) that create, put, get and list
-// work for Kinesis and Firehose over both protocols.
+// work for Kinesis and Firehose over both protocols. TestBoto3API and
+// TestAWSCLIAPI drive the operations issue 10 added (Kinesis TagResource,
+// ListTagsForResource, UntagResource, DescribeLimits, UpdateMaxRecordSize,
+// Enable/DisableEnhancedMonitoring; Firehose tags and UpdateDestination);
+// Debian's clients predate some of them and read AWS's current Kinesis
+// model from models/ (AWS_DATA_PATH).
 // scripts/install-toolchains.sh installs the clients; a test fails,
 // naming that script, when one is missing.
 package clients

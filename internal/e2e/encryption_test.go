@@ -71,8 +71,12 @@ func TestEncryptionAtRest(t *testing.T) {
 		}},
 	})
 	fc := firehoseClient(ep)
-	_, err = fc.PutRecord(ctx, &firehose.PutRecordInput{DeliveryStreamName: aws.String("held"), Record: &fhtypes.Record{Data: []byte(marker + " in a direct put")}})
+	fput, err := fc.PutRecord(ctx, &firehose.PutRecordInput{DeliveryStreamName: aws.String("held"), Record: &fhtypes.Record{Data: []byte(marker + " in a direct put")}})
 	mustf(t, err, "Firehose PutRecord")
+	if !aws.ToBool(fput.Encrypted) {
+		t.Error("Firehose PutRecord says Encrypted false on an encrypting server")
+	}
+	checkDeliveryEncryption(t, fc, "held", fhtypes.DeliveryStreamEncryptionStatusEnabled)
 	stop(t, srv)
 
 	if f := filesWith(t, dataDir, marker); len(f) != 0 {
@@ -141,6 +145,25 @@ func TestEncryptionAtRest(t *testing.T) {
 	checkEncryptionType(t, pc, types.EncryptionTypeNone)
 	if _, err := pc.StartStreamEncryption(ctx, &kinesis.StartStreamEncryptionInput{StreamName: aws.String("secret-data"), EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")}); err == nil {
 		t.Error("StartStreamEncryption on a server without encryption succeeded")
+	}
+	pf := firehoseClient(plain)
+	_, err = pf.CreateDeliveryStream(ctx, &firehose.CreateDeliveryStreamInput{DeliveryStreamName: aws.String("plain"),
+		ExtendedS3DestinationConfiguration: &fhtypes.ExtendedS3DestinationConfiguration{BucketARN: aws.String("arn:aws:s3:::plain"), RoleARN: aws.String("arn:aws:iam::123456789012:role/f")}})
+	mustf(t, err, "CreateDeliveryStream")
+	checkDeliveryEncryption(t, pf, "plain", fhtypes.DeliveryStreamEncryptionStatusDisabled)
+	if _, err := pf.StartDeliveryStreamEncryption(ctx, &firehose.StartDeliveryStreamEncryptionInput{DeliveryStreamName: aws.String("plain")}); err == nil {
+		t.Error("StartDeliveryStreamEncryption on a server without encryption succeeded")
+	}
+}
+
+// checkDeliveryEncryption checks what DescribeDeliveryStream says of a
+// delivery stream's encryption.
+func checkDeliveryEncryption(t *testing.T, fc *firehose.Client, name string, want fhtypes.DeliveryStreamEncryptionStatus) {
+	t.Helper()
+	d, err := fc.DescribeDeliveryStream(context.Background(), &firehose.DescribeDeliveryStreamInput{DeliveryStreamName: aws.String(name)})
+	mustf(t, err, "DescribeDeliveryStream")
+	if c := d.DeliveryStreamDescription.DeliveryStreamEncryptionConfiguration; c == nil || c.Status != want {
+		t.Errorf("DescribeDeliveryStream %s says encryption %+v, want %s", name, c, want)
 	}
 }
 

@@ -1,0 +1,191 @@
+package kinesis
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+// TestTagResource tags a stream by its ARN with the AWS SDK's
+// TagResource, UntagResource and ListTagsForResource, sees the same tags
+// through ListTagsForStream, and answers a consumer ARN with
+// ResourceNotFoundException (no consumer exists).
+func TestTagResource(t *testing.T) {
+	ctx := context.Background()
+	e := start(t, "")
+	e.createStream(t, "res", 1)
+	arn := "arn:aws:kinesis:us-east-1:123456789012:stream/res"
+	if _, err := e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: aws.String(arn),
+		Tags: map[string]string{"env": "edge", "site": "Köln 2", "path": "a/b=c+d-e@f:g_h.i"}}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.client.ListTagsForResource(ctx, &awskinesis.ListTagsForResourceInput{ResourceARN: aws.String(arn)})
+	if err != nil || fmt.Sprint(tagPairs(out.Tags)) != "[env=edge path=a/b=c+d-e@f:g_h.i site=Köln 2]" {
+		t.Fatalf("list tags for resource: %v %v", tagPairs(out.Tags), err)
+	}
+	if _, err := e.client.UntagResource(ctx, &awskinesis.UntagResourceInput{ResourceARN: aws.String(arn), TagKeys: []string{"path", "absent"}}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.client.ListTagsForStream(ctx, &awskinesis.ListTagsForStreamInput{StreamName: aws.String("res")})
+	if err != nil || fmt.Sprint(tagPairs(st.Tags)) != "[env=edge site=Köln 2]" {
+		t.Fatalf("list tags for stream after untag: %v %v", tagPairs(st.Tags), err)
+	}
+
+	for _, c := range []struct {
+		name, arn, want string
+	}{
+		{"consumer of the stream", arn + "/consumer/app:1700000000", ResourceNotFound},
+		{"missing stream", "arn:aws:kinesis:us-east-1:123456789012:stream/none", ResourceNotFound},
+		{"consumer of a missing stream", "arn:aws:kinesis:us-east-1:123456789012:stream/none/consumer/app:1", ResourceNotFound},
+		{"not a consumer", arn + "/shard/1", InvalidArgument},
+	} {
+		_, err := e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: aws.String(c.arn), Tags: map[string]string{"a": "b"}})
+		if errorCode(err) != c.want {
+			t.Errorf("%s: tag %v, want %s", c.name, err, c.want)
+		}
+		_, err = e.client.ListTagsForResource(ctx, &awskinesis.ListTagsForResourceInput{ResourceARN: aws.String(c.arn)})
+		if errorCode(err) != c.want {
+			t.Errorf("%s: list %v, want %s", c.name, err, c.want)
+		}
+	}
+	// 50 tags a stream; the 51st is refused and changes nothing.
+	_, err = e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: aws.String(arn), Tags: manyTags(49)})
+	if errorCode(err) != InvalidArgument {
+		t.Fatalf("51 tags: %v", err)
+	}
+	if _, err := e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: aws.String(arn), Tags: manyTags(48)}); err != nil {
+		t.Fatalf("50 tags: %v", err)
+	}
+	if out, _ = e.client.ListTagsForResource(ctx, &awskinesis.ListTagsForResourceInput{ResourceARN: aws.String(arn)}); len(out.Tags) != 50 {
+		t.Fatalf("%d tags, want 50", len(out.Tags))
+	}
+}
+
+// TestDescribeLimits counts open shards (not closed ones) and ON_DEMAND
+// streams; Sluice has no account-wide limits.
+func TestDescribeLimits(t *testing.T) {
+	ctx := context.Background()
+	e := start(t, "")
+	e.createStream(t, "a", 2)
+	if _, err := e.client.CreateStream(ctx, &awskinesis.CreateStreamInput{StreamName: aws.String("b"),
+		StreamModeDetails: &types.StreamModeDetails{StreamMode: types.StreamModeOnDemand}}); err != nil {
+		t.Fatal(err)
+	}
+	shards := e.shardsOf(t, "a")
+	if _, err := e.client.MergeShards(ctx, &awskinesis.MergeShardsInput{StreamName: aws.String("a"), ShardToMerge: shards[0].ShardId, AdjacentShardToMerge: shards[1].ShardId}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.client.DescribeLimits(ctx, &awskinesis.DescribeLimitsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(aws.ToInt32(out.OpenShardCount), aws.ToInt32(out.OnDemandStreamCount), aws.ToInt32(out.ShardLimit), aws.ToInt32(out.OnDemandStreamCountLimit))
+	if want := fmt.Sprint(1+defaultShardCount, 1, accountLimit, accountLimit); got != want {
+		t.Fatalf("limits %s, want %s", got, want)
+	}
+}
+
+// TestEnhancedMonitoring enables shard-level metrics with the SDK, reads
+// them as Prometheus series labelled stream and shard, and disables them.
+func TestEnhancedMonitoring(t *testing.T) {
+	ctx := context.Background()
+	e := start(t, "")
+	e.createStream(t, "mon", 1)
+	e.createStream(t, "quiet", 1)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(e.engine.Collector())
+
+	on, err := e.client.EnableEnhancedMonitoring(ctx, &awskinesis.EnableEnhancedMonitoringInput{StreamName: aws.String("mon"),
+		ShardLevelMetrics: []types.MetricsName{types.MetricsNameIncomingRecords, types.MetricsNameIncomingBytes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%v %v %s", on.CurrentShardLevelMetrics, on.DesiredShardLevelMetrics, aws.ToString(on.StreamName)) != "[] [IncomingBytes IncomingRecords] mon" ||
+		aws.ToString(on.StreamARN) != "arn:aws:kinesis:us-east-1:123456789012:stream/mon" {
+		t.Fatalf("enable: %v %v %s %s", on.CurrentShardLevelMetrics, on.DesiredShardLevelMetrics, aws.ToString(on.StreamName), aws.ToString(on.StreamARN))
+	}
+	all, err := e.client.EnableEnhancedMonitoring(ctx, &awskinesis.EnableEnhancedMonitoringInput{StreamName: aws.String("mon"),
+		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}})
+	if err != nil || len(all.DesiredShardLevelMetrics) != 7 || len(all.CurrentShardLevelMetrics) != 2 {
+		t.Fatalf("enable ALL: %+v %v", all, err)
+	}
+	d, err := e.client.DescribeStream(ctx, &awskinesis.DescribeStreamInput{StreamName: aws.String("mon")})
+	if err != nil || len(d.StreamDescription.EnhancedMonitoring) != 1 || len(d.StreamDescription.EnhancedMonitoring[0].ShardLevelMetrics) != 7 {
+		t.Fatalf("describe: %+v %v", d.StreamDescription.EnhancedMonitoring, err)
+	}
+	for _, s := range []string{"mon", "quiet"} {
+		if _, err := e.client.PutRecords(ctx, &awskinesis.PutRecordsInput{StreamName: aws.String(s), Records: []types.PutRecordsRequestEntry{
+			{Data: []byte("abc"), PartitionKey: aws.String("k")}, {Data: []byte("de"), PartitionKey: aws.String("kk")}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shard := e.shardsOf(t, "mon")[0].ShardId
+	e.readAll(t, e.iterator(t, "mon", *shard, types.ShardIteratorTypeTrimHorizon, nil, nil), 0)
+
+	series := gather(t, reg)
+	for name, want := range map[string]float64{
+		"sluice_kinesis_shard_incoming_records_total":          2,
+		"sluice_kinesis_shard_incoming_bytes_total":            3 + 1 + 2 + 2,
+		"sluice_kinesis_shard_outgoing_records_total":          2,
+		"sluice_kinesis_shard_outgoing_bytes_total":            5,
+		"sluice_kinesis_shard_iterator_age_milliseconds":       0,
+		"sluice_kinesis_shard_write_throughput_exceeded_total": 0,
+		"sluice_kinesis_shard_read_throughput_exceeded_total":  0,
+	} {
+		if got, ok := series[name+`{shard="shardId-000000000000",stream="mon"}`]; !ok || got != want {
+			t.Errorf("%s: %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+	for k := range series {
+		if strings.Contains(k, `stream="quiet"`) {
+			t.Errorf("a stream without enhanced monitoring has series: %s", k)
+		}
+	}
+
+	off, err := e.client.DisableEnhancedMonitoring(ctx, &awskinesis.DisableEnhancedMonitoringInput{StreamName: aws.String("mon"),
+		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}})
+	if err != nil || len(off.CurrentShardLevelMetrics) != 7 || len(off.DesiredShardLevelMetrics) != 0 {
+		t.Fatalf("disable: %+v %v", off, err)
+	}
+	if s := gather(t, reg); len(s) != 0 {
+		t.Fatalf("series after disabling: %v", s)
+	}
+	if _, err := e.client.EnableEnhancedMonitoring(ctx, &awskinesis.EnableEnhancedMonitoringInput{StreamName: aws.String("none"),
+		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}}); errorCode(err) != ResourceNotFound {
+		t.Fatalf("enable on a missing stream: %v", err)
+	}
+}
+
+// gather reads every series of reg as name{labels} → value.
+func gather(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		for _, m := range mf.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
+			}
+			out[mf.GetName()+"{"+strings.Join(labels, ",")+"}"] = value(m)
+		}
+	}
+	return out
+}
+
+func value(m *dto.Metric) float64 {
+	if c := m.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return m.GetGauge().GetValue()
+}
