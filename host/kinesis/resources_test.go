@@ -11,12 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // TestTagResource tags a stream by its ARN with the AWS SDK's
 // TagResource, UntagResource and ListTagsForResource, sees the same tags
-// through ListTagsForStream, and answers a consumer ARN with
-// ResourceNotFoundException (no consumer exists).
+// through ListTagsForStream, and answers an ARN of a consumer that does
+// not exist with ResourceNotFoundException.
 func TestTagResource(t *testing.T) {
 	ctx := context.Background()
 	e := start(t, "")
@@ -188,4 +190,64 @@ func value(m *dto.Metric) float64 {
 		return c.GetValue()
 	}
 	return m.GetGauge().GetValue()
+}
+
+// TestTagConsumer: TagResource, UntagResource and ListTagsForResource on a
+// consumer's ARN act on the consumer's own tags (those it was registered
+// with, then changed), not its stream's; they survive a restart, a
+// consumer carries at most 50, and a deregistered consumer's ARN is not
+// found.
+func TestTagConsumer(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e := start(t, dir)
+	e.createStream(t, "cs", 1)
+	reg, err := e.client.RegisterStreamConsumer(ctx, &awskinesis.RegisterStreamConsumerInput{
+		StreamARN: aws.String(e.engine.ARN("cs")), ConsumerName: aws.String("app"), Tags: map[string]string{"team": "a"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := reg.Consumer.ConsumerARN
+	list := func() string {
+		t.Helper()
+		out, err := e.client.ListTagsForResource(ctx, &awskinesis.ListTagsForResourceInput{ResourceARN: arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(tagPairs(out.Tags))
+	}
+	if got := list(); got != "[team=a]" {
+		t.Fatalf("registered with: %s", got)
+	}
+	if _, err := e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: arn, Tags: map[string]string{"env": "edge", "team": "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.UntagResource(ctx, &awskinesis.UntagResourceInput{ResourceARN: arn, TagKeys: []string{"env", "absent"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(); got != "[team=b]" {
+		t.Fatalf("after tag and untag: %s", got)
+	}
+	st, err := e.client.ListTagsForStream(ctx, &awskinesis.ListTagsForStreamInput{StreamName: aws.String("cs")})
+	if err != nil || len(st.Tags) != 0 {
+		t.Fatalf("the stream took the consumer's tags: %v %v", tagPairs(st.Tags), err)
+	}
+	if _, err := e.client.TagResource(ctx, &awskinesis.TagResourceInput{ResourceARN: arn, Tags: manyTags(50)}); errorCode(err) != InvalidArgument {
+		t.Fatalf("51 tags on a consumer: %v", err)
+	}
+	if got := list(); got != "[team=b]" {
+		t.Fatalf("a refused tagging changed the tags: %s", got)
+	}
+	e.stop()
+	e = startWith(t, dir, e.clock, streams.Config{})
+	if got := list(); got != "[team=b]" {
+		t.Fatalf("after a restart: %s", got)
+	}
+	e.clock.Advance(streams.ConsumerTransition)
+	if _, err := e.client.DeregisterStreamConsumer(ctx, &awskinesis.DeregisterStreamConsumerInput{ConsumerARN: arn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.ListTagsForResource(ctx, &awskinesis.ListTagsForResourceInput{ResourceARN: arn}); errorCode(err) != ResourceNotFound {
+		t.Fatalf("tags of a deregistered consumer: %v", err)
+	}
 }

@@ -57,7 +57,8 @@ func (e *Engine) RemoveConsumerTags(ctx context.Context, arn string, keys []stri
 	})
 }
 
-// ConsumerTags returns the tags of the consumer arn names.
+// ConsumerTags returns the tags of the consumer arn names; a consumer
+// being deleted is not found, as for the other tag operations.
 func (e *Engine) ConsumerTags(ctx context.Context, arn string) (map[string]string, error) {
 	ref, err := ParseConsumerARN("resourceARN", arn)
 	if err != nil {
@@ -66,6 +67,9 @@ func (e *Engine) ConsumerTags(ctx context.Context, arn string) (map[string]strin
 	c, err := e.ConsumerByARN(ctx, ref, arn)
 	if err != nil {
 		return nil, err
+	}
+	if c.Status == ConsumerDeleting {
+		return nil, e.consumerNotFound(arn)
 	}
 	return maps.Clone(c.Tags), nil
 }
