@@ -15,6 +15,6 @@ fi
 "$CC" "${flags[@]}" test/test_sluice.c sluice.c -o "$out/test_sluice"
 "$out/test_sluice"
 if command -v clang >/dev/null; then
-  clang --target=wasm32-wasi -O2 -Wall -Wextra -Werror -c sluice.c -o "$out/sluice.o"
+  clang --target=wasm32-wasi -O2 -mbulk-memory -msimd128 -Wall -Wextra -Werror -c sluice.c -o "$out/sluice.o"
   echo "sdk/c: sluice.c compiles for wasm32-wasi"
 fi

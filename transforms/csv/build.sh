@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 sdk=../../sdk/c
-clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Werror -Wl,--strip-all \
+clang --target=wasm32-wasi -mexec-model=reactor -O2 -mbulk-memory -msimd128 -Wall -Wextra -Werror -Wl,--strip-all \
   -I "$sdk" transform.c csvjson.c "$sdk/sluice.c" -o csv.wasm
 echo "built csv.wasm ($(wc -c <csv.wasm) bytes)"

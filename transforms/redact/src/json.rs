@@ -1,6 +1,7 @@
 //! JSON records: redaction inside string values (and keys) only, so the
-//! output is still valid JSON. A card number written as a bare JSON number
-//! becomes the string "[CARD]".
+//! output is still valid JSON. Bare JSON numbers are left alone unless
+//! `card_in_numbers` asks for card numbers among them: then a number that is
+//! a card number becomes the string "[CARD]".
 //!
 //! This is a lexer, not a parser: it finds strings and numbers and copies
 //! everything else as it is. A string it cannot lex (unterminated, a bad
@@ -142,6 +143,10 @@ mod tests {
             card_mode: CardMode::Last4,
             ..Redactor::default()
         };
+        let numbers = Redactor {
+            card_in_numbers: true,
+            ..Redactor::default()
+        };
         let cases: &[(&Redactor, &str, Option<&str>)] = &[
             (&r, r#"{"a":"bob@example.com"}"#, Some(r#"{"a":"[EMAIL]"}"#)),
             (
@@ -156,8 +161,23 @@ mod tests {
             ),
             (
                 &r,
-                r#"{"card":4111111111111111,"id":1234567890123}"#,
-                Some(r#"{"card":"[CARD]","id":1234567890123}"#),
+                r#"{"card":4111111111111111,"ts":1700000000004}"#,
+                Some(r#"{"card":4111111111111111,"ts":1700000000004}"#),
+            ),
+            (
+                &numbers,
+                r#"{"card":4111111111111111,"ts":1700000000004,"amex":[378282246310005]}"#,
+                Some(r#"{"card":"[CARD]","ts":1700000000004,"amex":["[CARD]"]}"#),
+            ),
+            (
+                &numbers,
+                r#"{"neg":-4111111111111111,"f":4111111111111111.0}"#,
+                Some(r#"{"neg":-4111111111111111,"f":4111111111111111.0}"#),
+            ),
+            (
+                &r,
+                r#"{"card":"4111-1111-1111-1111","at":"1700000000004","n":"card 5500 0055 5555 5559"}"#,
+                Some(r#"{"card":"[CARD]","at":"1700000000004","n":"card [CARD]"}"#),
             ),
             (
                 &last4,

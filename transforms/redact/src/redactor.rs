@@ -26,6 +26,10 @@ pub struct Redactor {
     pub ip: bool,
     /// How card numbers are replaced.
     pub card_mode: CardMode,
+    /// Also redact card numbers written as bare JSON numbers (off by
+    /// default: a numeric field holds an amount, an id or a timestamp far
+    /// more often than a card).
+    pub card_in_numbers: bool,
 }
 
 impl Default for Redactor {
@@ -35,20 +39,36 @@ impl Default for Redactor {
             card: true,
             ip: true,
             card_mode: CardMode::Mask,
+            card_in_numbers: false,
         }
     }
 }
 
 impl Redactor {
     /// Builds a redactor from the module's parameters: `CARD` (`mask`, the
-    /// default, or `last4`) and `REDACT` (a comma-separated subset of
-    /// `email,card,ip`; all three by default).
-    pub fn from_params(card: Option<&str>, kinds: Option<&str>) -> Result<Redactor, String> {
+    /// default, or `last4`), `REDACT` (a comma-separated subset of
+    /// `email,card,ip`; all three by default) and `CARD_IN_NUMBERS`
+    /// (`false`, the default, or `true`).
+    pub fn from_params(
+        card: Option<&str>,
+        kinds: Option<&str>,
+        card_in_numbers: Option<&str>,
+    ) -> Result<Redactor, String> {
         let mut r = Redactor::default();
         match card.map(str::trim) {
             None | Some("") | Some("mask") => {}
             Some("last4") => r.card_mode = CardMode::Last4,
             Some(other) => return Err(format!("parameter CARD is {:?}; use mask or last4", other)),
+        }
+        match card_in_numbers.map(str::trim) {
+            None | Some("") | Some("false") => {}
+            Some("true") => r.card_in_numbers = true,
+            Some(other) => {
+                return Err(format!(
+                    "parameter CARD_IN_NUMBERS is {:?}; use true or false",
+                    other
+                ))
+            }
         }
         if let Some(kinds) = kinds.map(str::trim).filter(|k| !k.is_empty()) {
             r.email = false;
@@ -111,19 +131,18 @@ impl Redactor {
         Cow::Owned(out)
     }
 
-    /// The replacement for a bare JSON number that is a card number.
+    /// The replacement for a bare JSON number that is a card number, when
+    /// `card_in_numbers` asks for it.
     pub fn redact_number(&self, token: &str) -> Option<String> {
-        if !self.card || !token.bytes().all(|b| b.is_ascii_digit()) {
+        let d = token.as_bytes();
+        if !self.card || !self.card_in_numbers || !d.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let mut spans = Vec::new();
-        card::find(token.as_bytes(), &mut spans);
-        match spans.first() {
-            Some(sp) if sp.start == 0 && sp.end == token.len() => {
-                Some(self.replacement(sp.kind).into_owned())
-            }
-            _ => None,
+        if !card::is_card(d) {
+            return None;
         }
+        let last4 = [d[d.len() - 4], d[d.len() - 3], d[d.len() - 2], d[d.len() - 1]];
+        Some(self.replacement(Kind::Card { last4 }).into_owned())
     }
 
     /// Redacts one record: JSON (when it starts with `{` or `[` and its
@@ -195,23 +214,27 @@ mod tests {
     #[test]
     fn params() {
         assert_eq!(
-            Redactor::from_params(None, None).unwrap(),
+            Redactor::from_params(None, None, None).unwrap(),
             Redactor::default()
         );
-        let r = Redactor::from_params(Some("last4"), Some("card, ip")).unwrap();
+        let r = Redactor::from_params(Some("last4"), Some("card, ip"), Some("true")).unwrap();
         assert_eq!(
-            (r.email, r.card, r.ip, r.card_mode),
-            (false, true, true, CardMode::Last4)
+            (r.email, r.card, r.ip, r.card_mode, r.card_in_numbers),
+            (false, true, true, CardMode::Last4, true)
         );
         assert_eq!(
-            Redactor::from_params(Some("hide"), None).unwrap_err(),
+            Redactor::from_params(Some("hide"), None, None).unwrap_err(),
             "parameter CARD is \"hide\"; use mask or last4"
         );
         assert_eq!(
-            Redactor::from_params(None, Some("email,phone")).unwrap_err(),
+            Redactor::from_params(None, Some("email,phone"), None).unwrap_err(),
             "parameter REDACT names \"phone\"; use email, card or ip"
         );
-        let only_email = Redactor::from_params(None, Some("email")).unwrap();
+        assert_eq!(
+            Redactor::from_params(None, None, Some("yes")).unwrap_err(),
+            "parameter CARD_IN_NUMBERS is \"yes\"; use true or false"
+        );
+        let only_email = Redactor::from_params(None, Some("email"), None).unwrap();
         assert_eq!(
             only_email.redact_text("a@b.com 10.0.0.1"),
             "[EMAIL] 10.0.0.1"

@@ -32,6 +32,7 @@ fn run(records: &[(&str, &[u8])]) -> (i32, Vec<u8>) {
 fn batches() {
     std::env::remove_var("CARD");
     std::env::remove_var("REDACT");
+    std::env::remove_var("CARD_IN_NUMBERS");
     let (rc, out) = run(&[
         (
             "1",

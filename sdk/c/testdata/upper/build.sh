@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 sdk=../..
-clang --target=wasm32-wasi -mexec-model=reactor -O2 -Wall -Wextra -Werror -Wl,--strip-all \
+clang --target=wasm32-wasi -mexec-model=reactor -O2 -mbulk-memory -msimd128 -Wall -Wextra -Werror -Wl,--strip-all \
   -I "$sdk" upper.c "$sdk/sluice.c" -o upper.wasm
