@@ -233,7 +233,14 @@ func lines(b []byte) []string {
 // limit (this is not a timing assertion: the limit only ends a hang).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	waitWithin(t, 60*time.Second, what, cond)
+}
+
+// waitWithin is waitFor with a limit of its own, for waits whose work is
+// large (the limit only ends a hang: a slow machine must not fail them).
+func waitWithin(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s", what)
