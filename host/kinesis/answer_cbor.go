@@ -6,6 +6,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/awscbor"
 	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 var _ awsjson.CBORStreamer = (*recordsAnswer)(nil)
@@ -28,34 +29,15 @@ func (a *recordsAnswer) StreamCBOR(w io.Writer) error {
 	if len(res.ChildShards) > 0 {
 		members++
 	}
-	recordMembers := 4
-	if a.encryption != "" {
-		recordMembers++
-	}
 	b := bw.AvailableBuffer()
 	b = awscbor.AppendMapHead(b, members)
 	b = awscbor.AppendText(b, "Records")
 	b = awscbor.AppendArrayHead(b, len(res.Records))
 	bw.Write(b)
 	for _, r := range res.Records {
-		b = bw.AvailableBuffer()
-		b = awscbor.AppendMapHead(b, recordMembers)
-		b = awscbor.AppendText(b, "SequenceNumber")
-		b = awscbor.AppendText(b, r.SequenceNumber)
-		b = awscbor.AppendText(b, "ApproximateArrivalTimestamp")
-		b = awscbor.AppendTime(b, r.Arrival)
-		b = awscbor.AppendText(b, "Data")
-		b = awscbor.AppendBytesHead(b, len(r.Data))
-		bw.Write(b)
+		bw.Write(appendRecordHeadCBOR(bw.AvailableBuffer(), &r, a.encryption))
 		bw.Write(r.Data)
-		b = bw.AvailableBuffer()
-		b = awscbor.AppendText(b, "PartitionKey")
-		b = awscbor.AppendText(b, r.PartitionKey)
-		if a.encryption != "" {
-			b = awscbor.AppendText(b, "EncryptionType")
-			b = awscbor.AppendText(b, a.encryption)
-		}
-		bw.Write(b)
+		bw.Write(appendRecordTailCBOR(bw.AvailableBuffer(), &r, a.encryption))
 	}
 	b = bw.AvailableBuffer()
 	if res.NextIterator != "" {
@@ -75,4 +57,33 @@ func (a *recordsAnswer) StreamCBOR(w io.Writer) error {
 		bw.Write(children)
 	}
 	return bw.Flush()
+}
+
+// appendRecordHeadCBOR appends a record's CBOR map, as GetRecords and
+// SubscribeToShard answer it, up to the head of its Data byte string: the
+// caller writes the data itself, then appendRecordTailCBOR.
+func appendRecordHeadCBOR(b []byte, r *streams.StoredRecord, encryption string) []byte {
+	members := 4
+	if encryption != "" {
+		members++
+	}
+	b = awscbor.AppendMapHead(b, members)
+	b = awscbor.AppendText(b, "SequenceNumber")
+	b = awscbor.AppendText(b, r.SequenceNumber)
+	b = awscbor.AppendText(b, "ApproximateArrivalTimestamp")
+	b = awscbor.AppendTime(b, r.Arrival)
+	b = awscbor.AppendText(b, "Data")
+	return awscbor.AppendBytesHead(b, len(r.Data))
+}
+
+// appendRecordTailCBOR appends the members of a record's CBOR map after
+// its Data.
+func appendRecordTailCBOR(b []byte, r *streams.StoredRecord, encryption string) []byte {
+	b = awscbor.AppendText(b, "PartitionKey")
+	b = awscbor.AppendText(b, r.PartitionKey)
+	if encryption != "" {
+		b = awscbor.AppendText(b, "EncryptionType")
+		b = awscbor.AppendText(b, encryption)
+	}
+	return b
 }

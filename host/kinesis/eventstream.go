@@ -173,29 +173,15 @@ func eventPayloadCBOR(ev *streams.SubscriptionEvent, encryption string) ([]byte,
 		members++
 		n += len(children) + 16
 	}
-	recordMembers := 4
-	if encryption != "" {
-		recordMembers++
-	}
 	b := make([]byte, 0, n)
 	b = awscbor.AppendMapHead(b, members)
 	b = awscbor.AppendText(b, "Records")
 	b = awscbor.AppendArrayHead(b, len(ev.Records))
-	for _, r := range ev.Records {
-		b = awscbor.AppendMapHead(b, recordMembers)
-		b = awscbor.AppendText(b, "SequenceNumber")
-		b = awscbor.AppendText(b, r.SequenceNumber)
-		b = awscbor.AppendText(b, "ApproximateArrivalTimestamp")
-		b = awscbor.AppendTime(b, r.Arrival)
-		b = awscbor.AppendText(b, "Data")
-		b = awscbor.AppendBytesHead(b, len(r.Data))
+	for i := range ev.Records {
+		r := &ev.Records[i]
+		b = appendRecordHeadCBOR(b, r, encryption)
 		b = append(b, r.Data...)
-		b = awscbor.AppendText(b, "PartitionKey")
-		b = awscbor.AppendText(b, r.PartitionKey)
-		if encryption != "" {
-			b = awscbor.AppendText(b, "EncryptionType")
-			b = awscbor.AppendText(b, encryption)
-		}
+		b = appendRecordTailCBOR(b, r, encryption)
 	}
 	if ev.ContinuationSequenceNumber != "" {
 		b = awscbor.AppendText(b, "ContinuationSequenceNumber")
