@@ -105,6 +105,7 @@ type Engine struct {
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
+	pub *publisher // the records of puts, see publisher.go
 
 	defs    defCache    // decoded definitions, see defs.go
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
@@ -187,7 +188,11 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}},
+	pub, err := newPublisher(nc)
+	if err != nil {
+		return nil, fmt.Errorf("streams: publisher: %w", err)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, pub: pub, defs: defCache{entries: map[string]*definition{}},
 		reads: newReadBudget(cfg.MaxReadBytes)}
 	e.mon.e = e
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
@@ -225,9 +230,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 func (e *Engine) Close() error {
 	e.stop()
 	e.loops.Wait()
-	select {
-	case <-e.js.PublishAsyncComplete():
-	case <-time.After(DefaultRequestTimeout):
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultRequestTimeout)
+	defer cancel()
+	if err := e.pub.drain(ctx); err != nil {
 		return errors.New("streams: close: publishes still pending")
 	}
 	return nil

@@ -1,0 +1,315 @@
+package streams
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bounds of the records a put has published and JetStream has not yet
+// acknowledged, over all puts of the engine: a put that finds either full
+// waits publishStallWait for room, then its record fails with
+// ErrThroughput. A record larger than publishMaxPendingBytes goes when
+// nothing else is in flight.
+const (
+	publishMaxPending      = publishAsyncMaxPending
+	publishMaxPendingBytes = 64 << 20
+	// publishRetries and publishRetryWait: a record JetStream has no
+	// responder for (it is restarting, or the stream is gone) is sent
+	// again this many times, this long apart, before it fails with
+	// jetstream.ErrNoStreamResponse (nats.go's defaults for async
+	// publish).
+	publishRetries   = jetstream.DefaultPubRetryAttempts
+	publishRetryWait = jetstream.DefaultPubRetryWait
+)
+
+// publisher publishes the records of puts to JetStream and collects each
+// record's acknowledgement (its own sequence number, which Kinesis
+// answers), the work nats.go's PublishMsgAsync does, without its costs
+// per message: one reply subscription for all puts, reply subjects
+// naming a batch and an index (made in one allocation per batch), no
+// future, channel or timer per message, and acknowledgements parsed
+// without reflection (parseAck). A put waits for its batch with its own
+// deadline.
+type publisher struct {
+	nc     *nats.Conn
+	sub    *nats.Subscription
+	prefix string // reply subjects: prefix + batch id + "." + index
+
+	mu      sync.Mutex
+	batches map[uint64]*pubBatch
+	nextID  uint64
+	msgs    int           // records in flight
+	bytes   int           // their data bytes
+	room    chan struct{} // closed (and cleared) when room frees; nil with no one waiting
+	idle    chan struct{} // closed (and cleared) when nothing is in flight; see drain
+}
+
+// Record states in a batch.
+const (
+	recUnsent  = iota // not published (refused, or publishing failed)
+	recPending        // published, not yet answered
+	recDone           // answered (acknowledged, failed, or given up)
+)
+
+// pubBatch is the records of one put.
+type pubBatch struct {
+	id      uint64
+	msgs    []nats.Msg
+	state   []uint8
+	retries []uint8
+	seqs    []uint64
+	errs    []error
+	pending int
+	sealed  bool // the put waits: done closes when pending reaches 0
+	done    chan struct{}
+}
+
+func newPublisher(nc *nats.Conn) (*publisher, error) {
+	p := &publisher{nc: nc, prefix: nc.NewInbox() + ".", batches: map[uint64]*pubBatch{}}
+	sub, err := nc.Subscribe(p.prefix+"*.*", p.reply)
+	if err != nil {
+		return nil, err
+	}
+	p.sub = sub
+	return p, nil
+}
+
+// begin registers a batch of n records, whose messages the caller fills
+// in (Subject, Data, Header) before publish; their reply subjects are set.
+func (p *publisher) begin(n int) *pubBatch {
+	p.mu.Lock()
+	p.nextID++
+	b := &pubBatch{id: p.nextID, msgs: make([]nats.Msg, n), state: make([]uint8, n), seqs: make([]uint64, n),
+		errs: make([]error, n), done: make(chan struct{})}
+	p.batches[b.id] = b
+	p.mu.Unlock()
+	head := p.prefix + strconv.FormatUint(b.id, 10) + "."
+	buf := make([]byte, 0, n*(len(head)+4))
+	ends := make([]int, n)
+	for i := range n {
+		buf = append(buf, head...)
+		buf = strconv.AppendInt(buf, int64(i), 10)
+		ends[i] = len(buf)
+	}
+	all, start := string(buf), 0
+	for i := range n {
+		b.msgs[i].Reply = all[start:ends[i]]
+		start = ends[i]
+	}
+	return b
+}
+
+// publish sends record i of b, once there is room in flight (waiting at
+// most publishStallWait, or until ctx ends). An error means the record was
+// not sent.
+func (p *publisher) publish(ctx context.Context, b *pubBatch, i int) error {
+	m := &b.msgs[i]
+	if err := p.reserve(ctx, len(m.Data)); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	b.state[i] = recPending
+	b.pending++
+	p.mu.Unlock()
+	if err := p.nc.PublishMsg(m); err != nil {
+		p.mu.Lock()
+		if b.state[i] == recPending {
+			b.state[i] = recUnsent
+			b.pending--
+			p.release(len(m.Data))
+		}
+		p.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// reserve takes room for one record of n bytes.
+func (p *publisher) reserve(ctx context.Context, n int) error {
+	var stall *time.Timer
+	for {
+		p.mu.Lock()
+		if p.msgs < publishMaxPending && (p.bytes+n <= publishMaxPendingBytes || p.msgs == 0) {
+			p.msgs++
+			p.bytes += n
+			p.mu.Unlock()
+			return nil
+		}
+		if p.room == nil {
+			p.room = make(chan struct{})
+		}
+		room := p.room
+		p.mu.Unlock()
+		if stall == nil {
+			stall = time.NewTimer(publishStallWait)
+			defer stall.Stop()
+		}
+		select {
+		case <-room:
+		case <-stall.C:
+			return jetstream.ErrTooManyStalledMsgs
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// release gives back one record's room; p.mu is held.
+func (p *publisher) release(n int) {
+	p.msgs--
+	p.bytes -= n
+	if p.room != nil {
+		close(p.room)
+		p.room = nil
+	}
+	if p.msgs == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
+}
+
+// wait waits until every published record of b is answered, ctx ends
+// (the records still waiting fail with ctx's error) or failing closes
+// (they fail with storage's error: a publish that hit a write error is
+// never answered). An answer that came in already wins. Then b is done:
+// its results are b.seqs and b.errs.
+func (p *publisher) wait(ctx context.Context, b *pubBatch, failing <-chan struct{}, storage func() error) {
+	p.mu.Lock()
+	b.sealed = true
+	pending := b.pending
+	p.mu.Unlock()
+	if pending > 0 {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			p.giveUp(b, ctx.Err())
+		case <-failing:
+			p.giveUp(b, StorageFailed(storage()))
+		}
+	}
+	p.mu.Lock()
+	delete(p.batches, b.id)
+	p.mu.Unlock()
+}
+
+// giveUp fails b's records still waiting with err.
+func (p *publisher) giveUp(b *pubBatch, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, s := range b.state {
+		if s == recPending {
+			b.state[i], b.errs[i] = recDone, err
+			p.release(len(b.msgs[i].Data))
+		}
+	}
+	b.pending = 0
+}
+
+// reply takes one acknowledgement (the reply subscription's callback).
+func (p *publisher) reply(m *nats.Msg) {
+	id, i, ok := parseReply(m.Subject[min(len(p.prefix), len(m.Subject)):])
+	if !ok {
+		return
+	}
+	noResponders := len(m.Data) == 0 && m.Header.Get("Status") == "503"
+	var seq uint64
+	var err error
+	if !noResponders {
+		seq, err = parseAck(m.Data)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	b := p.batches[id]
+	if b == nil || i >= len(b.state) || b.state[i] != recPending {
+		return // given up, or not ours
+	}
+	if noResponders {
+		if b.retries == nil {
+			b.retries = make([]uint8, len(b.state))
+		}
+		if b.retries[i] < publishRetries {
+			b.retries[i]++
+			time.AfterFunc(publishRetryWait, func() { p.resend(b, i) })
+			return
+		}
+		err = jetstream.ErrNoStreamResponse
+	}
+	b.state[i], b.seqs[i], b.errs[i] = recDone, seq, err
+	p.release(len(b.msgs[i].Data))
+	b.pending--
+	if b.pending == 0 && b.sealed {
+		close(b.done)
+	}
+}
+
+// resend publishes record i of b again, after no responder took it.
+func (p *publisher) resend(b *pubBatch, i int) {
+	p.mu.Lock()
+	live := p.batches[b.id] == b && b.state[i] == recPending
+	p.mu.Unlock()
+	if !live {
+		return
+	}
+	if err := p.nc.PublishMsg(&b.msgs[i]); err != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if b.state[i] == recPending {
+			b.state[i], b.errs[i] = recDone, err
+			p.release(len(b.msgs[i].Data))
+			b.pending--
+			if b.pending == 0 && b.sealed {
+				close(b.done)
+			}
+		}
+	}
+}
+
+// drain waits until nothing is in flight or ctx ends, then ends the reply
+// subscription.
+func (p *publisher) drain(ctx context.Context) error {
+	defer func() { _ = p.sub.Unsubscribe() }()
+	p.mu.Lock()
+	if p.msgs == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	if p.idle == nil {
+		p.idle = make(chan struct{})
+	}
+	idle := p.idle
+	p.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// parseReply reads "batch.index" from a reply subject.
+func parseReply(s string) (id uint64, i int, ok bool) {
+	dot := -1
+	for j := 0; j < len(s); j++ {
+		if s[j] == '.' {
+			dot = j
+			break
+		}
+	}
+	if dot < 0 {
+		return 0, 0, false
+	}
+	id, err := strconv.ParseUint(s[:dot], 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	n, err := strconv.ParseUint(s[dot+1:], 10, 31)
+	if err != nil {
+		return 0, 0, false
+	}
+	return id, int(n), true
+}
