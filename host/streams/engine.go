@@ -105,7 +105,7 @@ type Engine struct {
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
-	pub *publisher // the records of puts, see publisher.go
+	pub *Publisher // the records of puts, see publisher.go
 
 	defs    defCache    // decoded definitions, see defs.go
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
@@ -188,7 +188,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	pub, err := newPublisher(nc)
+	pub, err := NewPublisher(nc)
 	if err != nil {
 		return nil, fmt.Errorf("streams: publisher: %w", err)
 	}
@@ -232,7 +232,7 @@ func (e *Engine) Close() error {
 	e.loops.Wait()
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultRequestTimeout)
 	defer cancel()
-	if err := e.pub.drain(ctx); err != nil {
+	if err := e.pub.Drain(ctx); err != nil {
 		return errors.New("streams: close: publishes still pending")
 	}
 	return nil

@@ -27,21 +27,25 @@ const (
 	publishRetryWait = jetstream.DefaultPubRetryWait
 )
 
-// publisher publishes the records of puts to JetStream and collects each
+// Publisher publishes the records of puts to JetStream and collects each
 // record's acknowledgement (its own sequence number, which Kinesis
 // answers), the work nats.go's PublishMsgAsync does, without its costs
 // per message: one reply subscription for all puts, reply subjects
 // naming a batch and an index (made in one allocation per batch), no
 // future, channel or timer per message, and acknowledgements parsed
 // without reflection (parseAck). A put waits for its batch with its own
-// deadline.
-type publisher struct {
+// deadline. The engine's data streams use one, host/delivery's direct put
+// another.
+//
+// A put calls Begin, fills in each record's message (Msg), Publish for
+// each, then Wait; then Result tells each record's outcome.
+type Publisher struct {
 	nc     *nats.Conn
 	sub    *nats.Subscription
 	prefix string // reply subjects: prefix + batch id + "." + index
 
 	mu      sync.Mutex
-	batches map[uint64]*pubBatch
+	batches map[uint64]*PubBatch
 	nextID  uint64
 	msgs    int           // records in flight
 	bytes   int           // their data bytes
@@ -56,8 +60,8 @@ const (
 	recDone           // answered (acknowledged, failed, or given up)
 )
 
-// pubBatch is the records of one put.
-type pubBatch struct {
+// PubBatch is the records of one put (see Publisher).
+type PubBatch struct {
 	id      uint64
 	msgs    []nats.Msg
 	state   []uint8
@@ -69,8 +73,21 @@ type pubBatch struct {
 	done    chan struct{}
 }
 
-func newPublisher(nc *nats.Conn) (*publisher, error) {
-	p := &publisher{nc: nc, prefix: nc.NewInbox() + ".", batches: map[uint64]*pubBatch{}}
+// Msg is record i's message, to fill in before Publish.
+func (b *PubBatch) Msg(i int) *nats.Msg { return &b.msgs[i] }
+
+// Result is record i's outcome once Wait returned: its stream sequence,
+// or why it failed (ctx's error, the store's, or what JetStream answered,
+// to be classified as for PublishMsgAsync's errors); sent is false for a
+// record never published (Publish failed, or it was not called).
+func (b *PubBatch) Result(i int) (seq uint64, sent bool, err error) {
+	return b.seqs[i], b.state[i] == recDone, b.errs[i]
+}
+
+// NewPublisher subscribes to the replies of the puts it will publish on
+// nc. Drain ends it.
+func NewPublisher(nc *nats.Conn) (*Publisher, error) {
+	p := &Publisher{nc: nc, prefix: nc.NewInbox() + ".", batches: map[uint64]*PubBatch{}}
 	sub, err := nc.Subscribe(p.prefix+"*.*", p.reply)
 	if err != nil {
 		return nil, err
@@ -79,12 +96,13 @@ func newPublisher(nc *nats.Conn) (*publisher, error) {
 	return p, nil
 }
 
-// begin registers a batch of n records, whose messages the caller fills
-// in (Subject, Data, Header) before publish; their reply subjects are set.
-func (p *publisher) begin(n int) *pubBatch {
+// Begin registers a batch of n records, whose messages (Msg) the caller
+// fills in (Subject, Data, Header) before Publish; their reply subjects
+// are set. Every batch begun must be waited for (Wait).
+func (p *Publisher) Begin(n int) *PubBatch {
 	p.mu.Lock()
 	p.nextID++
-	b := &pubBatch{id: p.nextID, msgs: make([]nats.Msg, n), state: make([]uint8, n), seqs: make([]uint64, n),
+	b := &PubBatch{id: p.nextID, msgs: make([]nats.Msg, n), state: make([]uint8, n), seqs: make([]uint64, n),
 		errs: make([]error, n), done: make(chan struct{})}
 	p.batches[b.id] = b
 	p.mu.Unlock()
@@ -104,10 +122,10 @@ func (p *publisher) begin(n int) *pubBatch {
 	return b
 }
 
-// publish sends record i of b, once there is room in flight (waiting at
+// Publish sends record i of b, once there is room in flight (waiting at
 // most publishStallWait, or until ctx ends). An error means the record was
 // not sent.
-func (p *publisher) publish(ctx context.Context, b *pubBatch, i int) error {
+func (p *Publisher) Publish(ctx context.Context, b *PubBatch, i int) error {
 	m := &b.msgs[i]
 	if err := p.reserve(ctx, len(m.Data)); err != nil {
 		return err
@@ -130,7 +148,7 @@ func (p *publisher) publish(ctx context.Context, b *pubBatch, i int) error {
 }
 
 // reserve takes room for one record of n bytes.
-func (p *publisher) reserve(ctx context.Context, n int) error {
+func (p *Publisher) reserve(ctx context.Context, n int) error {
 	var stall *time.Timer
 	for {
 		p.mu.Lock()
@@ -160,7 +178,7 @@ func (p *publisher) reserve(ctx context.Context, n int) error {
 }
 
 // release gives back one record's room; p.mu is held.
-func (p *publisher) release(n int) {
+func (p *Publisher) release(n int) {
 	p.msgs--
 	p.bytes -= n
 	if p.room != nil {
@@ -173,12 +191,12 @@ func (p *publisher) release(n int) {
 	}
 }
 
-// wait waits until every published record of b is answered, ctx ends
+// Wait waits until every published record of b is answered, ctx ends
 // (the records still waiting fail with ctx's error) or failing closes
 // (they fail with storage's error: a publish that hit a write error is
 // never answered). An answer that came in already wins. Then b is done:
-// its results are b.seqs and b.errs.
-func (p *publisher) wait(ctx context.Context, b *pubBatch, failing <-chan struct{}, storage func() error) {
+// its results are Result's.
+func (p *Publisher) Wait(ctx context.Context, b *PubBatch, failing <-chan struct{}, storage func() error) {
 	p.mu.Lock()
 	b.sealed = true
 	pending := b.pending
@@ -198,7 +216,7 @@ func (p *publisher) wait(ctx context.Context, b *pubBatch, failing <-chan struct
 }
 
 // giveUp fails b's records still waiting with err.
-func (p *publisher) giveUp(b *pubBatch, err error) {
+func (p *Publisher) giveUp(b *PubBatch, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, s := range b.state {
@@ -211,7 +229,7 @@ func (p *publisher) giveUp(b *pubBatch, err error) {
 }
 
 // reply takes one acknowledgement (the reply subscription's callback).
-func (p *publisher) reply(m *nats.Msg) {
+func (p *Publisher) reply(m *nats.Msg) {
 	id, i, ok := parseReply(m.Subject[min(len(p.prefix), len(m.Subject)):])
 	if !ok {
 		return
@@ -248,7 +266,7 @@ func (p *publisher) reply(m *nats.Msg) {
 }
 
 // resend publishes record i of b again, after no responder took it.
-func (p *publisher) resend(b *pubBatch, i int) {
+func (p *Publisher) resend(b *PubBatch, i int) {
 	p.mu.Lock()
 	live := p.batches[b.id] == b && b.state[i] == recPending
 	p.mu.Unlock()
@@ -269,9 +287,9 @@ func (p *publisher) resend(b *pubBatch, i int) {
 	}
 }
 
-// drain waits until nothing is in flight or ctx ends, then ends the reply
+// Drain waits until nothing is in flight or ctx ends, then ends the reply
 // subscription.
-func (p *publisher) drain(ctx context.Context) error {
+func (p *Publisher) Drain(ctx context.Context) error {
 	defer func() { _ = p.sub.Unsubscribe() }()
 	p.mu.Lock()
 	if p.msgs == 0 {

@@ -16,22 +16,22 @@ import (
 
 // startPublisher is a publisher on a real JetStream server, with a stream
 // "P" taking subjects p.>.
-func startPublisher(t *testing.T) (*publisher, *jstest.Server) {
+func startPublisher(t *testing.T) (*Publisher, *jstest.Server) {
 	t.Helper()
 	js := jstest.Start(t, "")
 	if _, err := js.JS.CreateStream(context.Background(), jetstream.StreamConfig{Name: "P", Subjects: []string{"p.>"}, Storage: jetstream.FileStorage}); err != nil {
 		t.Fatal(err)
 	}
-	p, err := newPublisher(js.Conn)
+	p, err := NewPublisher(js.Conn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = p.drain(context.Background()) })
+	t.Cleanup(func() { _ = p.Drain(context.Background()) })
 	return p, js
 }
 
 // inFlight is what p counts in flight.
-func inFlight(p *publisher) (msgs, bytes int) {
+func inFlight(p *Publisher) (msgs, bytes int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.msgs, p.bytes
@@ -39,16 +39,16 @@ func inFlight(p *publisher) (msgs, bytes int) {
 
 // send publishes one batch of records to the given subjects and waits
 // for it with ctx.
-func send(t *testing.T, ctx context.Context, p *publisher, failing <-chan struct{}, subjects ...string) *pubBatch {
+func send(t *testing.T, ctx context.Context, p *Publisher, failing <-chan struct{}, subjects ...string) *PubBatch {
 	t.Helper()
-	b := p.begin(len(subjects))
+	b := p.Begin(len(subjects))
 	for i, s := range subjects {
 		b.msgs[i].Subject, b.msgs[i].Data = s, []byte("record "+strconv.Itoa(i))
-		if err := p.publish(ctx, b, i); err != nil {
+		if err := p.Publish(ctx, b, i); err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
 	}
-	p.wait(ctx, b, failing, func() error { return errors.New("write x: no space left on device") })
+	p.Wait(ctx, b, failing, func() error { return errors.New("write x: no space left on device") })
 	return b
 }
 
@@ -137,12 +137,12 @@ func TestPublisherFailures(t *testing.T) {
 	})
 
 	t.Run("refused", func(t *testing.T) {
-		b := p.begin(1)
+		b := p.Begin(1)
 		b.msgs[0].Subject, b.msgs[0].Header = "p.1", nats.Header{jetstream.ExpectedStreamHeader: []string{"OTHER"}}
-		if err := p.publish(context.Background(), b, 0); err != nil {
+		if err := p.Publish(context.Background(), b, 0); err != nil {
 			t.Fatal(err)
 		}
-		p.wait(context.Background(), b, nil, nil)
+		p.Wait(context.Background(), b, nil, nil)
 		var api *jetstream.APIError
 		if !errors.As(b.errs[0], &api) || api.Code != 400 {
 			t.Errorf("record for the wrong stream: %v, want JetStream's API error", b.errs[0])

@@ -169,7 +169,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		return refuseAll(len(recs), storageErr), nil
 	}
 	res := make([]PutResult, len(recs))
-	b := e.pub.begin(len(recs))
+	b := e.pub.Begin(len(recs))
 	expect := []string{jsName(name)}
 	keys := make([]string, len(recs))
 	limits, now := e.limitsFor(s), e.now()
@@ -177,7 +177,7 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		key := PartitionHash(r.PartitionKey)
 		if r.ExplicitHashKey != "" {
 			if key, err = ParseHashKey(r.ExplicitHashKey); err != nil {
-				e.pub.wait(ctx, b, failing, e.storageErr)
+				e.pub.Wait(ctx, b, failing, e.storageErr)
 				return nil, err
 			}
 		}
@@ -195,11 +195,11 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		if r.ExplicitHashKey != "" {
 			msg.Header[HeaderExplicitHashKey] = []string{r.ExplicitHashKey}
 		}
-		if err := e.pub.publish(ctx, b, i); err != nil {
+		if err := e.pub.Publish(ctx, b, i); err != nil {
 			res[i].Err = e.orStorage(publishError(err))
 		}
 	}
-	e.pub.wait(ctx, b, failing, e.storageErr)
+	e.pub.Wait(ctx, b, failing, e.storageErr)
 	stored, storedBytes := 0, 0
 	defer func() {
 		if s.StreamMode() == ModeOnDemand && stored > 0 {
