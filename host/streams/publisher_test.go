@@ -26,7 +26,13 @@ func startPublisher(t *testing.T) (*Publisher, *jstest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = p.Drain(context.Background()) })
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.Drain(ctx); err != nil {
+			t.Errorf("records still in flight at the end: %v", err)
+		}
+	})
 	return p, js
 }
 
