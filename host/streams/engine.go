@@ -53,11 +53,6 @@ const (
 	MaxTags = 50
 	// DefaultRequestTimeout bounds a JetStream request when ctx has no deadline.
 	DefaultRequestTimeout = 10 * time.Second
-	// publishAsyncMaxPending bounds unacknowledged publishes in flight; a
-	// producer that finds it full waits publishStallWait, then the record
-	// fails with ErrThroughput.
-	publishAsyncMaxPending = 8192
-	publishStallWait       = 2 * time.Second
 )
 
 // Config configures the engine.
@@ -173,9 +168,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if cfg.Limits != nil && !cfg.Limits.validate() {
 		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
 	}
-	js, err := jetstream.New(nc,
-		jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending),
-		jetstream.WithPublishAsyncTimeout(DefaultRequestTimeout))
+	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}

@@ -10,14 +10,17 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Bounds of the records a put has published and JetStream has not yet
-// acknowledged, over all puts of the engine: a put that finds either full
-// waits publishStallWait for room, then its record fails with
-// ErrThroughput. A record larger than publishMaxPendingBytes goes when
-// nothing else is in flight.
+// Bounds of the records puts have published and JetStream has not yet
+// acknowledged, over all puts of one Publisher (the engine's data streams
+// have one, direct puts another): a record that finds either full waits
+// for room up to PublishStallWait, then fails with
+// jetstream.ErrTooManyStalledMsgs (a throughput error to the caller). A
+// record larger than PublishMaxPendingBytes goes when nothing else is in
+// flight.
 const (
-	publishMaxPending      = publishAsyncMaxPending
-	publishMaxPendingBytes = 64 << 20
+	PublishMaxPending      = 8192
+	PublishMaxPendingBytes = 64 << 20
+	PublishStallWait       = 2 * time.Second
 	// publishRetries and publishRetryWait: a record JetStream has no
 	// responder for (it is restarting, or the stream is gone) is sent
 	// again this many times, this long apart, before it fails with
@@ -123,7 +126,7 @@ func (p *Publisher) Begin(n int) *PubBatch {
 }
 
 // Publish sends record i of b, once there is room in flight (waiting at
-// most publishStallWait, or until ctx ends). An error means the record was
+// most PublishStallWait, or until ctx ends). An error means the record was
 // not sent.
 func (p *Publisher) Publish(ctx context.Context, b *PubBatch, i int) error {
 	m := &b.msgs[i]
@@ -152,7 +155,7 @@ func (p *Publisher) reserve(ctx context.Context, n int) error {
 	var stall *time.Timer
 	for {
 		p.mu.Lock()
-		if p.msgs < publishMaxPending && (p.bytes+n <= publishMaxPendingBytes || p.msgs == 0) {
+		if p.msgs < PublishMaxPending && (p.bytes+n <= PublishMaxPendingBytes || p.msgs == 0) {
 			p.msgs++
 			p.bytes += n
 			p.mu.Unlock()
@@ -164,7 +167,7 @@ func (p *Publisher) reserve(ctx context.Context, n int) error {
 		room := p.room
 		p.mu.Unlock()
 		if stall == nil {
-			stall = time.NewTimer(publishStallWait)
+			stall = time.NewTimer(PublishStallWait)
 			defer stall.Stop()
 		}
 		select {

@@ -162,7 +162,7 @@ func TestPublisherFailures(t *testing.T) {
 
 // TestPublisherBounds: a record that finds the records in flight at their
 // bound waits for room, and fails with ErrTooManyStalledMsgs (a
-// throughput error) when none comes within publishStallWait; room given
+// throughput error) when none comes within PublishStallWait; room given
 // back lets it go. The bound in bytes holds the same way, except for a
 // record alone in flight.
 func TestPublisherBounds(t *testing.T) {
@@ -174,17 +174,17 @@ func TestPublisherBounds(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	fill(publishMaxPending, 0)
+	fill(PublishMaxPending, 0)
 	begin := time.Now()
 	err := p.reserve(ctx, 10)
 	if !errors.Is(err, jetstream.ErrTooManyStalledMsgs) || !errors.Is(publishError(err), ErrThroughput) {
-		t.Fatalf("reserve with %d records in flight: %v, want ErrTooManyStalledMsgs", publishMaxPending, err)
+		t.Fatalf("reserve with %d records in flight: %v, want ErrTooManyStalledMsgs", PublishMaxPending, err)
 	}
-	if d := time.Since(begin); d < publishStallWait {
-		t.Errorf("gave up after %v, before publishStallWait", d)
+	if d := time.Since(begin); d < PublishStallWait {
+		t.Errorf("gave up after %v, before PublishStallWait", d)
 	}
 
-	fill(1, publishMaxPendingBytes)
+	fill(1, PublishMaxPendingBytes)
 	got := make(chan error, 1)
 	go func() { got <- p.reserve(ctx, 1) }()
 	select {
@@ -193,7 +193,7 @@ func TestPublisherBounds(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 	p.mu.Lock()
-	p.release(publishMaxPendingBytes)
+	p.release(PublishMaxPendingBytes)
 	p.mu.Unlock()
 	if err := <-got; err != nil {
 		t.Fatalf("reserve once room came: %v", err)
@@ -203,7 +203,7 @@ func TestPublisherBounds(t *testing.T) {
 	}
 
 	fill(0, 0)
-	if err := p.reserve(ctx, 2*publishMaxPendingBytes); err != nil {
+	if err := p.reserve(ctx, 2*PublishMaxPendingBytes); err != nil {
 		t.Errorf("a record larger than the bound, alone: %v", err)
 	}
 	fill(0, 0)
