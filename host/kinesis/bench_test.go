@@ -27,6 +27,7 @@ func BenchmarkPutRecords(b *testing.B) {
 			var id atomic.Int64
 			b.SetParallelism(4)
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				p := id.Add(1)
 				in := &awskinesis.PutRecordsInput{StreamName: aws.String("bench")}
@@ -45,6 +46,7 @@ func BenchmarkPutRecords(b *testing.B) {
 			secs := b.Elapsed().Seconds()
 			b.ReportMetric(float64(records.Load())/secs, "records/s")
 			b.ReportMetric(float64(records.Load())*float64(size)/secs/1e6, "MB/s")
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(records.Load()), "cpu-µs/record")
 		})
 	}
 }
@@ -70,6 +72,7 @@ func BenchmarkRawPublish(b *testing.B) {
 			var records atomic.Int64
 			b.SetParallelism(4)
 			b.ResetTimer()
+			cpu0 := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				js, err := jetstream.New(e.js.Conn)
 				if err != nil {
@@ -100,6 +103,7 @@ func BenchmarkRawPublish(b *testing.B) {
 			secs := b.Elapsed().Seconds()
 			b.ReportMetric(float64(records.Load())/secs, "records/s")
 			b.ReportMetric(float64(records.Load())*float64(size)/secs/1e6, "MB/s")
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(time.Microsecond)/float64(records.Load()), "cpu-µs/record")
 		})
 	}
 }
