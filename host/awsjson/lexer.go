@@ -1,6 +1,7 @@
 package awsjson
 
 import (
+	"bytes"
 	"encoding/base64"
 	"unicode/utf8"
 )
@@ -70,11 +71,26 @@ func (l *Lexer) Take(c byte) bool {
 func (l *Lexer) End() bool { return l.Next() == 0 && l.i == len(l.b) }
 
 // raw consumes a string and returns the bytes between its quotes: it
-// fails on escapes, control characters and, unless ascii, invalid UTF-8
-// (which encoding/json would alter); with ascii, on any byte above 0x7f.
-func (l *Lexer) raw(ascii bool) ([]byte, bool) {
+// fails on escapes, control characters and invalid UTF-8 (which
+// encoding/json would alter). For a blob (base64) it checks only what
+// base64 decoding would not refuse itself, in a few vectorised scans:
+// escapes, and the CR and LF that base64 skips but JSON forbids raw
+// (any other control character or non-ASCII byte is no base64).
+func (l *Lexer) raw(blob bool) ([]byte, bool) {
 	if !l.Take('"') {
 		return nil, false
+	}
+	if blob {
+		end := bytes.IndexByte(l.b[l.i:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		s := l.b[l.i : l.i+end]
+		if bytes.IndexByte(s, '\\') >= 0 || bytes.IndexByte(s, '\n') >= 0 || bytes.IndexByte(s, '\r') >= 0 {
+			return nil, false
+		}
+		l.i += end + 1
+		return s, true
 	}
 	start, high := l.i, false
 	for l.i < len(l.b) {
@@ -83,7 +99,7 @@ func (l *Lexer) raw(ascii bool) ([]byte, bool) {
 		case c == '"':
 			s := l.b[start:l.i]
 			l.i++
-			if high && (ascii || !utf8.Valid(s)) {
+			if high && !utf8.Valid(s) {
 				return nil, false
 			}
 			return s, true

@@ -35,6 +35,8 @@ var fastSeeds = []string{
 	`{"Data":"AA==","PartitionKey":"k","StreamName":"s","SequenceNumberForOrdering":"1","ExplicitHashKey":"0"}`,
 	`{"Data":"AA==","PartitionKey":"k","Records":[]}`, `{"Records":[{"Data":"AA==","StreamName":"s"}]}`,
 	`{"Data":"` + "\u00e9" + `"}`, `{"Data":"AA==\r\n"}`, `{"StreamName":"\u2028"}`, "{\"StreamName\":\"s\"}\n",
+	"{\"Records\":[{\"Data\":\"AAAA\nAAAA\",\"PartitionKey\":\"k\"}]}", "{\"Records\":[{\"Data\":\"AAAA\rAAAA\"}]}",
+	"{\"Records\":[{\"Data\":\"AA\tAA==\"}]}", "{\"Records\":[{\"Data\":\"AA\xffAA==\"}]}",
 }
 
 // FuzzFastDecode holds the PutRecords and PutRecord decoders to
