@@ -12,7 +12,10 @@
 // into the same Go struct as a JSON one (members named by the json
 // struct tags; []byte from a byte string instead of base64; Time from
 // epoch milliseconds under tag 1 instead of epoch seconds) and its answer
-// is encoded in the request's protocol, errors included. An output that
+// is encoded in the request's protocol, errors included. An input that is a
+// FastDecoder (PutRecords, PutRecordBatch) decodes its usual JSON without
+// reflection (Lexer) and leaves anything unusual to encoding/json, so
+// answers and errors are the same either way. An output that
 // is a Streamer writes its own JSON through a bounded buffer (GetRecords'
 // answers are not built in memory first), and a CBORStreamer its own
 // CBOR; one that is a Responder writes the whole HTTP answer itself

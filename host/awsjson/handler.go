@@ -37,7 +37,8 @@ type CBORHandler interface {
 // Func makes a Handler from a typed operation: the body is decoded into a
 // fresh In (a body that does not parse, or a field of the wrong type or
 // with bad base64, is a SerializationException) and the *Out returned is
-// encoded as the response ({} when nil). It is a CBORHandler: a CBOR
+// encoded as the response ({} when nil). An In that is a FastDecoder
+// decodes its usual JSON itself. It is a CBORHandler: a CBOR
 // request is decoded into the same In (DecodeCBOR) and answered in CBOR,
 // so one operation serves both protocols.
 func Func[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) Handler {
@@ -61,7 +62,7 @@ func (fn typed[In, Out]) ServeCBOR(ctx context.Context, body []byte) (any, error
 
 func (fn typed[In, Out]) serve(ctx context.Context, p Protocol, body []byte) (any, error) {
 	in := new(In)
-	if err := p.Decode(body, in); err != nil {
+	if err := decode(p, body, in); err != nil {
 		return nil, err
 	}
 	out, err := fn(ctx, in)
@@ -72,6 +73,20 @@ func (fn typed[In, Out]) serve(ctx context.Context, p Protocol, body []byte) (an
 		return struct{}{}, nil
 	}
 	return out, nil
+}
+
+// decode reads body into in: a JSON body first with in's own decoder, if
+// it has one (FastDecoder), else, or when that declines, as Decode does.
+func decode[In any](p Protocol, body []byte, in *In) error {
+	if p == JSON {
+		if fd, ok := any(in).(FastDecoder); ok {
+			if fd.DecodeFastJSON(body) {
+				return nil
+			}
+			*in = *new(In)
+		}
+	}
+	return p.Decode(body, in)
 }
 
 // Decode reads a JSON request body into v, turning every decoding failure

@@ -164,7 +164,7 @@ func (m *Mux) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteErrorAs(w, p, m.tooLarge(r.ContentLength))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, m.maxBody))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, m.maxBody), r.ContentLength)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -283,4 +283,25 @@ func newRequestID() string {
 	_, _ = rand.Read(b[:])
 	h := hex.EncodeToString(b[:])
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// readAll is io.ReadAll (the same reads, answers and errors) into a
+// buffer of the request's Content-Length (already checked against the
+// body limit) and one byte, so a PutRecords of megabytes is not copied
+// a dozen times as the buffer grows.
+func readAll(r io.Reader, contentLength int64) ([]byte, error) {
+	b := make([]byte, 0, max(contentLength, 511)+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }

@@ -18,14 +18,10 @@ import (
 	"github.com/sluice-io/sluice/host/streams"
 )
 
-// publishAsyncMaxPending bounds direct-put publishes awaiting their acks;
-// a put that finds it full waits publishStallWait, then its records are
-// throttled.
-const (
-	publishAsyncMaxPending = 8192
-	publishStallWait       = 2 * time.Second
-	freshnessEvery         = time.Second
-)
+// freshnessEvery is how often the age of each pipeline's data is
+// measured. (A direct put's records in flight are bounded by
+// streams.Publisher.)
+const freshnessEvery = time.Second
 
 // Manager runs every delivery stream of a host: it keeps their definitions
 // in a JetStream key-value bucket and one pipeline (a goroutine set) per
@@ -37,6 +33,7 @@ type Manager struct {
 	log   *slog.Logger
 	nc    *nats.Conn
 	js    jetstream.JetStream
+	pub   *streams.Publisher // direct puts' records, see put.go
 	store *store
 	met   *metrics
 	// client makes every outbound connection of the destinations, through
@@ -69,7 +66,7 @@ func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, 
 	if err := deps.check(); err != nil {
 		return nil, err
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending))
+	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("delivery: %w", err)
 	}
@@ -87,8 +84,13 @@ func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, 
 	if err != nil {
 		return nil, fmt.Errorf("delivery: metrics: %w", err)
 	}
+	pub, err := streams.NewPublisher(nc)
+	if err != nil {
+		met.unregister()
+		return nil, fmt.Errorf("delivery: publisher: %w", err)
+	}
 	m := &Manager{
-		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, store: &store{kv: kv}, met: met, client: cfg.Egress.HTTPClient(),
+		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, pub: pub, store: &store{kv: kv}, met: met, client: cfg.Egress.HTTPClient(),
 		pipelines: map[string]*pipeline{}, creating: map[string]bool{}, deleting: map[string]bool{},
 	}
 	if err := m.recover(ctx); err != nil {
@@ -440,6 +442,9 @@ func (m *Manager) Close() error {
 	}
 	m.wg.Wait()
 	m.met.unregister()
+	ctx, cancel := context.WithTimeout(context.Background(), m.cfg.DrainTimeout)
+	defer cancel()
+	_ = m.pub.Drain(ctx) // puts still waiting end by their own contexts
 	return nil
 }
 

@@ -68,7 +68,7 @@ func CheckPut(records [][]byte) error {
 }
 
 // Put stores records in a direct-put delivery stream. It publishes them
-// all, then waits for JetStream's acknowledgements: a record with a
+// all, then waits for JetStream's acknowledgements (streams.Publisher): a record with a
 // RecordID is stored durably and will be delivered. A record that could not
 // be stored has Err set (ErrThrottled when JetStream pushed back).
 func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]PutResult, error) {
@@ -97,27 +97,27 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		}
 		return res, nil
 	}
-	futures := make([]jetstream.PubAckFuture, len(records))
+	b := m.pub.Begin(len(records))
+	expect := nats.Header{jetstream.ExpectedStreamHeader: []string{stream}}
 	for i, r := range records {
-		f, err := m.js.PublishMsgAsync(&nats.Msg{Subject: subject, Data: r},
-			jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
-		if err != nil {
+		msg := b.Msg(i)
+		msg.Subject, msg.Data, msg.Header = subject, r, expect
+		if err := m.pub.Publish(ctx, b, i); err != nil {
 			res[i].Err = m.orStorage(putError(err))
-			continue
 		}
-		futures[i] = f
 	}
+	m.pub.Wait(ctx, b, failing, m.storageErr)
 	stored, bytes, throttled := 0, 0, 0
-	for i, f := range futures {
-		if f == nil {
+	for i := range records {
+		seq, sent, err := b.Result(i)
+		if !sent {
 			continue
 		}
-		ack, err := streams.AwaitAck(ctx, f, failing, m.storageErr)
 		if err != nil {
 			res[i].Err = m.orStorage(putError(err))
 			continue
 		}
-		res[i].RecordID = recordID(ack.Sequence)
+		res[i].RecordID = recordID(seq)
 		stored++
 		bytes += len(records[i])
 	}

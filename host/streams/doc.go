@@ -58,6 +58,15 @@
 //
 // # A full store
 //
+// A put publishes its records through the engine's Publisher
+// (publisher.go): one reply subscription for every put, no timer or
+// future per record, each record's own acknowledgement read for its
+// sequence number (JetStream's batch publish answers only the last), and
+// the records in flight bounded by PublishMaxPending and
+// PublishMaxPendingBytes. A record not acknowledged by the put's deadline
+// fails with ErrThroughput; one JetStream refuses for a full store with
+// ErrStorageFull.
+//
 // A put on a store that is full (JetStream's size limit reached, or the
 // disk full and JetStream wedged by the write error, as Config.Storage
 // reports) fails with ErrStorageFull at once, never as a throttling error

@@ -53,11 +53,6 @@ const (
 	MaxTags = 50
 	// DefaultRequestTimeout bounds a JetStream request when ctx has no deadline.
 	DefaultRequestTimeout = 10 * time.Second
-	// publishAsyncMaxPending bounds unacknowledged publishes in flight; a
-	// producer that finds it full waits publishStallWait, then the record
-	// fails with ErrThroughput.
-	publishAsyncMaxPending = 8192
-	publishStallWait       = 2 * time.Second
 )
 
 // Config configures the engine.
@@ -105,6 +100,7 @@ type Engine struct {
 	nc  *nats.Conn
 	js  jetstream.JetStream
 	kv  jetstream.KeyValue
+	pub *Publisher // the records of puts, see publisher.go
 
 	defs    defCache    // decoded definitions, see defs.go
 	iterKey []byte      // HMAC key of shard iterators, see iterkey.go
@@ -172,9 +168,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if cfg.Limits != nil && !cfg.Limits.validate() {
 		return nil, fmt.Errorf("streams: negative Limits %+v", *cfg.Limits)
 	}
-	js, err := jetstream.New(nc,
-		jetstream.WithPublishAsyncMaxPending(publishAsyncMaxPending),
-		jetstream.WithPublishAsyncTimeout(DefaultRequestTimeout))
+	js, err := jetstream.New(nc)
 	if err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}
@@ -187,7 +181,11 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
 	}
-	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, defs: defCache{entries: map[string]*definition{}},
+	pub, err := NewPublisher(nc)
+	if err != nil {
+		return nil, fmt.Errorf("streams: publisher: %w", err)
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, nc: nc, js: js, kv: kv, pub: pub, defs: defCache{entries: map[string]*definition{}},
 		reads: newReadBudget(cfg.MaxReadBytes)}
 	e.mon.e = e
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
@@ -225,9 +223,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 func (e *Engine) Close() error {
 	e.stop()
 	e.loops.Wait()
-	select {
-	case <-e.js.PublishAsyncComplete():
-	case <-time.After(DefaultRequestTimeout):
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultRequestTimeout)
+	defer cancel()
+	if err := e.pub.Drain(ctx); err != nil {
 		return errors.New("streams: close: publishes still pending")
 	}
 	return nil

@@ -169,13 +169,15 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		return refuseAll(len(recs), storageErr), nil
 	}
 	res := make([]PutResult, len(recs))
-	futures := make([]jetstream.PubAckFuture, len(recs))
-	stream := jsName(name)
+	b := e.pub.Begin(len(recs))
+	expect := []string{jsName(name)}
+	keys := make([]string, len(recs))
 	limits, now := e.limitsFor(s), e.now()
 	for i, r := range recs {
 		key := PartitionHash(r.PartitionKey)
 		if r.ExplicitHashKey != "" {
 			if key, err = ParseHashKey(r.ExplicitHashKey); err != nil {
+				e.pub.Wait(ctx, b, failing, e.storageErr)
 				return nil, err
 			}
 		}
@@ -186,37 +188,36 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 			e.mon.throttledWrite(s, shard)
 			continue
 		}
-		msg := &nats.Msg{Subject: shardSubject(name, shard), Data: r.Data, Header: nats.Header{}}
-		msg.Header[HeaderPartitionKey] = []string{escapeKey(r.PartitionKey)}
+		keys[i] = escapeKey(r.PartitionKey)
+		msg := &b.msgs[i]
+		msg.Subject, msg.Data = shardSubject(name, shard), r.Data
+		msg.Header = nats.Header{HeaderPartitionKey: keys[i : i+1 : i+1], jetstream.ExpectedStreamHeader: expect}
 		if r.ExplicitHashKey != "" {
 			msg.Header[HeaderExplicitHashKey] = []string{r.ExplicitHashKey}
 		}
-		f, err := e.js.PublishMsgAsync(msg, jetstream.WithExpectStream(stream), jetstream.WithStallWait(publishStallWait))
-		if err != nil {
+		if err := e.pub.Publish(ctx, b, i); err != nil {
 			res[i].Err = e.orStorage(publishError(err))
-			continue
 		}
-		futures[i] = f
 	}
+	e.pub.Wait(ctx, b, failing, e.storageErr)
 	stored, storedBytes := 0, 0
 	defer func() {
 		if s.StreamMode() == ModeOnDemand && stored > 0 {
 			e.writes.add(name, storedBytes, stored)
 		}
 	}()
-	for i, f := range futures {
-		if f == nil {
+	for i := range recs {
+		if res[i].Err != nil || b.state[i] != recDone {
 			continue
 		}
-		ack, err := AwaitAck(ctx, f, failing, e.storageErr)
-		if err != nil {
+		if err := b.errs[i]; err != nil {
 			res[i].Err = e.orStorage(publishError(err))
 			if errors.Is(res[i].Err, ErrThroughput) {
 				e.mon.throttledWrite(s, res[i].ShardID)
 			}
 			continue
 		}
-		res[i].SequenceNumber = FormatSequence(ack.Sequence)
+		res[i].SequenceNumber = FormatSequence(b.seqs[i])
 		size := len(recs[i].Data) + len(recs[i].PartitionKey)
 		stored, storedBytes = stored+1, storedBytes+size
 		e.mon.wrote(s, res[i].ShardID, 1, size)
