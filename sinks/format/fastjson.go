@@ -246,7 +246,7 @@ func (b *rowBuilder) fastLeaf(c *column) (parquet.Value, bool) {
 		if !ok {
 			return parquet.Value{}, false
 		}
-		return leafString(c, s)
+		return p.leafString(c, s)
 	case 't', 'f':
 		t := p.data[p.pos] == 't'
 		word := "false"
@@ -262,12 +262,12 @@ func (b *rowBuilder) fastLeaf(c *column) (parquet.Value, bool) {
 	if !ok {
 		return parquet.Value{}, false
 	}
-	return leafNumber(c, text)
+	return p.leafNumber(c, text)
 }
 
 // leafString converts a JSON string's decoded bytes (which live until the
 // row is reused) for c.
-func leafString(c *column, s []byte) (parquet.Value, bool) {
+func (p *fastParser) leafString(c *column, s []byte) (parquet.Value, bool) {
 	switch c.typ {
 	case TypeString:
 		return parquet.ByteArrayValue(s), true
@@ -287,13 +287,13 @@ func leafString(c *column, s []byte) (parquet.Value, bool) {
 		}
 		return parquet.Int64Value(t.UnixMicro()), true
 	case TypeDecimal:
-		return leafDecimal(c, string(s))
+		return p.leafDecimal(c, string(s))
 	}
 	return parquet.Value{}, false
 }
 
 // leafNumber converts a JSON number's text for c.
-func leafNumber(c *column, text []byte) (parquet.Value, bool) {
+func (p *fastParser) leafNumber(c *column, text []byte) (parquet.Value, bool) {
 	switch c.typ {
 	case TypeInt32:
 		i, ok := fastInteger(text, math.MinInt32, math.MaxInt32)
@@ -308,21 +308,79 @@ func leafNumber(c *column, text []byte) (parquet.Value, bool) {
 		f, err := strconv.ParseFloat(string(text), 64)
 		return parquet.DoubleValue(f), err == nil
 	case TypeDecimal:
-		return leafDecimal(c, string(text))
+		return p.leafDecimal(c, string(text))
 	}
 	return parquet.Value{}, false
 }
 
-func leafDecimal(c *column, text string) (parquet.Value, bool) {
+// leafDecimal is convertLeaf's decimal conversion, in int64 arithmetic
+// when the scaled number has at most 18 digits.
+func (p *fastParser) leafDecimal(c *column, text string) (parquet.Value, bool) {
 	d, ok := parseExactDecimal(text)
 	if !ok {
 		return parquet.Value{}, false
 	}
-	unscaled, reason := d.scaled(c.scale, c.precision)
-	if reason != "" {
-		return parquet.Value{}, false
+	from := len(p.arena)
+	if n, ok := d.scaledSmall(c.scale, c.precision); ok {
+		p.arena = appendTwosComplement(p.arena, n, c.size)
+	} else {
+		unscaled, reason := d.scaled(c.scale, c.precision)
+		if reason != "" {
+			return parquet.Value{}, false
+		}
+		p.arena = append(p.arena, twosComplement(unscaled, c.size)...)
 	}
-	return parquet.FixedLenByteArrayValue(twosComplement(unscaled, c.size)), true
+	return parquet.FixedLenByteArrayValue(p.arena[from:len(p.arena):len(p.arena)]), true
+}
+
+// scaledSmall is scaled for a result of at most 18 digits, as an int64;
+// false leaves every other case (and every refusal) to scaled.
+func (d exactDecimal) scaledSmall(scale, maxDigits int) (int64, bool) {
+	if d.coef == "" {
+		return 0, true
+	}
+	coef := d.coef
+	shift := d.exp + scale
+	if shift < 0 {
+		cut := -shift
+		if cut >= len(coef) {
+			return 0, false
+		}
+		for k := len(coef) - cut; k < len(coef); k++ {
+			if coef[k] != '0' {
+				return 0, false
+			}
+		}
+		coef = coef[:len(coef)-cut]
+		shift = 0
+	}
+	if len(coef)+shift > maxDigits || len(coef)+shift > 18 {
+		return 0, false
+	}
+	var n int64
+	for k := 0; k < len(coef); k++ {
+		n = n*10 + int64(coef[k]-'0')
+	}
+	for ; shift > 0; shift-- {
+		n *= 10
+	}
+	if d.neg {
+		n = -n
+	}
+	return n, true
+}
+
+// appendTwosComplement appends n big-endian in two's complement in size
+// bytes, as twosComplement writes it; n must fit.
+func appendTwosComplement(dst []byte, n int64, size int) []byte {
+	for k := size - 1; k >= 0; k-- {
+		if k >= 8 {
+			dst = append(dst, byte(n>>63))
+			continue
+		}
+		dst = append(dst, byte(n>>(8*k)))
+	}
+	return dst
 }
 
 // fastInteger is integer for JSON number text, without a string for the

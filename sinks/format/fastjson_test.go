@@ -22,6 +22,9 @@ var diffSchema = []Field{
 	{Name: "atus", Type: TypeTimestampUS},
 	{Name: "day", Type: TypeDate},
 	{Name: "amount", Type: TypeDecimal, Precision: 5, Scale: 2},
+	{Name: "big", Type: TypeDecimal, Precision: 20, Scale: 3},
+	{Name: "huge", Type: TypeDecimal, Precision: 38, Scale: 0},
+	{Name: "whole", Type: TypeDecimal, Precision: 18, Scale: 0},
 	{Name: "meta", Type: TypeStruct, Fields: []Field{
 		{Name: "src", Type: TypeStruct, Required: true, Fields: []Field{{Name: "host", Type: TypeString}}},
 		{Name: "n", Type: TypeInt32},
@@ -57,6 +60,12 @@ var diffRecords = []struct {
 	{"{\"id\":1,\"grid\":[],\"s\":\"bad \xff\xfe utf8\"}", true, false},
 	{`{"id":1,"grid":[],"unknown":{"z":[1,{"b":"<&>"}],"a":null},"other":"x\u0041","_extra":5,"n":1.50}`, true, false},
 	{`{"id":123456789012345678,"grid":[]}`, true, false},
+	{`{"id":1,"grid":[],"big":"-12345678901234567.891","huge":-99999999999999999999999999999999999999,"whole":-999999999999999999}`, true, false},
+	{`{"id":1,"grid":[],"big":"+.5","huge":"00012","whole":"1.000","amount":"-0.00"}`, true, false},
+	{`{"id":1,"grid":[],"big":-1,"huge":1e37,"whole":123e-0,"amount":5.}`, false, false},
+	{`{"id":1,"grid":[],"big":"-0.001","huge":"-1","whole":"999999999999999999","amount":"5."}`, true, false},
+	{`{"id":1,"grid":[],"big":"1e-3","huge":"1.5"}`, false, false},
+	{`{"id":1,"grid":[],"whole":"1000000000000000000"}`, false, false},
 	{`{"id":-9223372036854775808,"grid":[]}`, true, false},
 	{`{"id":9223372036854775807,"grid":[]}`, true, false},
 	// Left to the map path (its error or its reading stands).
