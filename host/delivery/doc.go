@@ -17,12 +17,16 @@
 //
 // # Exactly-once output
 //
-// Before a batch is processed its range of source sequences (and the
-// definition version naming its objects) is written as the intent; object
-// keys derive from that range (sinks/keys). The checkpoint moves past the
-// batch only after every object (data, error output, backup) is durable. A
-// restart first rebuilds exactly the intended batch and writes it again to
-// the same keys, overwriting rather than duplicating, then reads on.
+// Before anything of a batch is written its range of source sequences (and
+// the definition version and module version naming its objects) is written
+// as the intent; object keys derive from that range (sinks/keys). The
+// checkpoint moves past the batch only after every object (data, error
+// output, backup) is durable. A restart first rebuilds exactly the intended
+// batch and writes it again to the same keys, overwriting rather than
+// duplicating, then reads on. A batch is built and processed (transformed,
+// encoded) while the one before it is written, but its intent waits for
+// that one's checkpoint: one intent at a time, at most two batches in
+// memory.
 //
 // # Limits and checks
 //

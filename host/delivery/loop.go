@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -68,7 +69,13 @@ func (b *batch) namingTime(now time.Time) time.Time {
 // exactly one batch, as a record or, when its record is gone from the
 // source, in a gap that goes to the error output. It returns when ctx
 // ends, a drain is asked for between batches, or a delivery fails.
-func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQueue, readErr <-chan error) error {
+//
+// A batch is processed (transformed and encoded) while the one before it
+// is written; its own intent is written, and its objects, only once that
+// one is acknowledged. So at most two batches are in memory (one being
+// written, one being built and processed), there is one intent at a time,
+// and nothing of a batch is written before its intent.
+func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQueue, readErr <-chan error) (err error) {
 	limit := p.def.Buffering.SizeMiB * mib
 	interval := time.Duration(*p.def.Buffering.IntervalSeconds) * time.Second
 	next := pos.Checkpoint + 1
@@ -97,6 +104,24 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 			rst.close()
 		}
 	}()
+	// commitC is the answer of the batch being written, nil when none.
+	var commitC <-chan error
+	settle := func() error {
+		if commitC == nil {
+			return nil
+		}
+		err := <-commitC
+		commitC = nil
+		return err
+	}
+	// However the loop ends, the batch being written ends first (its
+	// stages stay open until then); its failure is the loop's, unless the
+	// loop failed itself.
+	defer func() {
+		if e := settle(); e != nil && (err == nil || errors.Is(err, errDrained)) {
+			err = e
+		}
+	}()
 
 	flush := func() error {
 		stopTimer()
@@ -118,8 +143,21 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 		if err := p.sameSource(ctx, pos.SourceID); err != nil {
 			return err
 		}
-		if err := p.deliver(ctx, st, b, in, replaying); err != nil {
+		out, err := st.process(ctx, b, in) // while the batch before is written
+		if err != nil {
 			return err
+		}
+		if err := settle(); err != nil {
+			return err
+		}
+		if replaying {
+			if err := p.commit(ctx, st, b, in, true, out); err != nil {
+				return err
+			}
+		} else {
+			c := make(chan error, 1)
+			go func(b *batch) { c <- p.commit(ctx, st, b, in, false, out) }(b)
+			commitC = c
 		}
 		b = &batch{sourceID: pos.SourceID, sourceGen: pos.SourceGen}
 		if replaying {
@@ -193,6 +231,11 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 			return errDrained // the batch being built has no intent: it is read again
 		case err := <-readErr:
 			return err
+		case err := <-commitC:
+			commitC = nil
+			if err != nil {
+				return err
+			}
 		case <-timerC:
 			if err := flush(); err != nil {
 				return err

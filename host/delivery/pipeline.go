@@ -206,22 +206,20 @@ func (p *pipeline) replayStages(ctx context.Context, cur *stages, in *intent) (*
 	return st, nil
 }
 
-// deliver processes and writes one batch, then acknowledges it: the
-// checkpoint moves past it and direct-put records are purged. Before
-// writing anything it records the batch's range, definition version and
-// module version as the intent (unless it is the intent being replayed).
-// It returns an error only when the batch was not acknowledged (ctx
-// canceled, the bucket unreachable, the error output unwritable).
-func (p *pipeline) deliver(ctx context.Context, st *stages, b *batch, in intent, replay bool) error {
+// commit writes one processed batch and acknowledges it: the checkpoint
+// moves past it and direct-put records are purged. Before writing anything
+// it records the batch's range, definition version and module version as
+// the intent (unless it is the intent being replayed). It returns an error
+// only when the batch was not acknowledged (ctx canceled, the bucket
+// unreachable, the error output unwritable). The loop runs it while it
+// builds and processes the next batch (loop.go); that batch's commit waits
+// for this one, so there is still one intent at a time.
+func (p *pipeline) commit(ctx context.Context, st *stages, b *batch, in intent, replay bool, out *output) error {
 	if !replay {
 		pos := position{Checkpoint: p.checkpoint(), Intent: &in, SourceID: b.sourceID, SourceGen: b.sourceGen}
 		if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
 			return err
 		}
-	}
-	out, err := st.process(ctx, b, in)
-	if err != nil {
-		return err
 	}
 	if err := st.write(ctx, out); err != nil {
 		return err

@@ -22,19 +22,48 @@ type rowBuilder struct {
 	columns [][]parquet.Value
 	index   []int // the element index of each enclosing list, for errors
 	row     parquet.Row
+
+	fastSchema *fastSchema // nil: the map path only
+	fp         fastParser
 }
 
 func newRowBuilder(s *compiledSchema) *rowBuilder {
-	return &rowBuilder{schema: s, columns: make([][]parquet.Value, s.columns)}
+	return &rowBuilder{schema: s, columns: make([][]parquet.Value, s.columns), fastSchema: newFastSchema(s)}
 }
 
 // build converts record into a row, or returns a *ConversionError. The row
-// is reused by the next call.
+// (whose values may point into record) is reused by the next call. The fast
+// path (fastjson.go) converts the records it can; the map path converts the
+// rest and gives every error.
 func (b *rowBuilder) build(record []byte) (parquet.Row, error) {
+	if b.fastSchema != nil {
+		b.reset()
+		if b.fast(record) {
+			return b.assemble(), nil
+		}
+	}
+	return b.buildMap(record)
+}
+
+func (b *rowBuilder) reset() {
 	for i := range b.columns {
 		b.columns[i] = b.columns[i][:0]
 	}
 	b.index = b.index[:0]
+}
+
+func (b *rowBuilder) assemble() parquet.Row {
+	b.row = b.row[:0]
+	for _, col := range b.columns {
+		b.row = append(b.row, col...)
+	}
+	return b.row
+}
+
+// buildMap is build by way of map[string]any: the definition of the
+// conversion, and of its errors.
+func (b *rowBuilder) buildMap(record []byte) (parquet.Row, error) {
+	b.reset()
 	obj, err := decodeObject(record)
 	if err != nil {
 		return nil, err
@@ -50,11 +79,7 @@ func (b *rowBuilder) build(record []byte) (parquet.Row, error) {
 			return nil, err
 		}
 	}
-	b.row = b.row[:0]
-	for _, col := range b.columns {
-		b.row = append(b.row, col...)
-	}
-	return b.row, nil
+	return b.assemble(), nil
 }
 
 func decodeObject(record []byte) (map[string]any, error) {

@@ -51,4 +51,16 @@
 //
 // Compression picks the codec of every column chunk (snappy by default, as
 // Firehose). An object is written as one row group.
+//
+// # How records are read
+//
+// The conversion is defined by decoding a record into map[string]any
+// (encoding/json, numbers as json.Number) and walking the schema over it
+// (convert.go); that path gives every error. A faster path (fastjson.go)
+// shreds a record straight from its bytes into the schema's columns, with
+// no map and no value per field, and takes only what it can read exactly
+// as the map path does: a record with any error, a key written twice, a
+// key with escapes or non-ASCII bytes, or deeper nesting than it follows
+// goes to the map path, whose answer stands. A differential test and fuzz
+// target (FuzzFastMatchesMap) check that both give the same rows.
 package format
