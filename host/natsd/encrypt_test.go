@@ -68,7 +68,11 @@ func store(t *testing.T, dir string, enc Encryption) {
 		t.Fatal(err)
 	}
 	for m := range msgs.Messages() {
-		_ = m.Ack()
+		// DoubleAck waits for the server to take the ack: a plain Ack
+		// may still be in flight when the server shuts down below.
+		if err := m.DoubleAck(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
