@@ -177,3 +177,45 @@ func (l *Lexer) Element(first bool) (more, ok bool) {
 	}
 	return true, true
 }
+
+// Object reads an object, calling member with each key once the lexer
+// stands at its value, which member must consume; it reports false on a
+// syntax error or when member does (a member the caller declines).
+func (l *Lexer) Object(member func(key []byte) bool) bool {
+	if !l.Take('{') {
+		return false
+	}
+	for first := true; ; first = false {
+		more, ok := l.Member(first)
+		if !ok {
+			return false
+		}
+		if !more {
+			return true
+		}
+		key, ok := l.Key()
+		if !ok || !member(key) {
+			return false
+		}
+	}
+}
+
+// Array reads an array, calling elem for each element, which it must
+// consume; it reports false on a syntax error or when elem does.
+func (l *Lexer) Array(elem func() bool) bool {
+	if !l.Take('[') {
+		return false
+	}
+	for first := true; ; first = false {
+		more, ok := l.Element(first)
+		if !ok {
+			return false
+		}
+		if !more {
+			return true
+		}
+		if !elem() {
+			return false
+		}
+	}
+}

@@ -29,24 +29,11 @@ const (
 // DecodeFastJSON decodes a PutRecords request of the usual shape.
 func (in *putRecordsInput) DecodeFastJSON(body []byte) bool {
 	l := awsjson.NewLexer(body)
-	if !l.Take('{') {
-		return false
-	}
 	var blobs []byte
 	seen := 0
-	for first := true; ; first = false {
-		more, ok := l.Member(first)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
-		key, ok := l.Key()
-		if !ok {
-			return false
-		}
+	ok := l.Object(func(key []byte) bool {
 		var bit int
+		var ok bool
 		switch string(key) {
 		case "StreamName":
 			bit, ok = seenStreamName, decodeString(l, &in.StreamName)
@@ -61,29 +48,20 @@ func (in *putRecordsInput) DecodeFastJSON(body []byte) bool {
 			return false
 		}
 		seen |= bit
-	}
-	return l.End()
+		return true
+	})
+	return ok && l.End()
 }
 
 // records decodes the Records member: an array of entries.
 func (in *putRecordsInput) records(l *awsjson.Lexer, blobs *[]byte) bool {
-	if !l.Take('[') {
-		return false
-	}
 	recs := make([]putRecordsEntry, 0, estimateRecords(l.Len()))
-	for first := true; ; first = false {
-		more, ok := l.Element(first)
-		if !ok {
-			return false
-		}
-		if !more {
-			break
-		}
+	if !l.Array(func() bool {
 		recs = append(recs, putRecordsEntry{})
 		r := &recs[len(recs)-1]
-		if !decodeRecord(l, blobs, &r.Data, &r.PartitionKey, &r.ExplicitHashKey, nil, nil) {
-			return false
-		}
+		return decodeRecord(l, blobs, &r.Data, &r.PartitionKey, &r.ExplicitHashKey, nil, nil)
+	}) {
+		return false
 	}
 	in.Records = recs
 	return true
@@ -113,27 +91,14 @@ func decodeString(l *awsjson.Lexer, dst **string) bool {
 // decodeRecord decodes one record's object: a PutRecords entry (ref nil)
 // or a whole PutRecord request (with its stream and sequence members).
 func decodeRecord(l *awsjson.Lexer, blobs *[]byte, data *[]byte, key, hashKey **string, ref *streamRef, seq **string) bool {
-	if !l.Take('{') {
-		return false
-	}
 	seen := 0
-	for first := true; ; first = false {
-		more, ok := l.Member(first)
-		if !ok {
-			return false
-		}
-		if !more {
-			return true
-		}
-		name, ok := l.Key()
-		if !ok {
-			return false
-		}
+	return l.Object(func(name []byte) bool {
 		var bit int
 		var dst **string
 		switch string(name) {
 		case "Data":
 			bit = seenData
+			var ok bool
 			if *data, ok = l.Blob(blobs); !ok {
 				return false
 			}
@@ -163,5 +128,6 @@ func decodeRecord(l *awsjson.Lexer, blobs *[]byte, data *[]byte, key, hashKey **
 			return false
 		}
 		seen |= bit
-	}
+		return true
+	})
 }
