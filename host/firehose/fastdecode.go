@@ -21,13 +21,7 @@ func (in *putRecordBatchInput) DecodeFastJSON(body []byte) bool {
 	ok := l.Object(func(key []byte) bool {
 		switch string(key) {
 		case "DeliveryStreamName":
-			if seenName {
-				return false
-			}
-			seenName = true
-			var ok bool
-			in.DeliveryStreamName, ok = l.String()
-			return ok
+			return decodeName(l, &seenName, &in.DeliveryStreamName)
 		case "Records":
 			if seenRecords {
 				return false
@@ -59,13 +53,7 @@ func (in *putRecordInput) DecodeFastJSON(body []byte) bool {
 	ok := l.Object(func(key []byte) bool {
 		switch string(key) {
 		case "DeliveryStreamName":
-			if seenName {
-				return false
-			}
-			seenName = true
-			var ok bool
-			in.DeliveryStreamName, ok = l.String()
-			return ok
+			return decodeName(l, &seenName, &in.DeliveryStreamName)
 		case "Record":
 			if in.Record != nil {
 				return false
@@ -76,6 +64,17 @@ func (in *putRecordInput) DecodeFastJSON(body []byte) bool {
 		return false
 	})
 	return ok && l.End()
+}
+
+// decodeName decodes the DeliveryStreamName member, once only.
+func decodeName(l *awsjson.Lexer, seen *bool, dst *string) bool {
+	if *seen {
+		return false
+	}
+	*seen = true
+	var ok bool
+	*dst, ok = l.String()
+	return ok
 }
 
 // decodeRecord decodes one record's object: {"Data": base64}.

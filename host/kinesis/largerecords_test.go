@@ -6,10 +6,7 @@ import (
 	"crypto/rand"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awskinesis "github.com/aws/aws-sdk-go-v2/service/kinesis"
@@ -122,37 +119,13 @@ func TestLargeRecordReadsStayWithinTheReadBudget(t *testing.T) {
 	data = nil
 	runtime.GC()
 	base := liveHeap()
-	var maxLive atomic.Uint64
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			maxLive.Store(max(maxLive.Load(), liveHeap()))
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	var read atomic.Int64
-	for range readers {
-		wg.Go(func() {
-			n, err := e.readShard(t, e.iterator(t, "huge", streams.ShardID(0), "TRIM_HORIZON", nil, nil))
-			if err != nil {
-				t.Error(err)
-			}
-			read.Add(int64(n))
-		})
+	read, peak := e.readConcurrently(t, readers, func(int) string {
+		return e.iterator(t, "huge", streams.ShardID(0), "TRIM_HORIZON", nil, nil)
+	})
+	if read != readers*records {
+		t.Fatalf("read %d records, want %d", read, readers*records)
 	}
-	wg.Wait()
-	close(stop)
-	<-sampled
-	if got := read.Load(); got != readers*records {
-		t.Fatalf("read %d records, want %d", got, readers*records)
-	}
-	grew := int64(maxLive.Load()) - int64(base)
+	grew := int64(peak) - int64(base)
 	stored := int64(records) * (size + 512)
 	bound := 3*int64(streams.DefaultMaxReadBytes) + stored
 	t.Logf("live heap: %d MiB before the reads, at most %d MiB more during them (bound %d MiB)", base>>20, grew>>20, bound>>20)

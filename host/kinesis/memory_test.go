@@ -25,6 +25,41 @@ func liveHeap() uint64 {
 	return s[0].Value.Uint64()
 }
 
+// readConcurrently reads readers shards at once with readShard, each
+// from the iterator iter gives it, while it samples the live heap every
+// millisecond; it returns the records read in all and the highest live
+// heap seen.
+func (e *env) readConcurrently(t *testing.T, readers int, iter func(r int) string) (int64, uint64) {
+	var maxLive atomic.Uint64
+	stop, sampled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for {
+			maxLive.Store(max(maxLive.Load(), liveHeap()))
+			select {
+			case <-stop:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var read atomic.Int64
+	for r := range readers {
+		wg.Go(func() {
+			n, err := e.readShard(t, iter(r))
+			if err != nil {
+				t.Error(err)
+			}
+			read.Add(int64(n))
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-sampled
+	return read.Load(), maxLive.Load()
+}
+
 // readShard reads a shard to its end through the HTTP API as a client
 // that decodes the answer token by token (so the reader holds no answer
 // in memory), retrying throttled reads; it returns the records read.
@@ -139,43 +174,17 @@ func TestLargeReadsStayWithinTheReadBudget(t *testing.T) {
 	runtime.GC()
 	base := liveHeap()
 
-	var maxLive atomic.Uint64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			maxLive.Store(max(maxLive.Load(), liveHeap()))
-			select {
-			case <-stop:
-				return
-			case <-time.After(time.Millisecond):
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	var read atomic.Int64
-	for r := range readers {
-		wg.Go(func() {
-			iter := e.iterator(t, "big", streams.ShardID(r%shards), "TRIM_HORIZON", nil, nil)
-			n, err := e.readShard(t, iter)
-			if err != nil {
-				t.Error(err)
-			}
-			read.Add(int64(n))
-		})
-	}
-	wg.Wait()
-	close(stop)
-	<-sampled
-	if got := read.Load(); got != readers*perShard {
-		t.Fatalf("read %d records, want %d", got, readers*perShard)
+	read, peak := e.readConcurrently(t, readers, func(r int) string {
+		return e.iterator(t, "big", streams.ShardID(r%shards), "TRIM_HORIZON", nil, nil)
+	})
+	if read != readers*perShard {
+		t.Fatalf("read %d records, want %d", read, readers*perShard)
 	}
 	// In flight: the answers' records as JetStream loaded them, as it
 	// queued them to the engine and as the engine holds them (each within
 	// the budget); beside them JetStream's block caches, which hold at
 	// most the stream itself (data and headers).
-	grew := int64(maxLive.Load()) - int64(base)
+	grew := int64(peak) - int64(base)
 	stored := int64(shards*perShard) * (size + 512)
 	bound := 3*int64(streams.DefaultMaxReadBytes) + stored
 	t.Logf("live heap: %d MiB before the reads, at most %d MiB more during them (bound %d MiB)", base>>20, grew>>20, bound>>20)
