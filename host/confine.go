@@ -15,7 +15,7 @@ import (
 // be reached. The output root and the secrets directory are made (the
 // secrets directory readable by the server's user only) when missing.
 func confinement(cfg Config, dataDir string) (delivery.Config, error) {
-	out := delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID}
+	out := delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID, Replicas: cfg.Replicas}
 	root := cfg.OutputRoot
 	if root == "" {
 		root = filepath.Join(dataDir, "buckets")

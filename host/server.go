@@ -38,6 +38,11 @@ const (
 	DefaultNATSListen = "127.0.0.1:4222"
 	DefaultRegion     = "us-east-1"
 	DefaultAccountID  = "000000000000"
+	// DefaultClusterReplicas is the replication on a cluster: a write
+	// survives the loss of any one node.
+	DefaultClusterReplicas = 3
+	// MaxReplicas is JetStream's most copies of a stream.
+	MaxReplicas = 5
 	// shutdownGrace bounds how long Close waits for HTTP requests in flight.
 	shutdownGrace = 10 * time.Second
 )
@@ -89,6 +94,13 @@ type Config struct {
 	// bucket and object store at rest (see natsd.Encryption), and the
 	// Kinesis API says so (EncryptionType KMS).
 	Encryption natsd.Encryption
+	// Cluster, when enabled, joins the embedded server to a JetStream
+	// cluster (see natsd.Cluster).
+	Cluster natsd.Cluster
+	// Replicas is the JetStream replication of every data stream,
+	// direct-put stream, bucket and the module store: 0 means 1 alone
+	// and DefaultClusterReplicas on a cluster.
+	Replicas int
 	// AllowEndpoints restricts the hosts HTTP endpoint and S3
 	// destinations may reach (see host/egress); empty allows any host but
 	// link-local and metadata addresses.
@@ -132,6 +144,12 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Replicas == 0 {
+		c.Replicas = 1
+		if c.Cluster.Enabled() {
+			c.Replicas = DefaultClusterReplicas
+		}
+	}
 	c.HTTP.setDefaults()
 }
 
@@ -160,6 +178,9 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	cfg.setDefaults()
+	if cfg.Replicas < 1 || cfg.Replicas > MaxReplicas {
+		return nil, fmt.Errorf("replicas %d: JetStream keeps 1 to %d copies", cfg.Replicas, MaxReplicas)
+	}
 	sec := cfg.Security
 	if err := auth.CheckExposure(ctx, sec.Keys.Len() > 0, sec.InsecureNoAuth,
 		auth.Listener{Flag: "--http", Addr: cfg.HTTPAddr}, auth.Listener{Flag: "--nats", Addr: cfg.NATSListen}); err != nil {
@@ -190,6 +211,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		MaxStore:   cfg.MaxStore,
 		TLS:        s.tls.Config(),
 		Encryption: cfg.Encryption,
+		Cluster:    cfg.Cluster,
 		Logger:     cfg.Logger,
 		// NATS access: data users read the data streams and nothing else.
 		Credentials:  cfg.NATSCredentials,
@@ -216,6 +238,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "streams"),
 		Storage:   s.nats,
+		Replicas:  cfg.Replicas,
 	}
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
@@ -236,7 +259,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		runtime.WithKV(kvjs)); err != nil {
 		return nil, fmt.Errorf("wasm runtime: %w", err)
 	}
-	if s.modules, err = modules.Open(ctx, js, s.rt, modules.Config{Logger: cfg.Logger.With("component", "modules")}); err != nil {
+	if s.modules, err = modules.Open(ctx, js, s.rt, modules.Config{Logger: cfg.Logger.With("component", "modules"), Replicas: cfg.Replicas}); err != nil {
 		return nil, fmt.Errorf("open module registry: %w", err)
 	}
 	if s.rest, err = rest.New(s.modules, s.rt, rest.WithLogger(cfg.Logger.With("component", "rest"))); err != nil {

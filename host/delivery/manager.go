@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/sluice-io/sluice/host/jsretry"
 	"github.com/sluice-io/sluice/host/streams"
 )
 
@@ -70,7 +71,7 @@ func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, 
 	if err != nil {
 		return nil, fmt.Errorf("delivery: %w", err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := jsretry.KeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      cfg.Bucket,
 		Description: "Sluice delivery stream definitions and positions",
 		History:     1,
@@ -203,7 +204,7 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 	def := &st.Def
 	switch def.Source.Kind {
 	case SourceDirectPut:
-		if _, err := m.js.CreateOrUpdateStream(ctx, m.directConfig(def.Name)); err != nil {
+		if _, err := jsretry.Stream(ctx, m.js, m.directConfig(def.Name)); err != nil {
 			return fmt.Errorf("create %s: direct-put stream: %w", def.Name, err)
 		}
 	case SourceDataStream:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/sluice-io/sluice/host/jsretry"
 	"github.com/sluice-io/sluice/runtime"
 )
 
@@ -108,7 +109,7 @@ func Open(ctx context.Context, js jetstream.JetStream, rt *runtime.Runtime, cfg 
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	objects, err := js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+	objects, err := jsretry.ObjectStore(ctx, js, jetstream.ObjectStoreConfig{
 		Bucket:      cfg.Bucket,
 		Description: "Sluice transform modules, one object per version",
 		Storage:     jetstream.FileStorage,
@@ -117,7 +118,7 @@ func Open(ctx context.Context, js jetstream.JetStream, rt *runtime.Runtime, cfg 
 	if err != nil {
 		return nil, fmt.Errorf("modules: object store %s: %w", cfg.Bucket, err)
 	}
-	counter, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	counter, err := jsretry.KeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      cfg.CounterBucket,
 		Description: "Sluice module version counters",
 		History:     1,

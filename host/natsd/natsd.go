@@ -28,6 +28,10 @@ const (
 	DefaultMaxPayload = 10<<20 + 64<<10
 	// DefaultReadyTimeout bounds how long Start waits for the server.
 	DefaultReadyTimeout = 30 * time.Second
+	// DefaultClusterWait bounds how long Start waits for a cluster node to
+	// reach a JetStream meta leader (a quorum of its peers up): nothing
+	// Sluice keeps can be read or written before.
+	DefaultClusterWait = 5 * time.Minute
 )
 
 // Config describes the embedded server.
@@ -55,6 +59,9 @@ type Config struct {
 	TLS *tls.Config
 	// Encryption, when its Key is set, encrypts every stream at rest.
 	Encryption Encryption
+	// Cluster, when enabled, joins the server to a JetStream cluster
+	// (cluster.go); the zero value runs it alone.
+	Cluster Cluster
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 
@@ -81,7 +88,10 @@ type Server struct {
 	guard     *guard
 	maxStore  int64
 	encrypted bool
-	closeOnce sync.Once
+	// hiddenListener: the client listener is only there for the routes
+	// (see Start) and ClientURL does not report it.
+	hiddenListener bool
+	closeOnce      sync.Once
 
 	auth       *authenticator
 	share      *sharer
@@ -127,6 +137,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	if err := cfg.Encryption.apply(opts); err != nil {
 		return nil, err
 	}
+	if err := cfg.Cluster.apply(opts); err != nil {
+		return nil, err
+	}
 	acc, err := configureAccess(opts, cfg, logger)
 	if err != nil {
 		return nil, err
@@ -138,9 +151,19 @@ func Start(cfg Config) (_ *Server, err error) {
 	// An explicit limit: with none, JetStream takes 75 % of the space free
 	// when it starts, which shrinks as the store fills.
 	opts.JetStreamMaxStore = maxStore
-	if cfg.Listen == "" {
+	hiddenListener := false
+	switch {
+	case cfg.Listen == "" && cfg.Cluster.Enabled():
+		// nats-server starts its route listener only after the client
+		// listener (StartRouting waits for it), so a cluster node needs one:
+		// a random loopback port that takes only Sluice's own logins
+		// (no role gets a generated token without Config.Listen), not
+		// reported by ClientURL.
+		opts.Host, opts.Port = "127.0.0.1", server.RANDOM_PORT
+		hiddenListener = true
+	case cfg.Listen == "":
 		opts.DontListen = true
-	} else {
+	default:
 		host, port, err := net.SplitHostPort(cfg.Listen)
 		if err != nil {
 			return nil, fmt.Errorf("natsd: listen address %q: %w", cfg.Listen, err)
@@ -171,6 +194,13 @@ func Start(cfg Config) (_ *Server, err error) {
 		srv.WaitForShutdown() // before the deferred release of the lock
 		return nil, errors.New("natsd: server not ready in time")
 	}
+	if cfg.Cluster.Enabled() {
+		if err := waitForMeta(srv, logger, DefaultClusterWait); err != nil {
+			srv.Shutdown()
+			srv.WaitForShutdown()
+			return nil, err
+		}
+	}
 	lost, err := checkDecrypted(srv, opts.StoreDir, cfg.Encryption)
 	if err != nil {
 		srv.Shutdown()
@@ -182,7 +212,7 @@ func Start(cfg Config) (_ *Server, err error) {
 	}
 	go g.run(StorageCheckInterval)
 	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles,
-		encrypted: cfg.Encryption.Enabled()}
+		encrypted: cfg.Encryption.Enabled(), hiddenListener: hiddenListener}
 	if err := s.startSharing(cfg.IsDataStream, logger.With("component", "nats-access")); err != nil {
 		s.Close() // releases the lock
 		return nil, err
@@ -222,9 +252,19 @@ func (s *Server) connect(name, token string) (*nats.Conn, error) {
 	return nc, nil
 }
 
+// RouteURL is the URL of the route listener, or "" when the server joins
+// no cluster.
+func (s *Server) RouteURL() string {
+	addr := s.srv.ClusterAddr()
+	if addr == nil {
+		return ""
+	}
+	return "nats-route://" + addr.String()
+}
+
 // ClientURL is the URL of the client listener, or "" when there is none.
 func (s *Server) ClientURL() string {
-	if s.srv.Addr() == nil {
+	if s.hiddenListener || s.srv.Addr() == nil {
 		return ""
 	}
 	return s.srv.ClientURL()

@@ -10,7 +10,9 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/sluice-io/sluice/host/jsretry"
 )
 
 // streamCreated is the advisory JetStream publishes, in the stream's
@@ -73,7 +75,9 @@ func (sh *sharer) start(ctx context.Context) error {
 	sh.mu.Lock()
 	sh.sub = sub
 	sh.mu.Unlock()
-	return sh.shareAll(ctx)
+	// On a cluster the first listing can go unanswered while the meta
+	// leader settles: ask again.
+	return jsretry.Do(ctx, sh.shareAll)
 }
 
 // reset forgets what was shared (a reload dropped it) and shares every

@@ -133,6 +133,7 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 		Discard:     jetstream.DiscardOld,
 		MaxAge:      time.Duration(s.RetentionHours) * time.Hour,
 		AllowDirect: true,
+		Replicas:    e.cfg.Replicas,
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/jsretry"
 )
 
 // Defaults and limits, Kinesis's unless noted.
@@ -87,6 +89,9 @@ type Config struct {
 	// DefaultScaleInterval, a negative value turns the background loop
 	// off (tests then call ScaleOnDemand and PruneShards themselves).
 	ScaleInterval time.Duration
+	// Replicas is the JetStream replication of every data stream and of
+	// the engine's buckets: 0 means 1 (one server); 3 on a cluster.
+	Replicas int
 	// SubscriptionDuration is how long a SubscribeToShard subscription
 	// lasts before it ends cleanly: 0 means DefaultSubscriptionDuration
 	// (AWS's 5 minutes), at most MaxSubscriptionDuration.
@@ -147,6 +152,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if cfg.MaxShards < 0 {
 		return nil, fmt.Errorf("streams: MaxShards %d < 0", cfg.MaxShards)
 	}
+	if cfg.Replicas == 0 {
+		cfg.Replicas = 1
+	}
+	if cfg.Replicas < 0 {
+		return nil, fmt.Errorf("streams: Replicas %d < 0", cfg.Replicas)
+	}
 	if cfg.ScaleInterval == 0 {
 		cfg.ScaleInterval = DefaultScaleInterval
 	}
@@ -172,11 +183,12 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := jsretry.KeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      kvBucket,
 		Description: "Sluice data stream definitions",
 		History:     1,
 		Storage:     jetstream.FileStorage,
+		Replicas:    cfg.Replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("streams: definitions bucket: %w", err)
@@ -191,7 +203,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	if e.iterKey, err = iteratorKey(ctx, kv); err != nil {
 		return nil, fmt.Errorf("streams: %w", err)
 	}
-	if e.subs.leases, err = openLeases(ctx, js); err != nil {
+	if e.subs.leases, err = openLeases(ctx, js, cfg.Replicas); err != nil {
 		return nil, err
 	}
 	loopCtx, cancel := context.WithCancel(context.Background())

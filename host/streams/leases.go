@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/jsretry"
 )
 
 // The registry of open subscriptions: one KV key per consumer and shard
@@ -71,14 +73,15 @@ func leaseKey(stream, consumer, shard string) string {
 	return leasePrefix(stream, consumer) + leaseToken(shard)
 }
 
-// openLeases opens (or creates) the lease bucket.
-func openLeases(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+// openLeases opens (or creates) the lease bucket, with replicas copies.
+func openLeases(ctx context.Context, js jetstream.JetStream, replicas int) (jetstream.KeyValue, error) {
+	kv, err := jsretry.KeyValue(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      leaseBucket,
 		Description: "Sluice SubscribeToShard subscriptions in progress",
 		History:     1,
 		TTL:         leaseTTL,
 		Storage:     jetstream.FileStorage,
+		Replicas:    replicas,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("streams: subscriptions bucket: %w", err)

@@ -1,0 +1,144 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/natsd"
+	"github.com/sluice-io/sluice/internal/awstest"
+)
+
+// openCluster opens n hosts whose embedded servers form one JetStream
+// cluster on loopback. They start together: a node alone has no quorum.
+func openCluster(t *testing.T, n int) ([]*Server, []*kinesis.Client) {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	srvs := make([]*Server, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		var routes []string
+		for j, p := range ports {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+			}
+		}
+		cfg := Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", OutputRoot: os.TempDir(),
+			Cluster: natsd.Cluster{Name: "edge", NodeName: fmt.Sprintf("box-%d", i+1),
+				Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Secret: "a-route-secret-of-some-length"}}
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			srvs[i], errs[i] = Open(ctx, cfg)
+		})
+	}
+	wg.Wait()
+	clients := make([]*kinesis.Client, n)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("host %d: %v", i+1, err)
+		}
+		t.Cleanup(func() { srvs[i].Close() })
+		clients[i] = kinesis.New(kinesis.Options{
+			BaseEndpoint: aws.String("http://" + srvs[i].HTTPAddr()),
+			Region:       "us-east-1",
+			Credentials:  credentials.NewStaticCredentialsProvider("x", "x", ""),
+			HTTPClient:   awstest.SDKHTTPClient(),
+		})
+	}
+	return srvs, clients
+}
+
+// TestClusterOfHosts: three hosts' embedded servers form a JetStream
+// cluster; a data stream is kept in three copies (the default on a
+// cluster), and records put through one host are read through another,
+// with a third host down.
+func TestClusterOfHosts(t *testing.T) {
+	srvs, kcs := openCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := kcs[0].CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(2)}); err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(srvs[0].nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range js.StreamNames(ctx).Name() {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := st.CachedInfo().Config.Replicas; r != DefaultClusterReplicas {
+			t.Errorf("JetStream stream %s has %d replicas, want %d", name, r, DefaultClusterReplicas)
+		}
+	}
+
+	srvs[2].Close()
+	put := func(kc *kinesis.Client, from, to int) {
+		t.Helper()
+		for i := from; i < to; i++ {
+			for {
+				_, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"),
+					PartitionKey: aws.String("k"), Data: fmt.Appendf(nil, "%d", i)})
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					t.Fatalf("put %d: %v", i, err)
+				}
+				time.Sleep(50 * time.Millisecond) // a stream leader moving off the stopped node
+			}
+		}
+	}
+	put(kcs[0], 0, 20)
+	put(kcs[1], 20, 40)
+
+	// Read the key's shard through the second host: every record, in order.
+	shards, err := kcs[1].ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("s")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sh := range shards.Shards {
+		it, err := kcs[1].GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"),
+			ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := kcs[1].GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.Records {
+			got = append(got, string(r.Data))
+		}
+	}
+	if len(got) != 40 {
+		t.Fatalf("read %d records, want 40: %q", len(got), got)
+	}
+	for i, g := range got {
+		if g != fmt.Sprint(i) {
+			t.Fatalf("record %d is %q: %q", i, g, got)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package jsretry
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// AttemptTimeout bounds one attempt; an attempt that takes longer is
+// abandoned and made again.
+const AttemptTimeout = 3 * time.Second
+
+// DefaultLimit bounds all attempts when ctx has no deadline of its own.
+const DefaultLimit = 2 * time.Minute
+
+// Do runs op until it succeeds, fails with an error that is not a
+// timeout or a missing leader, or ctx (or DefaultLimit) ends; it returns
+// op's last error.
+func Do(ctx context.Context, op func(ctx context.Context) error) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultLimit)
+		defer cancel()
+	}
+	for {
+		actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
+		err := op(actx)
+		cancel()
+		if err == nil || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// clusterNotAvailable is JetStream's "JetStream system temporarily
+// unavailable" (JSClusterNotAvailErr): no meta leader yet.
+const clusterNotAvailable jetstream.ErrorCode = 10008
+
+// transient reports whether err says the cluster did not answer in time,
+// or has no leader yet, rather than answering no.
+func transient(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, nats.ErrNoResponders) {
+		return true
+	}
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorCode == clusterNotAvailable
+}
+
+// KeyValue creates the bucket, or updates it to cfg, retrying as Do does.
+func KeyValue(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	var kv jetstream.KeyValue
+	err := Do(ctx, func(ctx context.Context) (err error) {
+		kv, err = js.CreateOrUpdateKeyValue(ctx, cfg)
+		return err
+	})
+	return kv, err
+}
+
+// ObjectStore creates the object store, or updates it to cfg, retrying
+// as Do does.
+func ObjectStore(ctx context.Context, js jetstream.JetStream, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
+	var os jetstream.ObjectStore
+	err := Do(ctx, func(ctx context.Context) (err error) {
+		os, err = js.CreateOrUpdateObjectStore(ctx, cfg)
+		return err
+	})
+	return os, err
+}
+
+// Stream creates the stream, or updates it to cfg, retrying as Do does.
+func Stream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	var st jetstream.Stream
+	err := Do(ctx, func(ctx context.Context) (err error) {
+		st, err = js.CreateOrUpdateStream(ctx, cfg)
+		return err
+	})
+	return st, err
+}

@@ -1,0 +1,122 @@
+package natsd
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// RouteUser is the user name every node's routes log in with; the password
+// is Cluster.Secret, the same on every node.
+const RouteUser = "sluice-route"
+
+// MinClusterSecret is the shortest route secret Start accepts, in bytes.
+const MinClusterSecret = 16
+
+// Cluster says how the embedded server joins a JetStream cluster: with
+// other Sluice hosts' embedded servers, or with nats-server nodes that
+// take the same route login. The zero value joins none.
+type Cluster struct {
+	// Name is the cluster's name, the same on every node.
+	Name string
+	// NodeName is this server's name, unique in the cluster (JetStream
+	// places replicas by it).
+	NodeName string
+	// Listen is the route listener, host:port.
+	Listen string
+	// Routes are the other nodes' route URLs (nats-route://host:port or
+	// nats://host:port); a URL without a login gets RouteUser and Secret.
+	Routes []string
+	// Secret is the route password every node shares (at least
+	// MinClusterSecret bytes): a route listener never takes an
+	// unauthenticated peer.
+	Secret string
+}
+
+// Enabled reports whether the server joins a cluster.
+func (c Cluster) Enabled() bool { return c.Listen != "" || len(c.Routes) > 0 }
+
+// apply sets the server's cluster options from c, or fails on a
+// configuration that cannot form an authenticated cluster.
+func (c Cluster) apply(opts *server.Options) error {
+	if !c.Enabled() {
+		return nil
+	}
+	var problems []string
+	if c.Name == "" {
+		problems = append(problems, "a cluster name is required")
+	} else if strings.ContainsAny(c.Name, " \t\r\n.*>") {
+		problems = append(problems, fmt.Sprintf("cluster name %q has spaces or subject wildcards", c.Name))
+	}
+	if c.NodeName == "" {
+		problems = append(problems, "a node name, unique in the cluster, is required")
+	} else if strings.ContainsAny(c.NodeName, " \t\r\n") {
+		problems = append(problems, fmt.Sprintf("node name %q has spaces", c.NodeName))
+	}
+	if len(c.Secret) < MinClusterSecret {
+		problems = append(problems, fmt.Sprintf("a route secret of at least %d bytes is required (routes always authenticate)", MinClusterSecret))
+	}
+	if c.Listen == "" {
+		problems = append(problems, "a route listen address is required")
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	p := 0
+	if c.Listen != "" {
+		if err == nil {
+			p, err = strconv.Atoi(port)
+		}
+		if err != nil || p < 0 || p > 65535 {
+			problems = append(problems, fmt.Sprintf("route listen address %q is not host:port", c.Listen))
+		}
+	}
+	var routes []*url.URL
+	for _, r := range c.Routes {
+		u, err := url.Parse(r)
+		if err != nil || u.Host == "" || (u.Scheme != "nats-route" && u.Scheme != "nats") {
+			problems = append(problems, fmt.Sprintf("route %q is not nats-route://host:port", r))
+			continue
+		}
+		if u.User == nil {
+			u.User = url.UserPassword(RouteUser, c.Secret)
+		}
+		routes = append(routes, u)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("natsd: cluster: %w", errors.New(strings.Join(problems, "; ")))
+	}
+	if p == 0 {
+		p = server.RANDOM_PORT
+	}
+	opts.ServerName = c.NodeName
+	opts.Cluster = server.ClusterOpts{
+		Name: c.Name, Host: host, Port: p,
+		Username: RouteUser, Password: c.Secret,
+	}
+	opts.Routes = routes
+	return nil
+}
+
+// waitForMeta waits until srv is in touch with a current JetStream meta
+// leader, logging while it waits, for at most limit.
+func waitForMeta(srv *server.Server, log *slog.Logger, limit time.Duration) error {
+	start := time.Now()
+	next := start.Add(10 * time.Second)
+	for !srv.JetStreamIsCurrent() {
+		if time.Since(start) > limit {
+			return fmt.Errorf("natsd: cluster: no JetStream meta leader after %s (are a majority of the nodes up and routed?)", limit)
+		}
+		if time.Now().After(next) {
+			log.Warn("waiting for the JetStream cluster: a majority of the nodes must be up", "waited", time.Since(start).Round(time.Second))
+			next = time.Now().Add(10 * time.Second)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return nil
+}
