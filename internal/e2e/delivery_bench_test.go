@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -132,7 +133,8 @@ func peakRSS(b *testing.B, pid int) int64 {
 // raw-jetstream, is async publish of as many messages of the same size
 // with as many producers to an embedded JetStream server on disk, all
 // acknowledgements awaited: report each case as a ratio of it. Run with
-// -benchtime 1x.
+// -benchtime 1x. SLUICE_BENCH_INPROCESS=1 runs the server in the test
+// process instead (no peak RSS then), so that -cpuprofile covers it.
 func BenchmarkDelivery(b *testing.B) {
 	type tcase struct {
 		source, module, wasm string
@@ -169,7 +171,15 @@ func BenchmarkDelivery(b *testing.B) {
 // deliverOnce runs one case of BenchmarkDelivery.
 func deliverOnce(b *testing.B, n, size int, source, module, wasm string) {
 	b.StopTimer()
-	srv, ep := serveProcess(b, sluiceBinary(b), b.TempDir())
+	var ep string
+	pid := 0
+	if os.Getenv("SLUICE_BENCH_INPROCESS") != "" {
+		ep = startHost(b)
+	} else {
+		var srv *exec.Cmd
+		srv, ep = serveProcess(b, sluiceBinary(b), b.TempDir())
+		pid = srv.Process.Pid
+	}
 	def := delivery.Definition{
 		Name:        "bench",
 		Source:      delivery.Source{Kind: delivery.SourceDirectPut},
@@ -201,7 +211,9 @@ func deliverOnce(b *testing.B, n, size int, source, module, wasm string) {
 	}
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "records/s")
 	b.ReportMetric(float64(n)*float64(size)/elapsed.Seconds()/1e6, "MB/s")
-	b.ReportMetric(float64(peakRSS(b, srv.Process.Pid))/1e6, "peak-RSS-MB")
+	if pid != 0 {
+		b.ReportMetric(float64(peakRSS(b, pid))/1e6, "peak-RSS-MB")
+	}
 	b.ReportMetric(0, "ns/op")
 }
 
