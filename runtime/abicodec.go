@@ -41,6 +41,19 @@ func appendBatch(buf []byte, b *Batch) []byte {
 	return buf
 }
 
+// encodeBatch writes the SDK ABI v1 encoding of b into dst, which must be
+// exactly encodedBatchSize(b) bytes (the buffer the guest allocated, so
+// the batch is copied once, straight into guest memory). It reports false,
+// having written at most len(dst) bytes into dst, when the encoding is not
+// exactly that long.
+func encodeBatch(dst []byte, b *Batch) bool {
+	// With the capacity cut to len(dst), append writes in place until the
+	// encoding would outgrow dst, then moves to a new array: a result of
+	// exactly len(dst) bytes therefore lies in dst.
+	out := appendBatch(dst[:0:len(dst)], b)
+	return len(out) == len(dst)
+}
+
 func appendString(buf []byte, s string) []byte {
 	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(s)))
 	return append(buf, s...)
@@ -97,19 +110,23 @@ func (d *responseDecoder) u32(what string) uint32 {
 }
 
 func (d *responseDecoder) bytes(what string) []byte {
-	start := d.off
-	n := d.u32(what + " length")
 	if d.err != nil {
 		return nil
 	}
-	if uint64(len(d.buf)-d.off) < uint64(n) {
-		d.off = start
+	rest := len(d.buf) - d.off
+	if rest < 4 {
 		d.fail(what + " length past the end")
 		return nil
 	}
-	b := d.buf[d.off : d.off+int(n) : d.off+int(n)]
-	d.off += int(n)
-	return b
+	n := binary.LittleEndian.Uint32(d.buf[d.off:])
+	if uint64(rest-4) < uint64(n) {
+		d.fail(what + " length past the end")
+		return nil
+	}
+	start := d.off + 4
+	end := start + int(n)
+	d.off = end
+	return d.buf[start:end:end]
 }
 
 // str reads a string and checks it is UTF-8; it returns the raw bytes so
@@ -126,9 +143,10 @@ func (d *responseDecoder) str(what string) []byte {
 
 // decodeResponse decodes an SDK ABI v1 response, checking its form (magic,
 // lengths, result codes, UTF-8, trailing bytes) but not its ids; validate
-// does that. The ids index is used to reuse the batch's id strings instead
-// of allocating new ones (nil: allocate).
-func decodeResponse(buf []byte, b *Batch, ids map[string]int) (*Response, error) {
+// does that. With s (the scratch of batch b) it also matches each answer
+// to its input record in s.answers and reuses the batch's id strings
+// instead of allocating new ones; with s nil it allocates them.
+func decodeResponse(buf []byte, s *indexScratch) (*Response, error) {
 	d := &responseDecoder{buf: buf}
 	if m := d.u32("magic"); d.err == nil && m != responseMagic {
 		d.off = 0
@@ -144,24 +162,35 @@ func decodeResponse(buf []byte, b *Batch, ids map[string]int) (*Response, error)
 		return nil, d.err
 	}
 	resp := &Response{Records: make([]Result, count)}
+	if s != nil {
+		s.sizeAnswers(int(count))
+	}
 	for i := range resp.Records {
 		res := &resp.Records[i]
 		id := d.str("record id")
-		if idx, ok := ids[string(id)]; ok && b != nil {
-			res.RecordID = b.Records[idx].RecordID
+		if d.err != nil {
+			return nil, d.err
+		}
+		if s == nil {
+			res.RecordID = string(id)
+		} else if idx := s.find(i, id); idx >= 0 {
+			s.answers[i] = idx
+			res.RecordID = s.b.Records[idx].RecordID
 		} else {
+			s.answers[i] = -1
 			res.RecordID = string(id)
 		}
-		if d.err == nil {
-			if d.off >= len(buf) {
-				d.fail("result past the end")
-			} else if code := buf[d.off]; code > 2 {
-				d.fail(fmt.Sprintf("result code %d", code))
-			} else {
-				res.Status = Status(code)
-				d.off++
-			}
+		if d.off >= len(buf) {
+			d.fail("result past the end")
+			return nil, d.err
 		}
+		code := buf[d.off]
+		if code > 2 {
+			d.fail(fmt.Sprintf("result code %d", code))
+			return nil, d.err
+		}
+		res.Status = Status(code)
+		d.off++
 		data := d.bytes("data")
 		if res.Status == StatusOk {
 			res.Data = data

@@ -51,13 +51,12 @@ func TestAppendBatchLayout(t *testing.T) {
 }
 
 func TestDecodeResponse(t *testing.T) {
-	b := batchOf("x", "y", "z")
 	want := &Response{Records: []Result{
 		{RecordID: "a", Status: StatusOk, Data: []byte("X"), PartitionKeys: map[string]string{"k": "v"}},
 		{RecordID: "b", Status: StatusDropped},
 		{RecordID: "c", Status: StatusProcessingFailed, ErrorMessage: "bad"},
 	}}
-	got, err := decodeResponse(appendResponse(nil, want), b, nil)
+	got, err := decodeResponse(appendResponse(nil, want), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +89,7 @@ func TestDecodeResponseMalformed(t *testing.T) {
 		{"count larger than the bytes", good[:20], "malformed response: record count 1 past the end at byte 8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := decodeResponse(tc.buf, nil, nil)
+			_, err := decodeResponse(tc.buf, nil)
 			if err == nil || err.Error() != tc.want {
 				t.Errorf("error %v, want %q", err, tc.want)
 			}
@@ -119,7 +118,8 @@ func TestValidate(t *testing.T) {
 			if err := s.reset(b); err != nil {
 				t.Fatal(err)
 			}
-			err := validate(b, resp, s.ids, s.seen)
+			s.matchAnswers(resp)
+			err := validate(resp, &s)
 			if got := errString(err); got != tc.want {
 				t.Errorf("validate: %q, want %q", got, tc.want)
 			}

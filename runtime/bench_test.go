@@ -84,3 +84,33 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDecodeResponse: decoding and validating the answer to a batch
+// of 500 records answered in order, the host's side of every SDK call.
+func BenchmarkDecodeResponse(b *testing.B) {
+	for _, size := range []int{100, 1024} {
+		b.Run(fmt.Sprintf("500x%dB", size), func(b *testing.B) {
+			batch := benchBatch(500, size)
+			want := &Response{}
+			for _, r := range batch.Records {
+				want.Records = append(want.Records, Result{RecordID: r.RecordID, Data: r.Data})
+			}
+			buf := appendResponse(nil, want)
+			var s indexScratch
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.reset(batch); err != nil {
+					b.Fatal(err)
+				}
+				resp, err := decodeResponse(buf, &s)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := validate(resp, &s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*500), "ns/record")
+		})
+	}
+}

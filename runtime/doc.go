@@ -8,7 +8,10 @@
 // gives a [Module] whose [Module.Transform] runs one batch:
 //
 //   - SDK ABI v1 modules are called once per batch in warm instances kept in
-//     a bounded pool, with the compact binary encoding of ABI.md;
+//     a bounded pool, with the compact binary encoding of ABI.md, written
+//     straight into the buffer the guest's sluice_alloc returns (one copy);
+//     answers are matched to records by position, by id only when out of
+//     order;
 //   - WASI commands run in a fresh instance per batch, with the Firehose
 //     JSON event on stdin and the response on stdout.
 //

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"math"
 	"strings"
 	"unicode/utf8"
 
@@ -19,7 +20,6 @@ type instance struct {
 	alloc     api.Function
 	transform api.Function
 	stack     [2]uint64
-	enc       []byte // the encoded batch, reused
 	scratch   indexScratch
 	state     callState
 	stdout    *lineLogger
@@ -115,8 +115,13 @@ func (m *Module) call(ctx context.Context, in *instance, b *Batch) (resp *Respon
 	defer cancel()
 	cctx = withCallState(cctx, &in.state)
 
-	in.enc = appendBatch(in.enc[:0], b)
-	size := uint32(len(in.enc))
+	// Ask the guest for a buffer of the encoding's exact size and encode
+	// straight into it: one copy of the batch, no host-side buffer.
+	n := encodedBatchSize(b)
+	if uint64(n) > math.MaxUint32 {
+		return nil, true, fmt.Errorf("transform %s: %w: batch encodes to %d bytes, more than a 32-bit guest can address", m.ref, ErrInvalidBatch, n)
+	}
+	size := uint32(n)
 	in.stack[0] = uint64(size)
 	if err := in.alloc.CallWithStack(cctx, in.stack[:]); err != nil {
 		return nil, false, m.failCall(ctx, &in.state, err)
@@ -125,9 +130,16 @@ func (m *Module) call(ctx context.Context, in *instance, b *Batch) (resp *Respon
 	if ptr == 0 {
 		return nil, true, m.fail(ErrGuest, fmt.Sprintf("guest could not allocate %d bytes", size), nil)
 	}
-	if !in.mod.Memory().Write(ptr, in.enc) {
+	// The view is taken after sluice_alloc returned (it may have grown the
+	// memory) and used before the guest runs again.
+	dst, ok := in.mod.Memory().Read(ptr, size)
+	if !ok {
 		return nil, false, m.fail(ErrABIViolation,
 			fmt.Sprintf("sluice_alloc(%d) returned %d, outside memory of %d bytes", size, ptr, in.mod.Memory().Size()), nil)
+	}
+	if !encodeBatch(dst, b) {
+		// Unreachable while encodedBatchSize matches appendBatch (tested).
+		return nil, false, fmt.Errorf("transform %s: %w: batch encoding is not the %d bytes sized for it", m.ref, ErrInvalidBatch, size)
 	}
 	in.stack[0], in.stack[1] = uint64(ptr), uint64(size)
 	if err := in.transform.CallWithStack(cctx, in.stack[:]); err != nil {
@@ -147,11 +159,11 @@ func (m *Module) call(ctx context.Context, in *instance, b *Batch) (resp *Respon
 	if !in.state.outSet {
 		return nil, true, m.fail(ErrABIViolation, "guest returned no output", nil)
 	}
-	resp, err = decodeResponse(in.state.out, b, in.scratch.ids)
+	resp, err = decodeResponse(in.state.out, &in.scratch)
 	if err != nil {
 		return nil, true, m.fail(ErrMalformedOutput, err.Error(), err)
 	}
-	if err := validate(b, resp, in.scratch.ids, in.scratch.seen); err != nil {
+	if err := validate(resp, &in.scratch); err != nil {
 		return nil, true, m.fail(ErrBadAnswer, err.Error(), nil)
 	}
 	in.state.out = nil // the response owns it now

@@ -81,6 +81,7 @@ func TestHostileModules(t *testing.T) {
 		{"nooutput", Limits{}, ErrABIViolation, "guest returned no output"},
 		{"alloc0", Limits{}, ErrGuest, "guest could not allocate "},
 		{"allocoob", Limits{}, ErrABIViolation, "sluice_alloc("},
+		{"allocwrap", Limits{}, ErrABIViolation, "sluice_alloc("},
 	} {
 		t.Run(tc.module+"/"+tc.reason, func(t *testing.T) {
 			m := load(t, r, tc.module, ModuleConfig{Limits: tc.limits})
@@ -149,6 +150,23 @@ func TestGuestProcessingFailedKeepsOriginalData(t *testing.T) {
 	got := resp.Records[0]
 	if got.Status != StatusProcessingFailed || got.ErrorMessage != "record said fail" || string(got.Data) != "fail" {
 		t.Errorf("result %+v", got)
+	}
+}
+
+// TestAllocGrowsMemory: the batch is written into the buffer sluice_alloc
+// returned even when the allocation grew the guest's memory (the module
+// traps unless the batch is at that pointer with the asked-for length).
+func TestAllocGrowsMemory(t *testing.T) {
+	r, _ := newTestRuntime(t)
+	m := load(t, r, "allocgrow", ModuleConfig{Limits: Limits{Instances: 1}})
+	for call := range 3 { // the same instance, a new page each time
+		resp, err := m.Transform(context.Background(), batchOf("x", "y"))
+		if err != nil {
+			t.Fatalf("call %d: %v", call, err)
+		}
+		if len(resp.Records) != 2 || resp.Records[0].RecordID != "a" || resp.Records[1].RecordID != "b" {
+			t.Fatalf("call %d: %+v", call, resp)
+		}
 	}
 }
 

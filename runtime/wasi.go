@@ -65,12 +65,8 @@ func (m *Module) transformWASI(ctx context.Context, b *Batch) (*Response, error)
 	if err != nil {
 		return nil, m.fail(ErrMalformedOutput, err.Error(), err)
 	}
-	for i := range resp.Records { // share the batch's id strings
-		if idx, ok := scratch.ids[resp.Records[i].RecordID]; ok {
-			resp.Records[i].RecordID = b.Records[idx].RecordID
-		}
-	}
-	if err := validate(b, resp, scratch.ids, scratch.seen); err != nil {
+	scratch.matchAnswers(resp) // also shares the batch's id strings
+	if err := validate(resp, &scratch); err != nil {
 		return nil, m.fail(ErrBadAnswer, err.Error(), nil)
 	}
 	return resp, nil
