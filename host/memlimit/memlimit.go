@@ -20,10 +20,6 @@ const (
 	// idle server's heap and runtime (its resident set is 31-40 MB, of
 	// which about 20 MB is the binary's own pages, outside the limit).
 	Base = 32 << 20
-	// BudgetFactor multiplies the buffer budgets in the default: a buffer
-	// is in memory while it is filled, while it is copied or encoded, and
-	// as garbage until the collector frees it.
-	BudgetFactor = 1
 	// Min is the smallest explicit limit: below it the garbage collector
 	// would run all the time just to hold an idle server.
 	Min = 32 << 20
@@ -94,12 +90,13 @@ func (l *Limit) String() string {
 // Type names the flag's value type in help texts.
 func (l *Limit) Type() string { return "size|auto|off" }
 
-// Default is the limit when none is asked for: Base plus BudgetFactor
-// times budgets (the sum of the server's buffer budgets in bytes), but at
-// most MachinePercent of what System.Memory says the process may use.
-// machine is that memory (0 when unknown: then only the budgets count).
+// Default is the limit when none is asked for: Base plus budgets (the sum
+// of the server's buffer budgets in bytes, host.MemoryBudget), but at most
+// MachinePercent of what System.Memory says the process may use. machine
+// is that memory (0 when unknown: then only the budgets count). See
+// RATIONALE.md ("Memory") for why no multiple of the budgets.
 func Default(budgets, machine int64) int64 {
-	d := Base + BudgetFactor*budgets
+	d := Base + budgets
 	if machine > 0 {
 		d = min(d, int64(float64(machine)*MachinePercent/100))
 	}
@@ -156,5 +153,5 @@ func Apply(d Decision) int64 {
 }
 
 // DefaultHelp says in a help text how the default is derived.
-var DefaultHelp = fmt.Sprintf("%s plus %d× the server's buffer budgets, at most %d%% of the cgroup's memory limit or the physical memory",
-	bytesize.Format(Base), BudgetFactor, MachinePercent)
+var DefaultHelp = fmt.Sprintf("%s plus the server's buffer budgets, at most %d%% of the cgroup's memory limit or the physical memory",
+	bytesize.Format(Base), MachinePercent)

@@ -127,9 +127,9 @@ func TestDefault(t *testing.T) {
 		budgets, machine int64
 		want             int64
 	}{
-		{name: "budgets rule on a big machine", budgets: 100 << 20, machine: 16 << 30, want: Base + BudgetFactor*100<<20},
+		{name: "budgets rule on a big machine", budgets: 100 << 20, machine: 16 << 30, want: Base + 100<<20},
 		{name: "a small cgroup caps it", budgets: 100 << 20, machine: 128 << 20, want: 96 << 20},
-		{name: "machine unknown", budgets: 100 << 20, want: Base + BudgetFactor*100<<20},
+		{name: "machine unknown", budgets: 100 << 20, want: Base + 100<<20},
 		{name: "never below Min", budgets: 0, machine: 16 << 20, want: Min},
 	} {
 		if got := Default(c.budgets, c.machine); got != c.want {
