@@ -46,7 +46,9 @@
 // (see rejectAPI). The probes and /metrics have their own cap,
 // MaxInFlightProbes. The gauges sluice_http_requests_in_flight and
 // sluice_http_requests_queued and the counter
-// sluice_http_requests_rejected_total show them at work.
+// sluice_http_requests_rejected_total show them at work. [MemoryBudget]
+// sums the buffer budgets a server delivering one stream fills; `sluice
+// serve` derives its default Go memory limit from it (host/memlimit).
 //
 // # NATS access
 //

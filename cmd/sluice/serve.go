@@ -2,12 +2,15 @@ package main
 
 import (
 	"log/slog"
+	"math"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/sluice-io/sluice/host"
 	"github.com/sluice-io/sluice/host/auth"
+	"github.com/sluice-io/sluice/host/memlimit"
+	"github.com/sluice-io/sluice/internal/bytesize"
 )
 
 func newServeCmd(c *cli) *cobra.Command {
@@ -15,6 +18,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	var sync, logLevel, credentials string
 	var natsAuth natsAuthFlags
 	var keyFile, oldKeyFile string
+	var memLimit memlimit.Limit
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -54,6 +58,7 @@ func newServeCmd(c *cli) *cobra.Command {
 			if cfg.Encryption.OldKey, err = encryptionKey(oldKeyFile, envOldEncryptionKey, "--encryption-old-key-file", cfg.Logger); err != nil {
 				return err
 			}
+			applyMemoryLimit(memLimit, cfg, memlimit.DefaultSystem, os.Getenv, cfg.Logger)
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
 			if err != nil {
@@ -77,6 +82,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.AccountID, "account-id", host.DefaultAccountID, "account id in the ARNs the server returns")
 	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")
 	f.Var(&cfg.MaxStore, "max-store", "the most JetStream stores on disk: a size (512MiB, 20GiB, 10G) or a percentage of the space it can use at start (its files plus the free space)")
+	f.Var(&memLimit, "memory-limit", "the Go memory limit: the garbage collector works harder to keep the process's memory below it (a soft limit: nothing fails above it); a size (192MiB, 1GiB), off, or auto: "+memlimit.DefaultHelp+"; GOMEMLIMIT in the environment wins")
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&credentials, "credentials", "", "access keys file (YAML or JSON; see the README's Security section): every API request must then be signed with one of its keys; also SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY")
@@ -95,4 +101,21 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.Encryption.Cipher, "encryption-cipher", "chacha", "chacha (ChaCha20-Poly1305) or aes (AES-256-GCM)")
 	f.StringArrayVar(&cfg.AllowEndpoints, "allow-endpoint", nil, "allow HTTP and S3 destinations to reach only these hosts: a name, *.domain, an IP or a CIDR (repeat the flag); link-local and metadata addresses need an explicit IP or name")
 	return cmd
+}
+
+// applyMemoryLimit sets the process's Go memory limit (see host/memlimit)
+// and logs it with where it came from.
+func applyMemoryLimit(l memlimit.Limit, cfg host.Config, sys memlimit.System, getenv func(string) string, log *slog.Logger) int64 {
+	d := memlimit.Resolve(l, host.MemoryBudget(cfg), sys, getenv)
+	got := memlimit.Apply(d)
+	machine := "unknown"
+	if d.Machine > 0 {
+		machine = bytesize.Human(d.Machine) + " (" + d.MachineFrom + ")"
+	}
+	if got == math.MaxInt64 {
+		log.Info("go memory limit is off", "setting", d.From, "machine_memory", machine)
+	} else {
+		log.Info("go memory limit", "memory_limit_bytes", got, "memory_limit", bytesize.Human(got), "setting", d.From, "machine_memory", machine)
+	}
+	return got
 }

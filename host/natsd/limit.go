@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/sluice-io/sluice/internal/bytesize"
 )
 
 // Store limit bounds.
@@ -42,18 +43,6 @@ type StoreLimit struct {
 	Percent int
 }
 
-// units are the size suffixes ParseStoreLimit accepts. K, M, G, T are
-// powers of 1024, as nats-server's configuration and df -h read them.
-var units = []struct {
-	suffix string
-	mult   float64
-}{
-	{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30}, {"tib", 1 << 40},
-	{"kb", 1e3}, {"mb", 1e6}, {"gb", 1e9}, {"tb", 1e12},
-	{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30}, {"t", 1 << 40},
-	{"b", 1},
-}
-
 // ParseStoreLimit parses "90%", "512MiB", "20GiB", "10G", "1.5TB" or a
 // number of bytes.
 func ParseStoreLimit(s string) (StoreLimit, error) {
@@ -65,22 +54,14 @@ func ParseStoreLimit(s string) (StoreLimit, error) {
 		}
 		return StoreLimit{Percent: n}, nil
 	}
-	mult := 1.0
-	for _, u := range units {
-		if num, ok := strings.CutSuffix(in, u.suffix); ok {
-			in, mult = strings.TrimSpace(num), u.mult
-			break
-		}
-	}
-	v, err := strconv.ParseFloat(in, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	b, err := bytesize.Parse(in)
+	if err != nil {
 		return StoreLimit{}, fmt.Errorf("%w: %q: want a size such as 512MiB, 20GiB or 10G, or a percentage such as 90%%", ErrBadStoreLimit, s)
 	}
-	b := v * mult
-	if b < MinMaxStore || b > math.MaxInt64/2 {
+	if b < MinMaxStore {
 		return StoreLimit{}, fmt.Errorf("%w: %q: the limit must be at least 1MiB", ErrBadStoreLimit, s)
 	}
-	return StoreLimit{Bytes: int64(b)}, nil
+	return StoreLimit{Bytes: b}, nil
 }
 
 // Set parses s into l (the flag.Value interface).
@@ -99,7 +80,7 @@ func (l *StoreLimit) String() string {
 	case l == nil:
 		return ""
 	case l.Bytes > 0:
-		return formatBytes(l.Bytes)
+		return bytesize.Format(l.Bytes)
 	case l.Percent > 0:
 		return strconv.Itoa(l.Percent) + "%"
 	}
@@ -172,26 +153,4 @@ func existingParent(dir string) string {
 		}
 		dir = parent
 	}
-}
-
-// formatBytes writes n in the largest binary unit that divides it, else
-// as a number of bytes, so that ParseStoreLimit reads it back exactly.
-func formatBytes(n int64) string {
-	for _, u := range []struct {
-		s string
-		m int64
-	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
-		if n >= u.m && n%u.m == 0 {
-			return strconv.FormatInt(n/u.m, 10) + u.s
-		}
-	}
-	return strconv.FormatInt(n, 10)
-}
-
-// human writes n for people: MiB with one decimal, or GiB past 10 GiB.
-func human(n int64) string {
-	if n >= 10<<30 {
-		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
-	}
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
 }

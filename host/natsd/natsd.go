@@ -15,6 +15,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
+
+	"github.com/sluice-io/sluice/internal/bytesize"
 )
 
 // Defaults for Config.
@@ -217,7 +219,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		s.Close() // releases the lock
 		return nil, err
 	}
-	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", human(maxStore), "setting", cfg.MaxStore.String())
+	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", bytesize.Human(maxStore), "setting", cfg.MaxStore.String())
 	if cfg.Encryption.Enabled() {
 		logger.Info("jetstream encryption at rest", "cipher", opts.JetStreamCipher.String(), "rotating", cfg.Encryption.OldKey != "")
 	} else {

@@ -50,7 +50,8 @@
 // record has none; unknown fields inside a struct are still dropped.
 //
 // Compression picks the codec of every column chunk (snappy by default, as
-// Firehose). An object is written as one row group.
+// Firehose); zstd pages are compressed with a [ParquetZstdWindow] window.
+// An object is written as one row group.
 //
 // # How records are read
 //

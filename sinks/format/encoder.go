@@ -68,7 +68,7 @@ var parquetCodecs = map[string]compress.Codec{
 	None:   &parquet.Uncompressed,
 	Gzip:   &parquet.Gzip,
 	Snappy: &parquet.Snappy,
-	Zstd:   &parquet.Zstd,
+	Zstd:   newParquetZstd(),
 }
 
 // Spec returns the spec with its defaults filled in.
