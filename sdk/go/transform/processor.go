@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -81,13 +82,9 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 			return fmt.Errorf("batch function returned %d results for %d records", len(results), len(p.batch.Records))
 		}
 	} else {
-		p.results = p.results[:0]
-		for _, r := range p.batch.Records {
-			res, err := callRecord(h.record, r)
-			if err != nil {
-				return err
-			}
-			p.results = append(p.results, res)
+		p.results = slices.Grow(p.results[:0], len(p.batch.Records))[:len(p.batch.Records)]
+		if err := callRecords(h.record, p.batch.Records, p.results); err != nil {
+			return err
 		}
 		results = p.results
 	}
@@ -101,19 +98,25 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 	return nil
 }
 
-// callRecord runs a record function, turning its error into a failed
-// record and its panic into an error that fails the batch.
-func callRecord(fn RecordFunc, r Record) (res Result, err error) {
+// callRecords runs a record function over records, writing results[i] for
+// records[i]. A returned error turns into a failed record; a panic turns
+// into an error that fails the batch. One deferred recover serves the whole
+// batch.
+func callRecords(fn RecordFunc, records []Record, results []Result) (err error) {
+	i := 0
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("panic in record function (record %q): %v", r.ID, v)
+			err = fmt.Errorf("panic in record function (record %q): %v", records[i].ID, v)
 		}
 	}()
-	res, ferr := fn(r)
-	if ferr != nil {
-		return Fail(ferr), nil
+	for ; i < len(records); i++ {
+		res, ferr := fn(records[i])
+		if ferr != nil {
+			res = Fail(ferr)
+		}
+		results[i] = res
 	}
-	return res, nil
+	return nil
 }
 
 // callBatch runs a batch function, turning its panic into an error.

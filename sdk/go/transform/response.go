@@ -33,9 +33,16 @@ func appendResponse(dst []byte, records []Record, results []Result) []byte {
 		if res.Status == StatusOk {
 			dst = appendBytes(dst, res.Data)
 			dst = appendU32(dst, uint32(len(res.PartitionKeys)))
-			for _, k := range slices.Sorted(maps.Keys(res.PartitionKeys)) {
-				dst = appendString(dst, k)
-				dst = appendString(dst, res.PartitionKeys[k])
+			if len(res.PartitionKeys) == 1 {
+				for k, v := range res.PartitionKeys {
+					dst = appendString(dst, k)
+					dst = appendString(dst, v)
+				}
+			} else if len(res.PartitionKeys) > 1 {
+				for _, k := range slices.Sorted(maps.Keys(res.PartitionKeys)) {
+					dst = appendString(dst, k)
+					dst = appendString(dst, res.PartitionKeys[k])
+				}
 			}
 		} else {
 			dst = appendBytes(dst, nil)
