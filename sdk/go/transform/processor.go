@@ -89,7 +89,7 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 		results = p.results
 	}
 	for i := range results {
-		results[i] = normalize(results[i])
+		normalize(&results[i])
 	}
 	p.out = appendResponse(p.out[:0], p.batch.Records, results)
 	// Drop references to the function's data so the collector can free it.
@@ -129,20 +129,24 @@ func callBatch(fn BatchFunc, b *Batch) (results []Result, err error) {
 	return fn(b)
 }
 
-// normalize makes a result encodable: an unknown status or a partition key
-// that is not UTF-8 (the host refuses such a response as a whole) turns
-// into a failed record, and an error message is made valid UTF-8.
-func normalize(res Result) Result {
-	if res.Status > StatusProcessingFailed {
-		return Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("transform returned unknown status %d", res.Status)}
-	}
-	if res.Status == StatusOk {
+// normalize makes a result encodable, in place: an unknown status or a
+// partition key that is not UTF-8 (the host refuses such a response as a
+// whole) turns into a failed record, and an error message is made valid
+// UTF-8. The common case, Ok without keys, costs two comparisons.
+func normalize(res *Result) {
+	switch {
+	case res.Status > StatusProcessingFailed:
+		*res = Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("transform returned unknown status %d", res.Status)}
+		return
+	case res.Status == StatusOk:
 		for k, v := range res.PartitionKeys {
 			if !utf8.ValidString(k) || !utf8.ValidString(v) {
-				return Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("partition key %q is not valid UTF-8", k)}
+				*res = Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("partition key %q is not valid UTF-8", k)}
+				return
 			}
 		}
 	}
-	res.Error = strings.ToValidUTF8(res.Error, "\uFFFD")
-	return res
+	if res.Error != "" {
+		res.Error = strings.ToValidUTF8(res.Error, "\uFFFD")
+	}
 }
