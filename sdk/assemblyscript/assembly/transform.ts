@@ -70,11 +70,11 @@ export function sluice_transform(ptr: usize, len: i32): i32 {
   }
   const results = new Array<Result>(records.length);
   for (let i = 0; i < records.length; i++) {
-    const res = fn(records[i]);
+    const res = fn(unchecked(records[i]));
     if (res.code == ResultCode.BatchFailed) {
       return failWith(res.message);
     }
-    results[i] = res;
+    unchecked(results[i] = res);
   }
   const out = encodeResponse(records, results);
   set_output(out.dataStart, <usize>out.length);
