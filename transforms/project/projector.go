@@ -58,8 +58,41 @@ func newProjector(fields, renames string) (*projector, error) {
 }
 
 // apply projects and renames one record. Fields that are absent are
-// skipped; keys come out in sorted order.
+// skipped; keys come out in sorted order. Records the byte scanner handles
+// (jsonpath.ParseObject) never become maps; anything else (escapes in
+// strings, invalid JSON, ...) takes the encoding/json path, which gives the
+// same output for everything the scanner handles and decides the rest.
 func (p *projector) apply(data []byte) ([]byte, error) {
+	src, err := jsonpath.ParseObject(data)
+	if err != nil {
+		return p.applyMaps(data)
+	}
+	out := src
+	if len(p.keep) > 0 {
+		out = jsonpath.NewObject(len(p.keep))
+		for _, fp := range p.keep {
+			if v, ok := src.Get(fp); ok {
+				if err := out.Set(fp, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, r := range p.renames {
+		v, ok := out.Get(r.from)
+		if !ok {
+			continue
+		}
+		out.Remove(r.from)
+		if err := out.Set(r.to, v); err != nil {
+			return nil, err
+		}
+	}
+	return out.AppendJSON(make([]byte, 0, len(data))), nil
+}
+
+// applyMaps is apply through encoding/json and maps.
+func (p *projector) applyMaps(data []byte) ([]byte, error) {
 	src, err := jsonpath.DecodeObject(data)
 	if err != nil {
 		return nil, err
