@@ -55,6 +55,30 @@ func TestApplyLikeEncodingJSON(t *testing.T) {
 	}
 }
 
+// TestAnswersLastUntilReset: the answers of one batch share the
+// projector's buffer, so each must stay as it was while later records are
+// projected, until reset.
+func TestAnswersLastUntilReset(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	p, _, _ := randomProjector(t, r)
+	for range 20 {
+		p.reset()
+		var docs, answers [][]byte
+		for range 50 {
+			doc := jsontest.RandomDocument(r)
+			if out, err := p.apply(doc); err == nil {
+				docs, answers = append(docs, doc), append(answers, out)
+			}
+		}
+		for i, doc := range docs {
+			want, err := p.applyMaps(doc)
+			if err != nil || string(answers[i]) != string(want) {
+				t.Fatalf("%q: answer became %s, want %s (%v)", doc, answers[i], want, err)
+			}
+		}
+	}
+}
+
 func FuzzApply(f *testing.F) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for range 30 {

@@ -3,6 +3,7 @@ package jsonpath
 import (
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/sluice-io/sluice/sdk/go/jsonpath/jsontest"
@@ -115,4 +116,47 @@ func FuzzParseObject(f *testing.F) {
 		f.Add(jsontest.RandomDocument(r))
 	}
 	f.Fuzz(checkSameAsMaps)
+}
+
+// TestParseObjectLongStrings puts each byte the scanner must notice at
+// every position of a long string, so the eight-bytes-at-a-time path meets
+// it in every lane.
+func TestParseObjectLongStrings(t *testing.T) {
+	for _, bad := range []string{`"`, `\\`, `\"`, "\x01", "\x1f", "\x7f", "é", "\xff", "\u2028", " ", "~"} {
+		for at := range 24 {
+			s := strings.Repeat("a", at) + bad + strings.Repeat("b", 24-at)
+			checkSameAsMaps(t, []byte(`{"k":"`+s+`","`+s+`":1}`))
+		}
+	}
+}
+
+// TestParserReuse parses random documents through one Parser, resetting
+// it between documents, and compares each answer with a fresh
+// ParseObject's.
+func TestParserReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var p Parser
+	for range 3000 {
+		p.Reset()
+		doc := jsontest.RandomDocument(r)
+		want, err := ParseObject(doc)
+		got, gotErr := p.ParseObject(doc)
+		if (err == nil) != (gotErr == nil) {
+			t.Fatalf("%q: Parser err %v, ParseObject err %v", doc, gotErr, err)
+		}
+		if err != nil {
+			continue
+		}
+		path, _ := Parse(jsontest.RandomPath(r))
+		to, _ := Parse(jsontest.RandomPath(r))
+		for _, o := range []*Object{want, got} {
+			if v, ok := o.Get(path); ok {
+				o.Remove(path)
+				o.Set(to, v)
+			}
+		}
+		if g, w := got.AppendJSON(nil), want.AppendJSON(nil); string(g) != string(w) {
+			t.Fatalf("%q: Parser %s, ParseObject %s", doc, g, w)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package jsonpath
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 )
@@ -73,26 +75,74 @@ func (s *scanner) literal(i int, lit string) (int, bool, bool) {
 // str scans a string at i (the opening quote) that encoding/json would
 // write back byte for byte: printable, no escapes, valid UTF-8 and neither
 // U+2028 nor U+2029.
+//
+// Byte loops and branches are slow in a Go wasm guest (each branch is a
+// jump through the function's dispatch table), so the closing quote is
+// found with bytes.IndexByte (assembly on every port, wasm included) and
+// the string checked eight bytes at a time; only strings holding non-ASCII
+// bytes are walked byte by byte.
 func (s *scanner) str(i int) (int, bool) {
-	for j := i + 1; j < len(s.data); {
-		c := s.data[j]
+	rest := s.data[i+1:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 {
+		return 0, false
+	}
+	end := i + 1 + q + 1
+	body := rest[:q]
+	for len(body) >= 8 {
+		x := binary.LittleEndian.Uint64(body)
+		if x&hi != 0 || hasZero(x^(lo*'\\')) || hasLess(x, 0x20) {
+			return end, checkBody(body)
+		}
+		body = body[8:]
+	}
+	if len(body) == 0 {
+		return end, true
+	}
+	if len(rest) >= 8 {
+		// The last bytes, read as the eight that end at the closing quote:
+		// the quote and the bytes before the tail are known to pass.
+		x := binary.LittleEndian.Uint64(rest[q-min(q, 7) : q-min(q, 7)+8])
+		if x&hi == 0 && !hasZero(x^(lo*'\\')) && !hasLess(x, 0x20) {
+			return end, true
+		}
+	}
+	return end, checkBody(body)
+}
+
+// checkBody reports whether the string body b (no quote in it) is one
+// encoding/json writes back unchanged.
+func checkBody(b []byte) bool {
+	for j := 0; j < len(b); {
+		c := b[j]
 		switch {
-		case c == '"':
-			return j + 1, true
 		case c == '\\' || c < 0x20:
-			return 0, false
+			return false
 		case c < utf8.RuneSelf:
 			j++
 		default:
-			r, size := utf8.DecodeRune(s.data[j:])
+			r, size := utf8.DecodeRune(b[j:])
 			if r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
-				return 0, false
+				return false
 			}
 			j += size
 		}
 	}
-	return 0, false
+	return true
 }
+
+// Masks for testing eight bytes at once: lo has 0x01 in every byte, hi 0x80.
+const (
+	lo uint64 = 0x0101010101010101
+	hi uint64 = 0x8080808080808080
+)
+
+// hasZero reports whether a byte of x is zero.
+func hasZero(x uint64) bool { return (x-lo)&^x&hi != 0 }
+
+// hasLess reports whether a byte of x is below n (n <= 128, and no byte of
+// x has its high bit set).
+func hasLess(x uint64, n uint64) bool { return (x-lo*n)&^x&hi != 0 }
 
 // number scans a JSON number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 func (s *scanner) number(i int) (int, bool) {
@@ -230,7 +280,8 @@ func (s *scanner) object(i, depth int, members *[]member) (end int, canon, ok bo
 func appendCanonical(dst, raw []byte) []byte {
 	switch raw[0] {
 	case '{':
-		return membersOf(raw).appendJSON(dst)
+		var o Object
+		return o.membersOf(raw).appendJSON(dst)
 	case '[':
 		s := scanner{data: raw}
 		dst = append(dst, '[')
