@@ -51,3 +51,35 @@ func BenchmarkProcessUpper(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodeBatch and BenchmarkAppendResponse time the two halves of
+// the SDK's codec alone (run them for wasip1 too: they dominate a Go
+// guest's per-record cost when the function itself is cheap).
+func BenchmarkDecodeBatch(b *testing.B) {
+	input := benchInput(100)
+	var batch Batch
+	var meta []KinesisMetadata
+	for b.Loop() {
+		var err error
+		if meta, err = decodeBatch(input, &batch, meta); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/record")
+}
+
+func BenchmarkAppendResponse(b *testing.B) {
+	var batch Batch
+	if _, err := decodeBatch(benchInput(100), &batch, nil); err != nil {
+		b.Fatal(err)
+	}
+	results := make([]Result, len(batch.Records))
+	for i, r := range batch.Records {
+		results[i] = Ok(r.Data)
+	}
+	var out []byte
+	for b.Loop() {
+		out = appendResponse(out[:0], batch.Records, results)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/record")
+}
