@@ -83,3 +83,24 @@ func BenchmarkAppendResponse(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/record")
 }
+
+// BenchmarkUpperAlone times the record function of BenchmarkProcessUpper
+// alone, bytes.ToUpper over the batch's records, with no SDK around it:
+// built for wasip1 it shows what the Go wasm port itself costs.
+func BenchmarkUpperAlone(b *testing.B) {
+	for _, size := range []int{100, 1024} {
+		var batch Batch
+		if _, err := decodeBatch(benchInput(size), &batch, nil); err != nil {
+			b.Fatal(err)
+		}
+		out := make([][]byte, len(batch.Records))
+		b.Run(fmt.Sprintf("%dB", size), func(b *testing.B) {
+			for b.Loop() {
+				for i, r := range batch.Records {
+					out[i] = bytes.ToUpper(r.Data)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/record")
+		})
+	}
+}
