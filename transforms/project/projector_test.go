@@ -88,6 +88,7 @@ func BenchmarkApply(b *testing.B) {
 	b.SetBytes(int64(len(rec)))
 	b.ReportAllocs()
 	for b.Loop() {
+		p.reset()
 		if _, err := p.apply(rec); err != nil {
 			b.Fatal(err)
 		}
