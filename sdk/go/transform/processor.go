@@ -89,9 +89,7 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 		results = p.results
 	}
 	for i := range results {
-		if res := &results[i]; res.Status != StatusOk || len(res.PartitionKeys) != 0 || res.Error != "" {
-			normalize(res)
-		}
+		normalize(&results[i])
 	}
 	p.out = appendResponse(p.out[:0], p.batch.Records, results)
 	// Drop references to the function's data so the collector can free it.
