@@ -3,7 +3,8 @@
 #   build-transform.sh ENTRY.ts OUT.wasm [extra asc flags]
 # run from the transform's directory. It uses the compiler pinned in this
 # directory's package-lock.json (one node_modules for the whole project),
-# the default incremental runtime, -O3, and routes `abort` to the SDK's
+# the default incremental runtime (SLUICE_ASC_RUNTIME=minimal for the
+# minimal one, see README "Building"), -O3, and routes `abort` to the SDK's
 # handler so the module imports only `sluice` and `wasi_snapshot_preview1`.
 set -euo pipefail
 if [ $# -lt 2 ]; then
@@ -21,6 +22,6 @@ fi
 # asc names a source by its path relative to the working directory; --use
 # needs that name for the SDK's abort handler.
 rel=$(realpath --relative-to="$PWD" "$sdk/assembly")
-"$asc" "$entry" -O3 --runtime incremental \
+"$asc" "$entry" -O3 --runtime "${SLUICE_ASC_RUNTIME:-incremental}" \
   --use "abort=$rel/abort/abortHandler" \
   -o "$out" "$@"

@@ -1,6 +1,10 @@
 package main
 
-import "github.com/sluice-io/sluice/sdk/go/transform"
+import (
+	"slices"
+
+	"github.com/sluice-io/sluice/sdk/go/transform"
+)
 
 func init() {
 	p, err := newProjector(transform.Param("FIELDS"), transform.Param("RENAME"))
@@ -10,12 +14,22 @@ func init() {
 		transform.OnBatch(func(*transform.Batch) ([]transform.Result, error) { return nil, err })
 		return
 	}
-	transform.OnRecord(func(r transform.Record) (transform.Result, error) {
-		out, err := p.apply(r.Data)
-		if err != nil {
-			return transform.Result{}, err
+	// A batch function, so the projector's memory (and the results) can be
+	// reused from batch to batch: the SDK is done with the last batch's
+	// answers when the next batch arrives.
+	var results []transform.Result
+	transform.OnBatch(func(b *transform.Batch) ([]transform.Result, error) {
+		p.reset()
+		results = slices.Grow(results[:0], len(b.Records))[:len(b.Records)]
+		for i, r := range b.Records {
+			out, err := p.apply(r.Data)
+			if err != nil {
+				results[i] = transform.Fail(err)
+				continue
+			}
+			results[i] = transform.Ok(out)
 		}
-		return transform.Ok(out), nil
+		return results, nil
 	})
 }
 

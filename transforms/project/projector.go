@@ -12,10 +12,20 @@ type rename struct {
 	from, to jsonpath.Path
 }
 
-// projector keeps chosen fields of a JSON object and renames fields.
+// projector keeps chosen fields of a JSON object and renames fields. It
+// reuses its memory: a warm projector allocates nothing per record.
 type projector struct {
 	keep    []jsonpath.Path // empty: keep every field
 	renames []rename
+	parser  jsonpath.Parser // reset for every record
+	// out holds the answers since the last reset, one after the other.
+	out []byte
+}
+
+// reset makes the memory of every answer apply gave reusable: call it when
+// none of them is needed any more (at the start of a batch).
+func (p *projector) reset() {
+	p.out = p.out[:0]
 }
 
 // newProjector parses the FIELDS and RENAME parameters. When fields is not
@@ -57,9 +67,46 @@ func newProjector(fields, renames string) (*projector, error) {
 	return p, nil
 }
 
-// apply projects and renames one record. Fields that are absent are
-// skipped; keys come out in sorted order.
+// apply projects and renames one record; the answer is valid until the
+// next reset. Fields that are absent are
+// skipped; keys come out in sorted order. Records the byte scanner handles
+// (jsonpath.ParseObject) never become maps; anything else (escapes in
+// strings, invalid JSON, ...) takes the encoding/json path, which gives the
+// same output for everything the scanner handles and decides the rest.
 func (p *projector) apply(data []byte) ([]byte, error) {
+	p.parser.Reset()
+	src, err := p.parser.ParseObject(data)
+	if err != nil {
+		return p.applyMaps(data)
+	}
+	out := src
+	if len(p.keep) > 0 {
+		out = p.parser.NewObject()
+		for _, fp := range p.keep {
+			if v, ok := src.Get(fp); ok {
+				if err := out.Set(fp, v); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	for _, r := range p.renames {
+		v, ok := out.Get(r.from)
+		if !ok {
+			continue
+		}
+		out.Remove(r.from)
+		if err := out.Set(r.to, v); err != nil {
+			return nil, err
+		}
+	}
+	start := len(p.out)
+	p.out = out.AppendJSON(p.out)
+	return p.out[start:len(p.out):len(p.out)], nil
+}
+
+// applyMaps is apply through encoding/json and maps.
+func (p *projector) applyMaps(data []byte) ([]byte, error) {
 	src, err := jsonpath.DecodeObject(data)
 	if err != nil {
 		return nil, err

@@ -31,6 +31,8 @@ export class Batch {
   sourceStreamArn: string = "";
   /** How many records the batch holds. */
   recordCount: i32 = 0;
+  /** The input buffer the batch was decoded from (records' bytes are views into it). */
+  buffer: ArrayBuffer | null = null;
 }
 
 /** One input record. */
@@ -43,18 +45,29 @@ export class Record {
   data: Uint8Array;
   /** Kinesis metadata when the record came from a data stream, else null. */
   kinesis: KinesisMetadata | null = null;
-  /** The raw UTF-8 bytes of the record id, echoed byte for byte in the answer. */
-  idBytes: Uint8Array;
+  /** Where the record id's UTF-8 bytes sit in the input buffer, and how many there are. */
+  idStart: usize;
+  idLength: i32;
 
-  constructor(batch: Batch, idBytes: Uint8Array, data: Uint8Array) {
+  constructor(batch: Batch, idStart: usize, idLength: i32, data: Uint8Array) {
     this.batch = batch;
-    this.idBytes = idBytes;
+    this.idStart = idStart;
+    this.idLength = idLength;
     this.data = data;
+  }
+
+  /**
+   * The raw UTF-8 bytes of the record id, echoed byte for byte in the
+   * answer: a new view into the input buffer, valid during this batch only.
+   */
+  get idBytes(): Uint8Array {
+    const buf = changetype<ArrayBuffer>(this.batch.buffer);
+    return Uint8Array.wrap(buf, <i32>(this.idStart - changetype<usize>(buf)), this.idLength);
   }
 
   /** The record id (an opaque string, unique in the batch). */
   get id(): string {
-    return String.UTF8.decodeUnsafe(this.idBytes.dataStart, <usize>this.idBytes.length);
+    return String.UTF8.decodeUnsafe(this.idStart, <usize>this.idLength);
   }
 
   /** The record's data decoded as UTF-8. */
@@ -81,6 +94,11 @@ export class BatchReader {
     this.base = offset;
     this.pos = offset;
     this.end = offset + len;
+  }
+
+  /** The buffer being read. */
+  get buffer(): ArrayBuffer {
+    return this.buf;
   }
 
   /** The offset of the next byte, counted from the start of the batch. */
@@ -136,21 +154,50 @@ export class BatchReader {
     return v;
   }
 
+  /**
+   * Reads the u32 length of a `bytes` or `string` field and checks that
+   * that many bytes follow; returns -1 (with `error` set) when they do not.
+   * The error's label is built only on failure, so a valid batch costs no
+   * string concatenation per field.
+   */
+  fieldLength(what: string): i32 {
+    if (this.error.length != 0) return -1;
+    if (this.end - this.pos < 4) {
+      this.fail(what + " length runs past the end of the batch");
+      return -1;
+    }
+    const n = load<u32>(changetype<usize>(this.buf) + <usize>this.pos);
+    this.pos += 4;
+    if (n > <u32>i32.MAX_VALUE || <u32>(this.end - this.pos) < n) {
+      this.fail(what + " runs past the end of the batch");
+      return -1;
+    }
+    return <i32>n;
+  }
+
+  /** Skips `n` bytes (nothing when `n` is negative) and returns the address of the first. */
+  take(n: i32): usize {
+    const p = changetype<usize>(this.buf) + <usize>this.pos;
+    if (n > 0) this.pos += n;
+    return p;
+  }
+
   /** Reads a `bytes` field as a view into the buffer. */
   bytes(what: string): Uint8Array {
-    const n = this.u32(what + " length");
-    if (n > <u32>i32.MAX_VALUE || !this.need(<i32>n, what)) return new Uint8Array(0);
-    const v = Uint8Array.wrap(this.buf, this.pos, <i32>n);
-    this.pos += <i32>n;
+    const n = this.fieldLength(what);
+    if (n < 0) return new Uint8Array(0);
+    const v = Uint8Array.wrap(this.buf, this.pos, n);
+    this.pos += n;
     return v;
   }
 
   /** Reads a `string` field. */
   string(what: string): string {
-    const n = this.u32(what + " length");
-    if (n > <u32>i32.MAX_VALUE || !this.need(<i32>n, what)) return "";
+    const n = this.fieldLength(what);
+    if (n < 0) return "";
+    if (n == 0) return "";
     const s = String.UTF8.decodeUnsafe(changetype<usize>(this.buf) + <usize>this.pos, <usize>n);
-    this.pos += <i32>n;
+    this.pos += n;
     return s;
   }
 }
@@ -164,6 +211,7 @@ export function decodeBatch(r: BatchReader): Record[] | null {
     return null;
   }
   const batch = new Batch();
+  batch.buffer = r.buffer;
   batch.invocationId = r.string("invocation_id");
   batch.deliveryStreamArn = r.string("delivery_stream_arn");
   batch.region = r.string("region");
@@ -177,9 +225,10 @@ export function decodeBatch(r: BatchReader): Record[] | null {
     return null;
   }
   batch.recordCount = <i32>count;
-  const records = new Array<Record>(0);
+  const records = new Array<Record>(<i32>count);
   for (let i: u32 = 0; i < count; i++) {
-    const id = r.bytes("record_id");
+    const idLength = r.fieldLength("record_id");
+    const idStart = r.take(idLength);
     const ts = r.i64("approximate_arrival_timestamp");
     const flagsAt = r.offset;
     const flags = r.u8("flags");
@@ -200,10 +249,10 @@ export function decodeBatch(r: BatchReader): Record[] | null {
     }
     const data = r.bytes("data");
     if (r.error.length != 0) return null;
-    const rec = new Record(batch, id, data);
+    const rec = new Record(batch, idStart, idLength, data);
     rec.approximateArrivalTimestamp = ts;
     rec.kinesis = kinesis;
-    records.push(rec);
+    unchecked(records[i] = rec);
   }
   if (!r.atEnd) {
     r.fail("bytes left over after the last record");

@@ -14,7 +14,7 @@ function stringSize(s: string): usize {
 }
 
 function answerSize(rec: Record, res: Result): usize {
-  let n: usize = 4 + <usize>rec.idBytes.length + 1 + 4 + 4 + 4;
+  let n: usize = 4 + <usize>rec.idLength + 1 + 4 + 4 + 4;
   if (res.code == ResultCode.Ok) {
     n += <usize>res.data.length;
     const keys = res.keys;
@@ -50,7 +50,7 @@ function writeBytes(p: usize, b: Uint8Array): usize {
 export function encodeResponse(records: Record[], results: Result[]): Uint8Array {
   let size: usize = 8;
   for (let i = 0; i < records.length; i++) {
-    size += answerSize(records[i], results[i]);
+    size += answerSize(unchecked(records[i]), unchecked(results[i]));
   }
   if (size > <usize>i32.MAX_VALUE) {
     throw new Error("response of " + size.toString() + " bytes is too large");
@@ -67,9 +67,11 @@ export function encodeResponse(records: Record[], results: Result[]): Uint8Array
   store<u32>(p, <u32>records.length, 4);
   p += 8;
   for (let i = 0; i < records.length; i++) {
-    const rec = records[i];
-    const res = results[i];
-    p = writeBytes(p, rec.idBytes);
+    const rec = unchecked(records[i]);
+    const res = unchecked(results[i]);
+    store<u32>(p, <u32>rec.idLength);
+    memory.copy(p + 4, rec.idStart, <usize>rec.idLength);
+    p += 4 + <usize>rec.idLength;
     store<u8>(p, <u8>res.code);
     p += 1;
     if (res.code == ResultCode.Ok) {

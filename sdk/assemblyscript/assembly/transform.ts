@@ -45,6 +45,7 @@ export function sluice_alloc(size: i32): usize {
 function failWith(message: string): i32 {
   const b = utf8Encode(message);
   set_output(b.dataStart, <usize>b.length);
+  collectGarbage();
   return 1;
 }
 
@@ -69,14 +70,47 @@ export function sluice_transform(ptr: usize, len: i32): i32 {
     return failWith("malformed batch: " + reader.error + " at byte " + reader.errorAt.toString());
   }
   const results = new Array<Result>(records.length);
+  // Rooted in globals while the batch runs, so a collection between two
+  // records (see below) keeps them.
+  batchRecords = records;
+  batchResults = results;
+  let pages = memory.size();
   for (let i = 0; i < records.length; i++) {
-    const res = fn(records[i]);
+    const res = fn(unchecked(records[i]));
     if (res.code == ResultCode.BatchFailed) {
       return failWith(res.message);
     }
-    results[i] = res;
+    unchecked(results[i] = res);
+    // The heap had to grow: free what the records so far left behind
+    // before it grows again. Between records nothing the SDK still needs
+    // lives only on the wasm stack.
+    if (ASC_RUNTIME == RUNTIME_MINIMAL && memory.size() != pages) {
+      __collect();
+      pages = memory.size();
+    }
   }
   const out = encodeResponse(records, results);
   set_output(out.dataStart, <usize>out.length);
+  collectGarbage();
   return 0;
+}
+
+/** ASC_RUNTIME's value for `--runtime minimal`. */
+const RUNTIME_MINIMAL = 1;
+
+// The batch being transformed, or null between batches.
+let batchRecords: Record[] | null = null;
+let batchResults: Result[] | null = null;
+
+/**
+ * Ends a call: drops the batch and, with the minimal runtime
+ * (build-transform.sh's default, which collects only when told), frees its
+ * garbage. Called last in each export, after the output was handed over,
+ * when no reference on the wasm stack is still in use: the minimal runtime
+ * does not scan the stack.
+ */
+function collectGarbage(): void {
+  batchRecords = null;
+  batchResults = null;
+  if (ASC_RUNTIME == RUNTIME_MINIMAL) __collect();
 }

@@ -86,6 +86,14 @@ function handle(r: Record): Result {
   if (verb == "big") {
     return Result.okString("x".repeat(I32.parseInt(arg)));
   }
+  if (verb == "garbage") {
+    // Allocates arg KiB that die at once, then answers from the record, so
+    // a collection in the middle of the batch must keep what is still used.
+    const kib = I32.parseInt(arg);
+    let keep: ArrayBuffer = new ArrayBuffer(0);
+    for (let i = 0; i < kib / 64; i++) keep = new ArrayBuffer(64 << 10);
+    return Result.okString("g" + r.id + ":" + keep.byteLength.toString());
+  }
   if (verb == "abort") {
     throw new Error(arg);
   }

@@ -287,6 +287,45 @@ test('a warm instance reuses memory across many batches', async () => {
   assert.ok(after300 <= 4 * after1 + (1 << 20), `memory grew from ${after1} to ${after300} bytes`);
 });
 
+test('garbage made during a batch is freed during the batch, and answers survive it', async () => {
+  const g = await load();
+  g.transform({ records: [rec('0', 'ok:warm')] });
+  const before = g.memory.buffer.byteLength;
+  // 100 records making 1 MiB of garbage each: 100 MiB if nothing is freed
+  // until the batch ends.
+  const records = Array.from({ length: 100 }, (_, i) => rec(String(i), 'garbage:1024'));
+  const res = g.transform({ records });
+  assert.equal(res.records.length, 100);
+  for (const [i, r] of res.records.entries()) {
+    assert.equal(r.recordId, String(i));
+    assert.equal(text(r), `g${i}:65536`);
+  }
+  const after = g.memory.buffer.byteLength;
+  assert.ok(after <= before + (8 << 20), `memory grew from ${before} to ${after} bytes`);
+});
+
+test('minimal runtime: answers survive collections in the batch, and garbage is freed after it', async () => {
+  const minimal = fileURLToPath(new URL('./probe-minimal.wasm', import.meta.url));
+  const g = await Guest.load(minimal);
+  // 40 records of 512 KiB garbage each: the heap grows within the batch,
+  // so the SDK collects between records while earlier answers are kept.
+  const records = Array.from({ length: 40 }, (_, i) => rec(String(i), 'garbage:512'));
+  const first = g.transform({ records });
+  for (const [i, r] of first.records.entries()) {
+    assert.equal(r.recordId, String(i));
+    assert.equal(text(r), `g${i}:65536`);
+  }
+  const after1 = g.memory.buffer.byteLength;
+  for (let i = 0; i < 20; i++) {
+    const res = g.transform({ records });
+    assert.equal(text(res.records[39]), 'g39:65536');
+  }
+  // 20 more batches of 20 MiB garbage each: freed at the end of each batch.
+  const after21 = g.memory.buffer.byteLength;
+  assert.ok(after21 <= 2 * after1, `memory grew from ${after1} to ${after21} bytes`);
+  assert.equal(g.transform({ records: [rec('x', 'ok:still fine')] }).records[0].data.length, 'still fine'.length);
+});
+
 test('decodeResponse rejects what the host rejects', () => {
   const ok = new Writer().u32(0x31524c53).u32(1).string('r').u8(0).bytes('d').u32(0).string('').finish();
   assert.equal(decodeResponse(ok).records[0].recordId, 'r');

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 )
 
 // The magic numbers that open an encoded batch and an encoded response
@@ -28,10 +29,13 @@ const minRecordSize = 4 + 8 + 1 + 4
 var ErrMalformedBatch = errors.New("malformed batch")
 
 // decoder reads the ABI's little-endian encoding and remembers the offset,
-// so an error can say where the input went wrong.
+// so an error can say where the input went wrong. Error texts are built only
+// on the failure path: decoding a valid batch allocates nothing per field.
 type decoder struct {
 	buf []byte
 	off int
+	// arena holds the bytes of the strings decoded so far (see string).
+	arena []byte
 }
 
 func (d *decoder) fail(what string) error {
@@ -48,48 +52,70 @@ func (d *decoder) take(n int, what string) ([]byte, error) {
 }
 
 func (d *decoder) u8(what string) (uint8, error) {
-	b, err := d.take(1, what)
-	if err != nil {
-		return 0, err
+	if d.off >= len(d.buf) {
+		return 0, d.fail(what + " past the end")
 	}
-	return b[0], nil
+	v := d.buf[d.off]
+	d.off++
+	return v, nil
 }
 
 func (d *decoder) u32(what string) (uint32, error) {
-	b, err := d.take(4, what)
-	if err != nil {
-		return 0, err
+	if len(d.buf)-d.off < 4 {
+		return 0, d.fail(what + " past the end")
 	}
-	return binary.LittleEndian.Uint32(b), nil
+	v := binary.LittleEndian.Uint32(d.buf[d.off:])
+	d.off += 4
+	return v, nil
 }
 
 func (d *decoder) i64(what string) (int64, error) {
-	b, err := d.take(8, what)
-	if err != nil {
-		return 0, err
+	if len(d.buf)-d.off < 8 {
+		return 0, d.fail(what + " past the end")
 	}
-	return int64(binary.LittleEndian.Uint64(b)), nil
+	v := int64(binary.LittleEndian.Uint64(d.buf[d.off:]))
+	d.off += 8
+	return v, nil
 }
 
 // bytes reads a u32 length and that many bytes, aliasing the input.
 func (d *decoder) bytes(what string) ([]byte, error) {
-	start := d.off
-	n, err := d.u32(what + " length")
-	if err != nil {
-		return nil, err
-	}
-	if uint64(n) > uint64(len(d.buf)-d.off) {
-		d.off = start
+	rest := d.buf[d.off:]
+	if len(rest) < 4 {
 		return nil, d.fail(what + " length past the end")
 	}
-	return d.take(int(n), what)
+	n := binary.LittleEndian.Uint32(rest)
+	if uint64(n) > uint64(len(rest)-4) {
+		return nil, d.fail(what + " length past the end")
+	}
+	d.off += 4 + int(n)
+	return rest[4 : 4+n : 4+n], nil
 }
 
-// string reads a bytes field and copies it into a Go string, so the string
-// stays valid after the input buffer is reused.
+// minArenaChunk is the smallest block of string storage the decoder
+// allocates; later blocks double, bounded by the bytes left in the batch.
+const minArenaChunk = 512
+
+// string reads a bytes field as a Go string. The bytes are copied (the
+// input buffer is reused for the next batch) into an arena the decoder
+// allocates afresh for every batch and never writes over: a string stays
+// valid, and unchanged, for as long as the function that received it keeps
+// it. One arena block serves many strings, so a batch of 500 record ids
+// costs a few allocations rather than 500.
 func (d *decoder) string(what string) (string, error) {
 	b, err := d.bytes(what)
-	return string(b), err
+	if err != nil || len(b) == 0 {
+		return "", err
+	}
+	if cap(d.arena)-len(d.arena) < len(b) {
+		// The strings still to come fit in what is left of the batch, so a
+		// block never needs to be larger than that.
+		size := min(max(2*cap(d.arena), minArenaChunk), len(b)+len(d.buf)-d.off)
+		d.arena = make([]byte, 0, size)
+	}
+	start := len(d.arena)
+	d.arena = append(d.arena, b...)
+	return unsafe.String(&d.arena[start], len(b)), nil
 }
 
 // decodeBatch decodes an encoded batch into b, reusing b.Records and meta
@@ -133,6 +159,9 @@ func decodeBatch(buf []byte, b *Batch, meta []KinesisMetadata) ([]KinesisMetadat
 	meta = slices.Grow(meta[:0], n)
 	for i := range b.Records {
 		r := &b.Records[i]
+		if d.directRecord(r) {
+			continue
+		}
 		*r = Record{}
 		if r.ID, err = d.string("record_id"); err != nil {
 			return meta, err
@@ -167,6 +196,50 @@ func decodeBatch(buf []byte, b *Batch, meta []KinesisMetadata) ([]KinesisMetadat
 		return meta, d.fail(fmt.Sprintf("%d bytes left over after the last record", len(buf)-d.off))
 	}
 	return meta, nil
+}
+
+// directRecord decodes the record at d.off in one go when it is a
+// well-formed direct-put record (flags 0, every length in range) and
+// reports whether it did; otherwise it changes nothing, and the caller
+// decodes the record field by field, which finds the error or the
+// metadata. One straight run of loads and checks matters in a Go wasm
+// guest, where every call and branch is costly.
+func (d *decoder) directRecord(r *Record) bool {
+	const fixed = 4 + 8 + 1 + 4 // id length, timestamp, flags, data length
+	rest := d.buf[d.off:]
+	if len(rest) < fixed {
+		return false
+	}
+	n := uint64(binary.LittleEndian.Uint32(rest))
+	if n > uint64(len(rest)-fixed) {
+		return false
+	}
+	at := rest[n+4:]
+	if at[8] != 0 {
+		return false
+	}
+	dn := uint64(binary.LittleEndian.Uint32(at[9:]))
+	if dn > uint64(len(at)-13) {
+		return false
+	}
+	id := rest[4 : 4+n]
+	var idStr string
+	if n > 0 {
+		if uint64(cap(d.arena)-len(d.arena)) < n {
+			size := min(max(2*cap(d.arena), minArenaChunk), int(n)+len(d.buf)-d.off)
+			d.arena = make([]byte, 0, size)
+		}
+		start := len(d.arena)
+		d.arena = append(d.arena, id...)
+		idStr = unsafe.String(&d.arena[start], int(n))
+	}
+	*r = Record{
+		ID:          idStr,
+		ArrivalTime: time.UnixMilli(int64(binary.LittleEndian.Uint64(at))),
+		Data:        at[13 : 13+dn : 13+dn],
+	}
+	d.off += fixed + int(n) + int(dn)
+	return true
 }
 
 func decodeKinesis(d *decoder, m *KinesisMetadata) error {

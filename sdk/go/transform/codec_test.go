@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -174,5 +175,37 @@ func TestDecodeMalformed(t *testing.T) {
 				t.Errorf("err = %q\nwant  %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestDecodedStringsOutliveTheInput: record ids and Kinesis strings are
+// copied out of the input buffer (which the SDK reuses for the next batch),
+// so a string a function keeps does not change when the buffer is written
+// over, and a larger batch spreads its strings over several arena blocks.
+func TestDecodedStringsOutliveTheInput(t *testing.T) {
+	in := testBatch{records: recordIDs(300)}
+	for i := range in.records {
+		in.records[i].id = fmt.Sprintf("record-%04d", i)
+		in.records[i].kinesis = &testKinesis{shard: "shardId-000000000001", key: fmt.Sprint("pk", i), seq: fmt.Sprint(i * 1000)}
+	}
+	buf := in.encode()
+	var b Batch
+	if _, err := decodeBatch(buf, &b, nil); err != nil {
+		t.Fatal(err)
+	}
+	kept := make([]Record, len(b.Records))
+	for i, r := range b.Records {
+		kept[i] = r
+		k := *r.Kinesis
+		kept[i].Kinesis = &k
+	}
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	for i, r := range kept {
+		want := in.records[i]
+		if r.ID != want.id || r.Kinesis.ShardID != want.kinesis.shard || r.Kinesis.PartitionKey != want.kinesis.key || r.Kinesis.SequenceNumber != want.kinesis.seq {
+			t.Fatalf("record %d after the input was overwritten: id %q, kinesis %+v", i, r.ID, *r.Kinesis)
+		}
 	}
 }

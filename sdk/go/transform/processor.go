@@ -2,6 +2,7 @@ package transform
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -81,18 +82,14 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 			return fmt.Errorf("batch function returned %d results for %d records", len(results), len(p.batch.Records))
 		}
 	} else {
-		p.results = p.results[:0]
-		for _, r := range p.batch.Records {
-			res, err := callRecord(h.record, r)
-			if err != nil {
-				return err
-			}
-			p.results = append(p.results, res)
+		p.results = slices.Grow(p.results[:0], len(p.batch.Records))[:len(p.batch.Records)]
+		if err := callRecords(h.record, p.batch.Records, p.results); err != nil {
+			return err
 		}
 		results = p.results
 	}
 	for i := range results {
-		results[i] = normalize(results[i])
+		normalize(&results[i])
 	}
 	p.out = appendResponse(p.out[:0], p.batch.Records, results)
 	// Drop references to the function's data so the collector can free it.
@@ -101,19 +98,25 @@ func (p *processor) run(h *handler, input []byte) (err error) {
 	return nil
 }
 
-// callRecord runs a record function, turning its error into a failed
-// record and its panic into an error that fails the batch.
-func callRecord(fn RecordFunc, r Record) (res Result, err error) {
+// callRecords runs a record function over records, writing results[i] for
+// records[i]. A returned error turns into a failed record; a panic turns
+// into an error that fails the batch. One deferred recover serves the whole
+// batch.
+func callRecords(fn RecordFunc, records []Record, results []Result) (err error) {
+	i := 0
 	defer func() {
 		if v := recover(); v != nil {
-			err = fmt.Errorf("panic in record function (record %q): %v", r.ID, v)
+			err = fmt.Errorf("panic in record function (record %q): %v", records[i].ID, v)
 		}
 	}()
-	res, ferr := fn(r)
-	if ferr != nil {
-		return Fail(ferr), nil
+	for ; i < len(records); i++ {
+		res, ferr := fn(records[i])
+		if ferr != nil {
+			res = Fail(ferr)
+		}
+		results[i] = res
 	}
-	return res, nil
+	return nil
 }
 
 // callBatch runs a batch function, turning its panic into an error.
@@ -126,20 +129,24 @@ func callBatch(fn BatchFunc, b *Batch) (results []Result, err error) {
 	return fn(b)
 }
 
-// normalize makes a result encodable: an unknown status or a partition key
-// that is not UTF-8 (the host refuses such a response as a whole) turns
-// into a failed record, and an error message is made valid UTF-8.
-func normalize(res Result) Result {
-	if res.Status > StatusProcessingFailed {
-		return Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("transform returned unknown status %d", res.Status)}
-	}
-	if res.Status == StatusOk {
+// normalize makes a result encodable, in place: an unknown status or a
+// partition key that is not UTF-8 (the host refuses such a response as a
+// whole) turns into a failed record, and an error message is made valid
+// UTF-8. The common case, Ok without keys, costs two comparisons.
+func normalize(res *Result) {
+	switch {
+	case res.Status > StatusProcessingFailed:
+		*res = Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("transform returned unknown status %d", res.Status)}
+		return
+	case res.Status == StatusOk:
 		for k, v := range res.PartitionKeys {
 			if !utf8.ValidString(k) || !utf8.ValidString(v) {
-				return Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("partition key %q is not valid UTF-8", k)}
+				*res = Result{Status: StatusProcessingFailed, Error: fmt.Sprintf("partition key %q is not valid UTF-8", k)}
+				return
 			}
 		}
 	}
-	res.Error = strings.ToValidUTF8(res.Error, "\uFFFD")
-	return res
+	if res.Error != "" {
+		res.Error = strings.ToValidUTF8(res.Error, "\uFFFD")
+	}
 }

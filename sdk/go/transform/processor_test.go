@@ -89,6 +89,12 @@ func TestProcessFailures(t *testing.T) {
 			m[r.ID]++
 			return Result{}, nil
 		}}, batch, 1, `panic in record function (record "0"): assignment to entry in nil map`},
+		{"record panic after the first record", handler{record: func(r Record) (Result, error) {
+			if r.ID == "1" {
+				panic("second record")
+			}
+			return Ok(r.Data), nil
+		}}, batch, 1, `panic in record function (record "1"): second record`},
 		{"unknown status", handler{record: func(Record) (Result, error) { return Result{Status: 9}, nil }}, batch, 0, "transform returned unknown status 9"},
 		{"partition key not UTF-8", handler{record: func(r Record) (Result, error) {
 			return OkWithPartitionKeys(r.Data, map[string]string{"k": "\xff"}), nil
