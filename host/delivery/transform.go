@@ -90,15 +90,12 @@ func (st *stages) invoke(ctx context.Context, sub []record, o *output) ([]outRec
 		met.transformRecords.WithLabelValues(name, "processing_failed").Add(float64(len(sub)))
 		return nil, nil
 	}
-	byID := make(map[string]*runtime.Result, len(resp.Records))
-	for i := range resp.Records {
-		byID[resp.Records[i].RecordID] = &resp.Records[i]
-	}
+	answer := answers(b, resp)
 	out := make([]outRecord, 0, len(sub))
 	var ok, dropped, failed int
 	for i := range sub {
 		r := &sub[i]
-		res := byID[b.Records[i].RecordID] // the runtime checked every record is answered
+		res := answer(i)
 		switch res.Status {
 		case runtime.StatusOk:
 			out = append(out, outRecord{src: r, data: res.Data, keys: res.PartitionKeys})
@@ -133,4 +130,24 @@ func sourceOf(def *Definition) (stream, filter string) {
 		return streams.SourceStream(def.Source.Stream)
 	}
 	return directStream(def.Name), directSubject(def.Name)
+}
+
+// answers returns, for the index of a record of b, its answer in resp. The
+// runtime checked that every record is answered once; answers mostly come
+// in the batch's order, so a map is built only when one does not.
+func answers(b *runtime.Batch, resp *runtime.Response) func(i int) *runtime.Result {
+	var byID map[string]*runtime.Result
+	return func(i int) *runtime.Result {
+		id := b.Records[i].RecordID
+		if i < len(resp.Records) && resp.Records[i].RecordID == id {
+			return &resp.Records[i]
+		}
+		if byID == nil {
+			byID = make(map[string]*runtime.Result, len(resp.Records))
+			for j := range resp.Records {
+				byID[resp.Records[j].RecordID] = &resp.Records[j]
+			}
+		}
+		return byID[id]
+	}
 }
