@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"sync"
 	"testing"
@@ -23,28 +22,15 @@ import (
 // cluster on loopback. They start together: a node alone has no quorum.
 func openCluster(t *testing.T, n int) ([]*Server, []*kinesis.Client) {
 	t.Helper()
-	ports := make([]int, n)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	plans, err := natsd.LoopbackClusters(n, "edge", "a-route-secret-of-some-length")
+	if err != nil {
+		t.Fatal(err)
 	}
 	srvs := make([]*Server, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		var routes []string
-		for j, p := range ports {
-			if j != i {
-				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
-			}
-		}
-		cfg := Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", OutputRoot: os.TempDir(),
-			Cluster: natsd.Cluster{Name: "edge", NodeName: fmt.Sprintf("box-%d", i+1),
-				Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Secret: "a-route-secret-of-some-length"}}
+		cfg := Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", OutputRoot: os.TempDir(), Cluster: plans[i]}
 		wg.Go(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()

@@ -120,3 +120,30 @@ func waitForMeta(srv *server.Server, log *slog.Logger, limit time.Duration) erro
 	}
 	return nil
 }
+
+// LoopbackClusters plans a cluster of n nodes on this machine: each
+// node's Cluster, on a free loopback route port, with routes to the
+// others. It is for tests and local trials (three hosts on one machine).
+func LoopbackClusters(n int, name, secret string) ([]Cluster, error) {
+	ports := make([]int, n)
+	for i := range ports {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("natsd: a free port: %w", err)
+		}
+		ports[i] = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	out := make([]Cluster, n)
+	for i := range out {
+		var routes []string
+		for j, p := range ports {
+			if j != i {
+				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
+			}
+		}
+		out[i] = Cluster{Name: name, NodeName: fmt.Sprintf("%s-%d", name, i+1),
+			Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]), Routes: routes, Secret: secret}
+	}
+	return out, nil
+}

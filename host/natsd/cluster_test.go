@@ -2,8 +2,6 @@ package natsd
 
 import (
 	"context"
-	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -18,29 +16,15 @@ const testSecret = "0123456789abcdef-route-secret"
 // loopback, all at once (a node alone has no JetStream quorum).
 func startCluster(t *testing.T, n int) []*Server {
 	t.Helper()
-	ports := make([]int, n)
-	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
+	plans, err := LoopbackClusters(n, "edge", testSecret)
+	if err != nil {
+		t.Fatal(err)
 	}
 	srvs := make([]*Server, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		var routes []string
-		for j, p := range ports {
-			if j != i {
-				routes = append(routes, fmt.Sprintf("nats-route://127.0.0.1:%d", p))
-			}
-		}
-		cfg := Config{DataDir: t.TempDir(), Cluster: Cluster{
-			Name: "edge", NodeName: fmt.Sprintf("node-%d", i+1), Listen: fmt.Sprintf("127.0.0.1:%d", ports[i]),
-			Routes: routes, Secret: testSecret,
-		}}
+		cfg := Config{DataDir: t.TempDir(), Cluster: plans[i]}
 		wg.Go(func() { srvs[i], errs[i] = Start(cfg) })
 	}
 	wg.Wait()
