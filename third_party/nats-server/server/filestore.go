@@ -401,6 +401,12 @@ const (
 	highCardinalityThreshold = 1_000_000
 )
 
+// DefaultFileStoreCacheExpire is how long a file store keeps a message
+// block's cache after its last read or write when FileStoreConfig.CacheExpire
+// is zero, as for every stream the server creates itself. Sluice patch: set
+// it before the server starts; it is not synchronised.
+var DefaultFileStoreCacheExpire = defaultCacheBufferExpiration
+
 func newFileStore(fcfg FileStoreConfig, cfg StreamConfig) (*fileStore, error) {
 	return newFileStoreWithCreated(fcfg, cfg, time.Now().UTC(), nil, nil)
 }
@@ -424,7 +430,7 @@ func newFileStoreWithCreatedAndMode(fcfg FileStoreConfig, cfg StreamConfig, crea
 		return nil, fmt.Errorf("filestore max block size is %s", friendlyBytes(maxBlockSize))
 	}
 	if fcfg.CacheExpire == 0 {
-		fcfg.CacheExpire = defaultCacheBufferExpiration
+		fcfg.CacheExpire = DefaultFileStoreCacheExpire
 	}
 	if fcfg.SubjectStateExpire == 0 {
 		fcfg.SubjectStateExpire = defaultFssExpiration
