@@ -81,3 +81,9 @@ require (
 // 1,024 loop iterations, not at every one. Drop this line (and third_party/wazero)
 // when a wazero release carries the fix: see third_party/wazero/PATCH.md.
 replace github.com/tetratelabs/wazero => ./third_party/wazero
+
+// nats-server v2.15.2 with one patch: the file store's block cache expiry (10 s,
+// a constant upstream) is a variable host/natsd sets to 1 s. Drop this line (and
+// third_party/nats-server) when a release makes it an option: see
+// third_party/nats-server/PATCH.md.
+replace github.com/nats-io/nats-server/v2 => ./third_party/nats-server

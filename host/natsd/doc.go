@@ -39,6 +39,13 @@
 // message), which clears them. Clients stay connected throughout (those
 // that logged in with a user name or an nkey reconnect; see access.go).
 //
+// JetStream's file store keeps a message block (up to 8 MiB) in memory for
+// a while after its last read or write; upstream nats-server fixes that at
+// 10 s, so a delivery that follows ingest holds 10 s of it. Sluice builds
+// with a patched nats-server (third_party/nats-server/PATCH.md) where it is
+// a variable, and Start sets it to BlockCacheExpire (1 s) before the first
+// server starts (cache.go).
+//
 // # Accounts and logins
 //
 // The server has three accounts (access.go, accounts.go). AccountSluice

@@ -182,6 +182,7 @@ func Start(cfg Config) (_ *Server, err error) {
 		opts.Host, opts.Port = host, p
 		setTLS(opts, cfg.TLS)
 	}
+	setBlockCacheExpire() // a patched nats-server's knob: see cache.go
 	srv, err := server.NewServer(opts)
 	if err != nil {
 		return nil, fmt.Errorf("natsd: %w", err)
