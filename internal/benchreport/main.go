@@ -185,6 +185,7 @@ func report(w io.Writer, r results) {
 	} {
 		name := "Delivery/" + c.path + "/" + c.size
 		deliv = append(deliv,
+			row{label: c.path + " " + c.size + ", seconds delivery trailed the last put", name: name, unit: "s-after-puts", valueUnit: "s"},
 			row{label: c.path + " " + c.size + " / raw JetStream publish", name: name, anchor: "Delivery/raw-jetstream/" + c.size,
 				unit: "records/s", valueUnit: "rec/s", goal: goal{true, c.goal}},
 			row{label: c.path + " " + c.size + ", server peak RSS", name: name, unit: "peak-RSS-MB", valueUnit: "MB",
@@ -205,9 +206,11 @@ func report(w io.Writer, r results) {
 	r.print(w, "Transforms (transforms: upper-case each record of a batch of 500; ratio = time per record / native Go's)", "module", tr)
 
 	r.print(w, "Latency", "path", []row{
-		{label: "put → object visible, zero buffering, p50", name: "PutToVisible/interval=0s", unit: "ms-p50", valueUnit: "ms"},
-		{label: "put → object visible, zero buffering, p99", name: "PutToVisible/interval=0s", unit: "ms-p99", valueUnit: "ms", goal: goal{false, 10}},
-		{label: "put → object visible, 1 s buffering, p50", name: "PutToVisible/interval=1s", unit: "ms-p50", valueUnit: "ms"},
+		{label: "put → object visible, zero buffering, no transform, p50", name: "PutToVisible/interval=0s/transform=none", unit: "ms-p50", valueUnit: "ms"},
+		{label: "put → object visible, zero buffering, no transform, p99", name: "PutToVisible/interval=0s/transform=none", unit: "ms-p99", valueUnit: "ms", goal: goal{false, 10}},
+		{label: "put → object visible, zero buffering, Go project transform, p50", name: "PutToVisible/interval=0s/transform=project-go", unit: "ms-p50", valueUnit: "ms"},
+		{label: "put → object visible, zero buffering, Go project transform, p99", name: "PutToVisible/interval=0s/transform=project-go", unit: "ms-p99", valueUnit: "ms", goal: goal{false, 10}},
+		{label: "put → object visible, 1 s buffering, Go project transform, p50", name: "PutToVisible/interval=1s/transform=project-go", unit: "ms-p50", valueUnit: "ms"},
 		{label: "put → SubscribeToShard event, p50", name: "SubscribePushLatency", unit: "p50-ms", valueUnit: "ms"},
 		{label: "put → SubscribeToShard event, p99", name: "SubscribePushLatency", unit: "p99-ms", valueUnit: "ms"},
 	})

@@ -78,32 +78,40 @@ func BenchmarkDirectPutToParquet(b *testing.B) {
 }
 
 // BenchmarkPutToVisible measures the time from a PutRecord's answer to
-// its object being visible in the folder, one record at a time through
-// the project transform, with zero buffering (IntervalSeconds 0: delivered
+// its object being visible in the folder, one record at a time, with no
+// transform and through the project transform, with zero buffering (IntervalSeconds 0: delivered
 // within moments) and with a 1 s buffering interval (so about 1 s plus
 // the transform, the encoding and the write). It reports the median, the
 // 99th percentile and the largest latency. An iteration of interval=1s
 // takes about a second: use a small -benchtime, e.g. 5x.
 func BenchmarkPutToVisible(b *testing.B) {
-	for _, interval := range []int{0, 1} {
-		b.Run(fmt.Sprintf("interval=%ds", interval), func(b *testing.B) {
-			putToVisible(b, interval)
-		})
+	for _, c := range []struct {
+		interval  int
+		transform bool
+	}{{0, false}, {0, true}, {1, true}} {
+		name := fmt.Sprintf("interval=%ds/transform=none", c.interval)
+		if c.transform {
+			name = fmt.Sprintf("interval=%ds/transform=project-go", c.interval)
+		}
+		b.Run(name, func(b *testing.B) { putToVisible(b, c.interval, c.transform) })
 	}
 }
 
-func putToVisible(b *testing.B, interval int) {
+func putToVisible(b *testing.B, interval int, transform bool) {
 	ep := startHost(b)
-	pushModule(b, ep, "project", projectWasm)
-	out := filepath.Join(b.TempDir(), "out")
-	applyDefinition(b, ep, delivery.Definition{
+	def := delivery.Definition{
 		Name:        "latency",
 		Source:      delivery.Source{Kind: delivery.SourceDirectPut},
 		Buffering:   delivery.Buffering{SizeMiB: 4, IntervalSeconds: intp(interval)},
-		Processor:   projectProcessor(),
-		Format:      projectFormat(),
-		Destination: delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: out}},
-	})
+		Format:      partitionFormat(),
+		Destination: delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(b.TempDir(), "out")}},
+	}
+	if transform {
+		pushModule(b, ep, "project", projectWasm)
+		def.Processor, def.Format = projectProcessor(), projectFormat()
+	}
+	applyDefinition(b, ep, def)
+	out := def.Destination.Folder.Path
 	c := firehoseClient(ep)
 	recs := makeRecords(b.N+1, 1, 0)
 	have := len(folderObjects(b, out))
