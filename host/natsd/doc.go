@@ -70,6 +70,18 @@
 // before the accounts existed (nats-server's global account, "$G") is
 // moved to AccountSluice at start.
 //
+// # Clusters
+//
+// Config.Cluster joins the server to a JetStream cluster (cluster.go): a
+// cluster name, a node name unique in it, a route listener and the other
+// nodes' routes. Routes always log in (RouteUser and a shared secret of
+// at least MinClusterSecret bytes). nats-server starts routing only once
+// a client listener is up, so a node with no Config.Listen gets a hidden
+// one on a random loopback port that takes only Sluice's own logins.
+// Start then waits for a JetStream meta leader (a quorum of the nodes)
+// before anything is read or written. LoopbackClusters plans a cluster
+// on one machine, for tests and trials.
+//
 // # Encryption at rest
 //
 // Config.Encryption turns on JetStream's own encryption of every stream,
