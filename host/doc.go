@@ -74,4 +74,13 @@
 // 0700); their endpoints to Config.AllowEndpoints (confine.go). With
 // Config.Encryption the store is encrypted at rest and the Kinesis API
 // says so.
+//
+// # Clusters
+//
+// With Config.Cluster the embedded server joins a JetStream cluster (see
+// natsd.Cluster) and everything Sluice keeps (data streams, direct-put
+// streams, buckets, the module store) is kept in Config.Replicas copies,
+// 3 by default there. Several hosts serving the same streams need the
+// cross-host fences that are not built yet, so `sluice serve` does not
+// offer it.
 package host
