@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,32 +24,56 @@ func BenchmarkPutRecordsSync(b *testing.B) {
 	for _, mode := range []string{"default", "always"} {
 		b.Run("sync="+mode, func(b *testing.B) {
 			_, kc := open(b, Config{SyncAlways: mode == "always"})
-			ctx := context.Background()
-			if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("bench"), ShardCount: aws.Int32(4)}); err != nil {
-				b.Fatal(err)
-			}
-			data := make([]byte, 1024)
-			recs := make([]types.PutRecordsRequestEntry, 500)
-			for i := range recs {
-				recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(i)), Data: data}
-			}
-			b.SetParallelism(4)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("bench"), Records: recs})
-					if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
-						b.Errorf("put: %v", err)
-						return
-					}
-				}
-			})
-			secs := time.Since(start).Seconds()
-			b.ReportMetric(float64(b.N*len(recs))/secs, "records/s")
-			b.ReportMetric(float64(b.N*len(recs)*len(data))/secs/1e6, "MB/s")
+			putRecordsParallel(b, kc)
 		})
 	}
+}
+
+// BenchmarkClusterPutRecords measures what three copies cost: the load of
+// BenchmarkPutRecordsSync through one host alone (R1) and through one host
+// of three whose embedded servers form a cluster on loopback (R3, the
+// cluster default), all on the same cores, so it shows the replication's
+// cost, not a cluster's scaling.
+func BenchmarkClusterPutRecords(b *testing.B) {
+	// One server of each kind for every round b.Run makes: a cluster is
+	// slow to form, and each round puts to a stream of its own.
+	_, alone := open(b, Config{})
+	_, kcs := openCluster(b, 3)
+	b.Run("alone-R1", func(b *testing.B) { putRecordsParallel(b, alone) })
+	b.Run("cluster-of-3-R3", func(b *testing.B) { putRecordsParallel(b, kcs[0]) })
+}
+
+// benchStreams numbers the streams putRecordsParallel creates.
+var benchStreams atomic.Int64
+
+// putRecordsParallel creates a stream of 4 shards and puts 500 × 1 KiB
+// records a call from 4×GOMAXPROCS producers, reporting records/s.
+func putRecordsParallel(b *testing.B, kc *kinesis.Client) {
+	ctx := context.Background()
+	stream := fmt.Sprintf("bench-%d", benchStreams.Add(1))
+	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(stream), ShardCount: aws.Int32(4)}); err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 1024)
+	recs := make([]types.PutRecordsRequestEntry, 500)
+	for i := range recs {
+		recs[i] = types.PutRecordsRequestEntry{PartitionKey: aws.String(fmt.Sprint(i)), Data: data}
+	}
+	b.SetParallelism(4)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: recs})
+			if err != nil || aws.ToInt32(out.FailedRecordCount) != 0 {
+				b.Errorf("put: %v", err)
+				return
+			}
+		}
+	})
+	secs := time.Since(start).Seconds()
+	b.ReportMetric(float64(b.N*len(recs))/secs, "records/s")
+	b.ReportMetric(float64(b.N*len(recs)*len(data))/secs/1e6, "MB/s")
 }
 
 // BenchmarkSubscribePushLatency measures, through the whole server, the

@@ -20,7 +20,7 @@ import (
 
 // openCluster opens n hosts whose embedded servers form one JetStream
 // cluster on loopback. They start together: a node alone has no quorum.
-func openCluster(t *testing.T, n int) ([]*Server, []*kinesis.Client) {
+func openCluster(t testing.TB, n int) ([]*Server, []*kinesis.Client) {
 	t.Helper()
 	plans, err := natsd.LoopbackClusters(n, "edge", "a-route-secret-of-some-length")
 	if err != nil {
