@@ -7,7 +7,7 @@ GOFLAGS_BUILD := -trimpath
 GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod sdk/go/testdata/*/go.mod transforms/*/go.mod runtime/testdata/wasi/go.mod)))
 BENCHTIME ?= 2s
 
-.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench soak demo clean
+.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench soak demo clean cluster-test
 
 all: build
 
@@ -77,6 +77,11 @@ bench: build wasm
 	$(GO) test -run '^$$' -bench 'PutToVisible/interval=0s' -benchtime 200x ./internal/e2e/ | tee -a bench.out
 	$(GO) test -run '^$$' -bench 'PutToVisible/interval=1s' -benchtime 5x ./internal/e2e/ | tee -a bench.out
 	$(GO) run ./internal/benchreport bench.out | tee bench-report.md
+
+# The host-level cluster tests (issue 12 groundwork), not yet part of
+# `make test`: three hosts whose embedded servers form a JetStream cluster.
+cluster-test: wasm
+	SLUICE_CLUSTER_TESTS=1 $(GO) test -race -count=1 -run 'Cluster' ./host/ ./host/natsd/ ./host/jsretry/ ./internal/natscluster/
 
 # The long fault tests, not part of `make test`: kill -9 cycles against the
 # real binary (SOAK_CYCLES with --sync default, SOAK_SYNC_CYCLES with

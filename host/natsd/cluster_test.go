@@ -63,7 +63,9 @@ func TestClusterReplicates(t *testing.T) {
 	defer cancel()
 	var st jetstream.Stream
 	for { // until the meta group has a leader
-		st, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "r3", Subjects: []string{"r3.>"}, Replicas: 3})
+		actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		st, err = js.CreateStream(actx, jetstream.StreamConfig{Name: "r3", Subjects: []string{"r3.>"}, Replicas: 3})
+		cancel()
 		if err == nil || ctx.Err() != nil {
 			break
 		}
@@ -82,7 +84,11 @@ func TestClusterReplicates(t *testing.T) {
 	srvs[2].Close()
 	for i := range 50 {
 		for {
-			_, err := js.Publish(ctx, "r3.x", []byte("x"))
+			// Each attempt has its own deadline: a publish sent while a new
+			// leader is elected can go unanswered.
+			actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := js.Publish(actx, "r3.x", []byte("x"))
+			cancel()
 			if err == nil {
 				break
 			}

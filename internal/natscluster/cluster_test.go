@@ -31,7 +31,11 @@ func TestReplicatedStreamSurvivesANode(t *testing.T) {
 		t.Helper()
 		for i := from; i < to; i++ {
 			for attempt := 0; ; attempt++ {
-				_, err := js.Publish(ctx, "r3.x", fmt.Appendf(nil, "%d", i))
+				// Each attempt has its own deadline: a publish sent while a
+				// new leader is elected can go unanswered.
+				actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				_, err := js.Publish(actx, "r3.x", fmt.Appendf(nil, "%d", i))
+				cancel()
 				if err == nil {
 					break
 				}
