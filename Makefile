@@ -31,11 +31,9 @@ wasm transforms: toolchains
 
 test: toolchains wasm check cross gotest guest-test
 
-# Formatting and vet, for the host module and every guest module. The
-# upstream copies under third_party are kept byte for byte as released (their
-# PATCH.md files check that), so gofmt leaves them alone.
+# Formatting and vet, for the host module and every guest module.
 check:
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go' ':!:third_party/*'; git ls-files --others --exclude-standard '*.go' ':!:third_party/*')); \
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	@set -e; for m in $(GUEST_GO_MODULES); do \
