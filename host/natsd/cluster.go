@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/sluice-io/sluice/internal/loopback"
 )
 
 // RouteUser is the user name every node's routes log in with; the password
@@ -127,12 +129,10 @@ func waitForMeta(srv *server.Server, log *slog.Logger, limit time.Duration) erro
 func LoopbackClusters(n int, name, secret string) ([]Cluster, error) {
 	ports := make([]int, n)
 	for i := range ports {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, fmt.Errorf("natsd: a free port: %w", err)
+		var err error
+		if ports[i], err = loopback.FreePort(); err != nil {
+			return nil, fmt.Errorf("natsd: %w", err)
 		}
-		ports[i] = l.Addr().(*net.TCPAddr).Port
-		l.Close()
 	}
 	out := make([]Cluster, n)
 	for i := range out {

@@ -3,14 +3,16 @@ package kinesalite
 import (
 	"bufio"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sluice-io/sluice/internal/loopback"
 )
 
 // startLimit bounds the wait for kinesalite to listen; it ends a hang.
@@ -31,10 +33,11 @@ func Start(t testing.TB) string {
 	if _, err := os.Stat(bin); err != nil {
 		t.Skipf("kinesalite is not installed (%v): `make bench` installs it", err)
 	}
-	port, err := freePort()
+	p, err := loopback.FreePort() // kinesalite takes no port 0
 	if err != nil {
 		t.Fatal(err)
 	}
+	port := strconv.Itoa(p)
 	cmd := exec.Command(bin, "--port", port, "--createStreamMs", "0", "--deleteStreamMs", "0",
 		"--updateStreamMs", "0", "--shardLimit", "100")
 	out, err := cmd.StdoutPipe()
@@ -64,16 +67,4 @@ func Start(t testing.TB) string {
 		t.Fatal("kinesalite did not report its port")
 		return ""
 	}
-}
-
-// freePort returns a loopback TCP port nothing listens on (kinesalite
-// takes no port 0).
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	_, port, err := net.SplitHostPort(l.Addr().String())
-	return port, err
 }

@@ -22,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/sluice-io/sluice/internal/loopback"
 )
 
 // Fixed test credentials and names.
@@ -72,9 +74,11 @@ func Start(t testing.TB) *Server {
 	t.Cleanup(s.Stop)
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ { // the free port may be taken before versitygw binds it
-		if s.addr, lastErr = freePort(); lastErr != nil {
+		port, err := loopback.FreePort()
+		if lastErr = err; err != nil {
 			continue
 		}
+		s.addr = fmt.Sprintf("127.0.0.1:%d", port)
 		s.Endpoint = "http://" + s.addr
 		if lastErr = s.start(); lastErr == nil {
 			break
@@ -108,15 +112,6 @@ func findBinary() (string, error) {
 		return p, nil
 	}
 	return "", fmt.Errorf("%s not found in $(go env GOPATH)/bin (%s) or PATH", binary, gopath)
-}
-
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	addr := l.Addr().String()
-	return addr, l.Close()
 }
 
 // start launches the process on s.addr and s.Dir and waits until it answers.
