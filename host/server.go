@@ -24,6 +24,7 @@ import (
 	"github.com/sluice-io/sluice/host/firehose"
 	"github.com/sluice-io/sluice/host/kinesis"
 	"github.com/sluice-io/sluice/host/modules"
+	"github.com/sluice-io/sluice/host/natsclient"
 	"github.com/sluice-io/sluice/host/natsd"
 	"github.com/sluice-io/sluice/host/rest"
 	"github.com/sluice-io/sluice/host/streams"
@@ -97,9 +98,16 @@ type Config struct {
 	// Cluster, when enabled, joins the embedded server to a JetStream
 	// cluster (see natsd.Cluster).
 	Cluster natsd.Cluster
+	// NATS, when it has URLs, runs the host on NATS servers it does not
+	// run (an existing cluster) instead of the embedded server; the
+	// settings of the embedded server (NATSListen, NATSCredentials,
+	// Cluster, Encryption, MaxStore, SyncAlways) are then refused, as
+	// they belong to that cluster's configuration.
+	NATS natsclient.Config
 	// Replicas is the JetStream replication of every data stream,
 	// direct-put stream, bucket and the module store: 0 means 1 alone
-	// and DefaultClusterReplicas on a cluster.
+	// and DefaultClusterReplicas on a cluster (the embedded server in
+	// one, or external servers that are one).
 	Replicas int
 	// AllowEndpoints restricts the hosts HTTP endpoint and S3
 	// destinations may reach (see host/egress); empty allows any host but
@@ -144,7 +152,7 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
-	if c.Replicas == 0 {
+	if c.Replicas == 0 && !c.NATS.Enabled() { // external: see connect
 		c.Replicas = 1
 		if c.Cluster.Enabled() {
 			c.Replicas = DefaultClusterReplicas
@@ -178,7 +186,10 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	if cfg.Replicas < 1 || cfg.Replicas > MaxReplicas {
+	if err := cfg.checkExternal(); err != nil {
+		return nil, err
+	}
+	if cfg.Replicas < 0 || cfg.Replicas > MaxReplicas || (cfg.Replicas == 0 && !cfg.NATS.Enabled()) {
 		return nil, fmt.Errorf("replicas %d: JetStream keeps 1 to %d copies", cfg.Replicas, MaxReplicas)
 	}
 	sec := cfg.Security
@@ -204,31 +215,10 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.nats, err = natsd.Start(natsd.Config{
-		DataDir:    dataDir,
-		Listen:     cfg.NATSListen,
-		SyncAlways: cfg.SyncAlways,
-		MaxStore:   cfg.MaxStore,
-		TLS:        s.tls.Config(),
-		Encryption: cfg.Encryption,
-		Cluster:    cfg.Cluster,
-		Logger:     cfg.Logger,
-		// NATS access: data users read the data streams and nothing else.
-		Credentials:  cfg.NATSCredentials,
-		DataSubjects: streams.DataSubjects,
-		IsDataStream: streams.IsDataStream,
-	})
-	if err != nil {
+	if err := s.connect(ctx, dataDir); err != nil {
 		return nil, err
 	}
-	if s.nc, err = s.nats.Connect("sluice-host"); err != nil {
-		return nil, err
-	}
-	// The buckets modules read (kv_get) are in the key-value account,
-	// apart from Sluice's own.
-	if s.kvnc, err = s.nats.ConnectKV("sluice-kv"); err != nil {
-		return nil, err
-	}
+	cfg = s.cfg // connect resolves the replicas of external servers
 	kvjs, err := jetstream.New(s.kvnc)
 	if err != nil {
 		return nil, err
@@ -237,7 +227,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Region:    cfg.Region,
 		AccountID: cfg.AccountID,
 		Logger:    cfg.Logger.With("component", "streams"),
-		Storage:   s.nats,
+		Storage:   s.storage(),
 		Replicas:  cfg.Replicas,
 	}
 	if cfg.ShardLimits {
@@ -268,7 +258,9 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(storageMetrics(s.nats)...)
+	if s.nats != nil {
+		reg.MustRegister(storageMetrics(s.nats)...)
+	}
 
 	dcfg, err := confinement(cfg, dataDir)
 	if err != nil {
@@ -280,7 +272,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Runtime: s.rt,
 		Metrics: reg,
 		Logger:  cfg.Logger.With("component", "delivery"),
-		Storage: s.nats,
+		Storage: s.storage(),
 	}, dcfg); err != nil {
 		return nil, fmt.Errorf("open delivery streams: %w", err)
 	}
@@ -298,14 +290,14 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	// signature check reads the same limit (auth's bodyLimit).
 	aws := awsjson.NewMux(cfg.Logger.With("component", "api"), awsjson.WithMaxBodyBytes(kinesis.MaxRequestBytes))
 	kopts := []kinesis.Option{kinesis.WithLogger(cfg.Logger.With("component", "kinesis"))}
-	if s.nats.Encrypted() {
+	if s.encrypted() {
 		kopts = append(kopts, kinesis.WithEncryptionAtRest())
 	}
 	kinesis.Register(aws, s.streams, kopts...)
 	firehose.Register(aws, s.delivery, firehose.Config{
 		Region:          cfg.Region,
 		AccountID:       cfg.AccountID,
-		EncryptedAtRest: s.nats.Encrypted(),
+		EncryptedAtRest: s.encrypted(),
 		// An S3 destination created through the Firehose API has no
 		// endpoint in AWS's shape: its bucket is a folder of the server,
 		// under the output root.
@@ -327,7 +319,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	hl := cfg.HTTP
 	apiLimit := newRequestLimiter("api", hl.MaxInFlight, hl.MaxQueued, hl.QueueWait, lm, rejectAPI(hl.MaxInFlight))
 	probeLimit := newRequestLimiter("probes", MaxInFlightProbes, MaxInFlightProbes, hl.QueueWait, lm, rejectProbe)
-	pr := &probes{js: js, storage: s.nats.StorageErr, failing: s.delivery.Failing}
+	pr := &probes{js: js, storage: s.storageErr, failing: s.delivery.Failing}
 	apiHandler, metrics, err := s.guard(api, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	if err != nil {
 		return nil, err
@@ -348,7 +340,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	s.log.Info("sluice listening",
 		"http", s.HTTPURL(),
-		"nats", orNone(s.nats.ClientURL()),
+		"nats", s.natsDescription(),
 		"data_dir", dataDir,
 		"sync_always", cfg.SyncAlways,
 		"max_requests", hl.MaxInFlight)
@@ -360,7 +352,12 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 func (s *Server) HTTPAddr() string { return s.ln.Addr().String() }
 
 // NATSURL is the client URL of the NATS listener, or "" when there is none.
-func (s *Server) NATSURL() string { return s.nats.ClientURL() }
+func (s *Server) NATSURL() string {
+	if s.nats == nil {
+		return ""
+	}
+	return s.nats.ClientURL()
+}
 
 // Done is closed, after sending the error, when the HTTP listener stops by
 // itself (not by Close).
@@ -401,7 +398,7 @@ func (s *Server) Close() error {
 // logNATSAccess says how NATS clients log in: where the generated tokens
 // are (never the tokens).
 func (s *Server) logNATSAccess() {
-	if s.nats.ClientURL() == "" {
+	if s.nats == nil || s.nats.ClientURL() == "" {
 		return
 	}
 	for _, r := range []natsd.Role{natsd.RoleData, natsd.RoleKV} {

@@ -19,6 +19,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	var natsAuth natsAuthFlags
 	var keyFile, oldKeyFile string
 	var memLimit memlimit.Limit
+	var cluster clusterFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
@@ -58,6 +59,9 @@ func newServeCmd(c *cli) *cobra.Command {
 			if cfg.Encryption.OldKey, err = encryptionKey(oldKeyFile, envOldEncryptionKey, "--encryption-old-key-file", cfg.Logger); err != nil {
 				return err
 			}
+			if err := cluster.resolve(&cfg, cmd.Flags().Changed, cfg.Logger); err != nil {
+				return err
+			}
 			applyMemoryLimit(memLimit, cfg, memlimit.DefaultSystem, os.Getenv, cfg.Logger)
 			ctx := cmd.Context()
 			srv, err := host.Open(ctx, cfg)
@@ -78,6 +82,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.HTTPAddr, "http", host.DefaultHTTPAddr, "HTTP listener for the AWS-compatible APIs and /metrics")
 	f.StringVar(&cfg.NATSListen, "nats", host.DefaultNATSListen, `NATS client listener; "" for in-process only`)
 	natsAuth.register(f)
+	cluster.register(f, &cfg)
 	f.StringVar(&cfg.Region, "region", host.DefaultRegion, "region in the ARNs the server returns")
 	f.StringVar(&cfg.AccountID, "account-id", host.DefaultAccountID, "account id in the ARNs the server returns")
 	f.StringVar(&sync, "sync", "default", "default: acknowledged writes survive a crash of the process; always: fsync before every acknowledgement, so they survive power loss")

@@ -1,0 +1,180 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/natsclient"
+	"github.com/sluice-io/sluice/host/natsd"
+	"github.com/sluice-io/sluice/internal/awstest"
+	"github.com/sluice-io/sluice/internal/natscluster"
+)
+
+// TestExternalNATSCluster: two hosts run on a 3-node NATS cluster they do
+// not run (--nats-url); everything is kept in three copies by default; a
+// stream created through one host takes records through both and is read
+// through the other; with one NATS node down, puts and reads go on; the
+// node comes back and catches up.
+func TestExternalNATSCluster(t *testing.T) {
+	nc := natscluster.Start(t, 3)
+	var urls []string
+	for _, n := range nc.Nodes {
+		urls = append(urls, fmt.Sprintf("nats://%s:%s@127.0.0.1:%d", url.QueryEscape(nc.User), url.QueryEscape(nc.Password), n.ClientPort))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var kcs []*kinesis.Client
+	var srvs []*Server
+	for range 2 {
+		srv, err := Open(ctx, Config{DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", OutputRoot: os.TempDir(),
+			NATS: natsclient.Config{URLs: urls}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		if srv.NATSURL() != "" {
+			t.Errorf("a host on external servers has NATS listener %q, want none", srv.NATSURL())
+		}
+		srvs = append(srvs, srv)
+		kcs = append(kcs, kinesis.New(kinesis.Options{
+			BaseEndpoint: aws.String("http://" + srv.HTTPAddr()),
+			Region:       "us-east-1",
+			Credentials:  credentials.NewStaticCredentialsProvider("x", "x", ""),
+			HTTPClient:   awstest.SDKHTTPClient(),
+		}))
+	}
+	if _, err := kcs[0].CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	js, err := jetstream.New(srvs[1].nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range js.StreamNames(ctx).Name() {
+		st, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := st.CachedInfo().Config.Replicas; r != DefaultClusterReplicas {
+			t.Errorf("JetStream stream %s has %d replicas, want %d", name, r, DefaultClusterReplicas)
+		}
+	}
+	put := func(kc *kinesis.Client, i int) {
+		t.Helper()
+		for {
+			_, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"),
+				PartitionKey: aws.String("k"), Data: fmt.Appendf(nil, "%d", i)})
+			if err == nil {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("put %d: %v", i, err)
+			}
+			time.Sleep(50 * time.Millisecond) // a leader moving off a stopped node
+		}
+	}
+	for i := range 20 {
+		put(kcs[i%2], i)
+	}
+	nc.Stop(1)
+	for i := 20; i < 40; i++ {
+		put(kcs[i%2], i)
+	}
+	read := func(kc *kinesis.Client) []string {
+		t.Helper()
+		for {
+			got, err := readAll(ctx, kc, "s")
+			if err == nil {
+				return got
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("read: %v", err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	want := make([]string, 40)
+	for i := range want {
+		want[i] = fmt.Sprint(i)
+	}
+	if got := read(kcs[1]); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("read through host 2 with a NATS node down: %q", got)
+	}
+	nc.Restart(1)
+	if got := read(kcs[0]); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("read through host 1 after the node came back: %q", got)
+	}
+}
+
+// readAll reads every record of every shard of stream through kc.
+func readAll(ctx context.Context, kc *kinesis.Client, stream string) ([]string, error) {
+	shards, err := kc.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String(stream)})
+	if err != nil {
+		return nil, err
+	}
+	var got []string
+	for _, sh := range shards.Shards {
+		it, err := kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String(stream),
+			ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
+		if err != nil {
+			return nil, err
+		}
+		iter := it.ShardIterator
+		for iter != nil {
+			out, err := kc.GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: iter})
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range out.Records {
+				got = append(got, string(r.Data))
+			}
+			if len(out.Records) == 0 || aws.ToInt64(out.MillisBehindLatest) == 0 {
+				break
+			}
+			iter = out.NextShardIterator
+		}
+	}
+	return got, nil
+}
+
+// TestExternalRefusesServerSettings: with --nats-url, the settings of a
+// server Sluice would run are refused, not silently ignored.
+func TestExternalRefusesServerSettings(t *testing.T) {
+	ext := natsclient.Config{URLs: []string{"nats://127.0.0.1:1"}}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"listener", Config{NATS: ext, NATSListen: "127.0.0.1:4222"}, "--nats"},
+		{"logins", Config{NATS: ext, NATSCredentials: []natsd.Credential{{Role: natsd.RoleData, Token: "t"}}}, "--nats-token"},
+		{"routes", Config{NATS: ext, Cluster: natsd.Cluster{Listen: "127.0.0.1:6222"}}, "--cluster-listen"},
+		{"encryption", Config{NATS: ext, Encryption: natsd.Encryption{Key: strings.Repeat("k", 32)}}, "--encryption-key-file"},
+		{"store limit", Config{NATS: ext, MaxStore: natsd.StoreLimit{Percent: 50}}, "--max-store"},
+		{"sync", Config{NATS: ext, SyncAlways: true}, "--sync"},
+		{"bad url", Config{NATS: natsclient.Config{URLs: []string{"http://x"}}}, "scheme"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.DataDir, tc.cfg.HTTPAddr = t.TempDir(), "127.0.0.1:0"
+			srv, err := Open(context.Background(), tc.cfg)
+			if err == nil {
+				srv.Close()
+				t.Fatal("Open: no error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Open: %v, want %q in it", err, tc.want)
+			}
+		})
+	}
+}
