@@ -6,7 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-		"strings"
+	"strings"
 	"testing"
 	"time"
 
