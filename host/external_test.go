@@ -2,7 +2,9 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/natsclient"
 	"github.com/sluice-io/sluice/host/natsd"
+	"github.com/sluice-io/sluice/host/rest"
 	"github.com/sluice-io/sluice/internal/awstest"
 	"github.com/sluice-io/sluice/internal/natscluster"
 )
@@ -87,7 +90,49 @@ func TestExternalNATSCluster(t *testing.T) {
 	for i := range 20 {
 		put(kcs[i%2], i)
 	}
+	status := func() *rest.ClusterStatus {
+		t.Helper()
+		resp, err := http.Get("http://" + srvs[0].HTTPAddr() + "/v1/cluster")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st rest.ClusterStatus
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /v1/cluster: %d, %v", resp.StatusCode, err)
+		}
+		return &st
+	}
+	placement := func(st *rest.ClusterStatus) *rest.StreamPlacement {
+		for i, p := range st.Streams {
+			if p.Kind == "data-stream" {
+				return &st.Streams[i]
+			}
+		}
+		t.Fatalf("cluster status has no data stream: %+v", st)
+		return nil
+	}
+	st := status()
+	if st.Host.NATS != "external" || st.Host.Replicas != 3 || len(st.Servers) == 0 {
+		t.Errorf("cluster status host %+v, servers %q", st.Host, st.Servers)
+	}
+	for _, u := range st.Servers {
+		if strings.Contains(u, nc.Password) {
+			t.Errorf("cluster status shows the password: %q", u)
+		}
+	}
+	if p := placement(st); p.Leader == "" || len(p.Replicas) != 3 || p.Messages != 20 {
+		t.Errorf("data stream placement %+v", p)
+	}
 	nc.Stop(1)
+	eventually(t, "a replica shown offline", func() bool {
+		for _, r := range placement(status()).Replicas {
+			if r.Name == nc.Nodes[1].Name && (r.Offline || !r.Current) {
+				return true
+			}
+		}
+		return false
+	})
 	for i := 20; i < 40; i++ {
 		put(kcs[i%2], i)
 	}

@@ -311,6 +311,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	s.rest.Register(api)
 	deliveryAPI.Register(api)
 	streamModes.Register(api)
+	clusterAPI, err := rest.NewCluster(s, rest.WithLogger(cfg.Logger.With("component", "rest")))
+	if err != nil {
+		return nil, err
+	}
+	clusterAPI.Register(api)
 
 	lm, err := newLimiterMetrics(reg)
 	if err != nil {

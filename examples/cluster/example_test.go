@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,6 +80,10 @@ func TestThreeNodes(t *testing.T) {
 	count := func(out string) int { return strings.Count(out, " r") }
 
 	must(1, "", "stream", "create", "demo", "--shards", "2")
+	if st := must(2, "", "cluster", "status"); !strings.Contains(st, "meta leader: ") || !strings.Contains(st, "(3 servers)") ||
+		!regexp.MustCompile(`KDS_demo +data-stream +n\d +n\d n\d n\d `).MatchString(st) {
+		t.Fatalf("cluster status:\n%s", st)
+	}
 	must(2, lines(0, 100), "put", "demo", "-k", "k")
 	if got := count(must(3, "", "get", "demo")); got != 100 {
 		t.Fatalf("node 3 reads %d records, want 100", got)

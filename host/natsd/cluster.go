@@ -147,3 +147,13 @@ func LoopbackClusters(n int, name, secret string) ([]Cluster, error) {
 	}
 	return out, nil
 }
+
+// Jsz is the server's JetStream report: its meta group's leader and
+// peers on a cluster. Nil when the server cannot say.
+func (s *Server) Jsz() *server.JSInfo {
+	info, err := s.srv.Jsz(&server.JSzOptions{})
+	if err != nil {
+		return nil
+	}
+	return info
+}

@@ -1,0 +1,110 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/host/rest"
+)
+
+// clusterStatusTimeout bounds the JetStream requests of one status.
+const clusterStatusTimeout = 10 * time.Second
+
+// ClusterStatus is GET /v1/cluster: this host, the NATS servers and where
+// each of Sluice's JetStream streams is kept.
+func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, clusterStatusTimeout)
+	defer cancel()
+	st := &rest.ClusterStatus{
+		Host: rest.HostStatus{
+			NATS:            s.natsMode(),
+			Cluster:         s.nc.ConnectedClusterName(),
+			ConnectedServer: s.nc.ConnectedServerName(),
+			Replicas:        s.cfg.Replicas,
+		},
+		Streams: []rest.StreamPlacement{},
+	}
+	if s.nats != nil {
+		st.Meta = metaStatus(s.nats.Jsz())
+	} else {
+		st.Servers = redactURLs(s.nc.Servers())
+	}
+	js, err := jetstream.New(s.nc)
+	if err != nil {
+		return nil, err
+	}
+	lister := js.ListStreams(ctx)
+	for info := range lister.Info() {
+		p := rest.StreamPlacement{Name: info.Config.Name, Kind: streamKind(info.Config.Name),
+			Messages: info.State.Msgs, Bytes: info.State.Bytes}
+		if c := info.Cluster; c != nil {
+			p.Leader = c.Leader
+			if c.Leader != "" {
+				p.Replicas = append(p.Replicas, rest.PeerStatus{Name: c.Leader, Current: true})
+			}
+			for _, r := range c.Replicas {
+				p.Replicas = append(p.Replicas, rest.PeerStatus{Name: r.Name, Current: r.Current, Offline: r.Offline, Lag: r.Lag, Active: r.Active})
+			}
+		}
+		st.Streams = append(st.Streams, p)
+	}
+	if err := lister.Err(); err != nil {
+		return nil, fmt.Errorf("list JetStream streams: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Server) natsMode() string {
+	switch {
+	case s.nats == nil:
+		return "external"
+	case s.cfg.Cluster.Enabled():
+		return "embedded-cluster"
+	}
+	return "embedded"
+}
+
+// streamKind names what a JetStream stream of Sluice's holds, by the
+// prefix its owner gives it.
+func streamKind(name string) string {
+	for _, k := range []struct{ prefix, kind string }{
+		{"KDS_", "data-stream"}, {"FH_", "direct-put"}, {"KV_", "bucket"}, {"OBJ_", "object-store"},
+	} {
+		if strings.HasPrefix(name, k.prefix) {
+			return k.kind
+		}
+	}
+	return "other"
+}
+
+func metaStatus(info *server.JSInfo) *rest.MetaStatus {
+	if info == nil || info.Meta == nil {
+		return nil
+	}
+	m := &rest.MetaStatus{Leader: info.Meta.Leader, Size: info.Meta.Size}
+	if m.Leader != "" {
+		m.Peers = append(m.Peers, rest.PeerStatus{Name: m.Leader, Current: true})
+	}
+	for _, p := range info.Meta.Replicas {
+		m.Peers = append(m.Peers, rest.PeerStatus{Name: p.Name, Current: p.Current, Offline: p.Offline, Lag: p.Lag, Active: p.Active})
+	}
+	return m
+}
+
+// redactURLs drops any login from the URLs.
+func redactURLs(urls []string) []string {
+	out := make([]string, 0, len(urls))
+	for _, u := range urls {
+		if p, err := url.Parse(u); err == nil {
+			p.User = nil
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
