@@ -197,6 +197,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		auth.Listener{Flag: "--http", Addr: cfg.HTTPAddr}, auth.Listener{Flag: "--nats", Addr: cfg.NATSListen}); err != nil {
 		return nil, err
 	}
+	if cfg.Cluster.Enabled() && !cfg.TLS.Enabled() {
+		if lo, err := auth.IsLoopback(ctx, cfg.Cluster.Listen); err == nil && !lo {
+			cfg.Logger.Warn("cluster routes are not encrypted: they authenticate with the shared secret, but records and the secret cross the network in clear; give the server --tls-cert and --tls-key (routes then take TLS, peers verified by --tls-client-ca)", "cluster_listen", cfg.Cluster.Listen)
+		}
+	}
 	s := &Server{cfg: cfg, log: cfg.Logger, served: make(chan error, 1)}
 	defer func() {
 		if err != nil {

@@ -1,6 +1,8 @@
 package natsd
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +42,12 @@ type Cluster struct {
 	// MinClusterSecret bytes): a route listener never takes an
 	// unauthenticated peer.
 	Secret string
+	// TLS, when set, makes every route TLS in both directions with this
+	// configuration's certificate (which must be good for server and
+	// client authentication, with the name or IP other nodes dial it by),
+	// each peer verified against its ClientCAs (nil: the system's roots).
+	// Start sets it from Config.TLS.
+	TLS *tls.Config
 }
 
 // Enabled reports whether the server joins a cluster.
@@ -90,6 +98,11 @@ func (c Cluster) apply(opts *server.Options) error {
 		}
 		routes = append(routes, u)
 	}
+	if c.TLS != nil {
+		if err := routeCertificate(c.TLS); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("natsd: cluster: %w", errors.New(strings.Join(problems, "; ")))
 	}
@@ -102,8 +115,43 @@ func (c Cluster) apply(opts *server.Options) error {
 		Username: RouteUser, Password: c.Secret,
 	}
 	opts.Routes = routes
+	if c.TLS != nil {
+		tc := c.TLS.Clone()
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+		tc.RootCAs = tc.ClientCAs // dialing a peer verifies it as accepting one does
+		opts.Cluster.TLSConfig = tc
+		opts.Cluster.TLSTimeout = routeTLSTimeout.Seconds()
+	}
 	return nil
 }
+
+// routeCertificate checks that c's certificate can serve routes: a node
+// both accepts routes (server authentication) and dials them (client
+// authentication) with it.
+func routeCertificate(c *tls.Config) error {
+	if len(c.Certificates) == 0 || len(c.Certificates[0].Certificate) == 0 {
+		return errors.New("route TLS needs a certificate")
+	}
+	leaf, err := x509.ParseCertificate(c.Certificates[0].Certificate[0])
+	if err != nil {
+		return fmt.Errorf("route TLS certificate: %w", err)
+	}
+	if len(leaf.ExtKeyUsage) == 0 {
+		return nil // any use
+	}
+	var server, client bool
+	for _, u := range leaf.ExtKeyUsage {
+		server = server || u == x509.ExtKeyUsageServerAuth || u == x509.ExtKeyUsageAny
+		client = client || u == x509.ExtKeyUsageClientAuth || u == x509.ExtKeyUsageAny
+	}
+	if !server || !client {
+		return errors.New("routes take TLS with the server's certificate (--tls-cert), which must then be good for both server and client authentication (extended key usage serverAuth and clientAuth)")
+	}
+	return nil
+}
+
+// routeTLSTimeout bounds a route's TLS handshake.
+const routeTLSTimeout = 5 * time.Second
 
 // waitForMeta waits until srv is in touch with a current JetStream meta
 // leader, logging while it waits, for at most limit.

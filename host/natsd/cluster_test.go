@@ -1,13 +1,22 @@
 package natsd
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"math/big"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/sluice-io/sluice/internal/tlstest"
 )
 
 const testSecret = "0123456789abcdef-route-secret"
@@ -129,5 +138,80 @@ func TestClusterConfigRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestClusterRouteTLS: with a TLS configuration, routes take TLS only:
+// two nodes with certificates of one CA form a cluster, a route listener
+// demands TLS of whoever connects, and a certificate not good for client
+// authentication (a node dials its peers with it) is refused at Start.
+func TestClusterRouteTLS(t *testing.T) {
+	ca := tlstest.NewCA(t, "route CA")
+	both := ca.Issue(t, "node", &x509.Certificate{
+		SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "node"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+	})
+	tc := &tls.Config{Certificates: []tls.Certificate{both.TLS}, ClientCAs: ca.Pool(), MinVersion: tls.VersionTLS12}
+
+	plans, err := LoopbackClusters(1, "edge", testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverOnly := ca.Server(t, "127.0.0.1")
+	_, err = Start(Config{DataDir: t.TempDir(), Cluster: plans[0],
+		TLS: &tls.Config{Certificates: []tls.Certificate{serverOnly.TLS}, ClientCAs: ca.Pool()}})
+	if err == nil || !strings.Contains(err.Error(), "clientAuth") {
+		t.Fatalf("Start with a server-only certificate: %v, want a refusal naming clientAuth", err)
+	}
+
+	plans, err = LoopbackClusters(2, "edge", testSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srvs := make([]*Server, 2)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		cfg := Config{DataDir: t.TempDir(), Cluster: plans[i], TLS: tc}
+		wg.Go(func() { srvs[i], errs[i] = Start(cfg) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d with route TLS: %v", i+1, err)
+		}
+		t.Cleanup(srvs[i].Close)
+	}
+	// Start returned: the nodes elected a meta leader over TLS routes. A
+	// peer must present a certificate of the CA: plain TCP gets nothing,
+	// TLS without a certificate is refused.
+	addr := strings.TrimPrefix(srvs[0].RouteURL(), "nats-route://")
+	plain, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	_ = plain.SetDeadline(time.Now().Add(15 * time.Second))
+	_, _ = plain.Write([]byte("CONNECT {\"user\":\"" + RouteUser + "\",\"pass\":\"" + testSecret + "\"}\r\nPING\r\n"))
+	if b, _ := io.ReadAll(plain); strings.Contains(string(b), "PONG") {
+		t.Fatalf("a plain route connection was served: %q", b)
+	}
+	peer, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+		&tls.Config{RootCAs: ca.Pool(), Certificates: []tls.Certificate{both.TLS}, MinVersion: tls.VersionTLS12})
+	if err != nil {
+		t.Fatalf("a TLS route connection with a certificate of the CA: %v", err)
+	}
+	peer.Close()
+	anon, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr, &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12})
+	if err == nil {
+		_ = anon.SetDeadline(time.Now().Add(15 * time.Second))
+		_, err = bufio.NewReader(anon).ReadString('\n')
+		anon.Close()
+	}
+	if err == nil {
+		t.Fatal("a route connection without a client certificate was served")
 	}
 }

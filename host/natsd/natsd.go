@@ -139,6 +139,9 @@ func Start(cfg Config) (_ *Server, err error) {
 	if err := cfg.Encryption.apply(opts); err != nil {
 		return nil, err
 	}
+	if cfg.TLS != nil && cfg.Cluster.TLS == nil {
+		cfg.Cluster.TLS = cfg.TLS // routes take TLS too, with the same certificate
+	}
 	if err := cfg.Cluster.apply(opts); err != nil {
 		return nil, err
 	}
