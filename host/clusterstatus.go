@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/sluice-io/sluice/host/rest"
 )
@@ -107,4 +109,21 @@ func redactURLs(urls []string) []string {
 		}
 	}
 	return out
+}
+
+// hostInfo is sluice_host_info: 1, labelled with how the host runs, so a
+// dashboard over several hosts can tell them apart and group them.
+func (s *Server) hostInfo() prometheus.Collector {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "sluice_host_info",
+		Help: "Always 1; labels say how this host runs: nats (embedded, embedded-cluster or external), the NATS server it is connected to (node), the cluster's name, and the replication it uses.",
+		ConstLabels: prometheus.Labels{
+			"nats":     s.natsMode(),
+			"node":     s.nc.ConnectedServerName(),
+			"cluster":  s.nc.ConnectedClusterName(),
+			"replicas": strconv.Itoa(s.cfg.Replicas),
+		},
+	})
+	g.Set(1)
+	return g
 }

@@ -90,6 +90,8 @@ func TestExternalNATSCluster(t *testing.T) {
 	for i := range 20 {
 		put(kcs[i%2], i)
 	}
+	// status is GET /v1/cluster, nil while JetStream cannot answer (503,
+	// as during an election).
 	status := func() *rest.ClusterStatus {
 		t.Helper()
 		resp, err := http.Get("http://" + srvs[0].HTTPAddr() + "/v1/cluster")
@@ -98,8 +100,14 @@ func TestExternalNATSCluster(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		var st rest.ClusterStatus
-		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusOK {
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
 			t.Fatalf("GET /v1/cluster: %d, %v", resp.StatusCode, err)
+		}
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			return nil
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /v1/cluster: %d %+v", resp.StatusCode, st)
 		}
 		return &st
 	}
@@ -112,7 +120,8 @@ func TestExternalNATSCluster(t *testing.T) {
 		t.Fatalf("cluster status has no data stream: %+v", st)
 		return nil
 	}
-	st := status()
+	var st *rest.ClusterStatus
+	eventually(t, "a cluster status", func() bool { st = status(); return st != nil })
 	if st.Host.NATS != "external" || st.Host.Replicas != 3 || len(st.Servers) == 0 {
 		t.Errorf("cluster status host %+v, servers %q", st.Host, st.Servers)
 	}
@@ -121,12 +130,19 @@ func TestExternalNATSCluster(t *testing.T) {
 			t.Errorf("cluster status shows the password: %q", u)
 		}
 	}
+	if got := metric(t, srvs[0], `sluice_host_info{cluster="sluice-test",nats="external",node="`+st.Host.ConnectedServer+`",replicas="3"}`); got != 1 {
+		t.Errorf("sluice_host_info = %v, want 1", got)
+	}
 	if p := placement(st); p.Leader == "" || len(p.Replicas) != 3 || p.Messages != 20 {
 		t.Errorf("data stream placement %+v", p)
 	}
 	nc.Stop(1)
 	eventually(t, "a replica shown offline", func() bool {
-		for _, r := range placement(status()).Replicas {
+		st := status()
+		if st == nil {
+			return false
+		}
+		for _, r := range placement(st).Replicas {
 			if r.Name == nc.Nodes[1].Name && (r.Offline || !r.Current) {
 				return true
 			}

@@ -263,6 +263,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(s.hostInfo())
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
