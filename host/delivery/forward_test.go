@@ -350,6 +350,19 @@ func TestForwardSecretNeverShown(t *testing.T) {
 			}
 		}
 	}
+	// The described definition applied again keeps the secret; sent to
+	// another endpoint, the mask is refused.
+	described, _, err := e.m.Describe(context.Background(), "inline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.m.Apply(context.Background(), *described); err != nil {
+		t.Fatalf("apply the described definition: %v", err)
+	}
+	described.Destination.Kinesis.Endpoint = "http://127.0.0.1:1"
+	if _, _, err := e.m.Apply(context.Background(), *described); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "destination changed") {
+		t.Fatalf("apply with the mask to another endpoint: %v", err)
+	}
 	front.AddAnswer(awsfront.Answer{Status: 400, Type: "UnrecognizedClientException", Msg: "The security token included in the request is invalid.", Times: -1})
 	e.waitCheckpoint("inline", lastID(t, e.put("inline", numbered(3, `{"n":%d}`))))
 	e.waitCheckpoint("file", lastID(t, e.put("file", numbered(3, `{"n":%d}`))))

@@ -240,6 +240,11 @@ func TestOutageIsWaitedOut(t *testing.T) {
 			}()
 			deadline := time.Now().Add(time.Minute)
 			for failures.Load() < 5 {
+				select {
+				case a := <-done:
+					t.Fatalf("Deliver returned during the outage: %v, first result %v", a.err, a.results[0])
+				default:
+				}
 				if time.Now().After(deadline) {
 					t.Fatal("no failed attempts seen")
 				}
