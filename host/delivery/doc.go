@@ -49,9 +49,9 @@
 // folder is created and written, an S3 bucket is asked for with HeadBucket,
 // an HTTP endpoint is only connected to, a Kinesis or Firehose stream is
 // described (only "no such stream" and an unknown key refuse). A
-// definition that could never run (memory over the ceiling, a module that does not compile or does not fit
-// its memory, no such bucket, access denied, a folder that cannot be
-// written) is refused with ErrInvalid and the reason. A destination that
+// definition that could never run (memory over the ceiling, a module that
+// does not compile or does not fit its memory, no such bucket, access
+// denied, a folder that cannot be written, no such stream) is refused with ErrInvalid and the reason. A destination that
 // cannot be reached now is not refused: the definition returned carries a
 // warning (Definition.Warnings, never stored) and a log line says it, and
 // records wait in JetStream until it is back.

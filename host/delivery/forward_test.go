@@ -176,7 +176,9 @@ func TestKinesisDestinationOutage(t *testing.T) {
 // retried) is sent again in full: every record arrives at least once.
 func TestKinesisDestinationReplayAtLeastOnce(t *testing.T) {
 	f := newForward(t, 1)
-	f.e.create(kinesisDef("home", f.front.URL(), "home", f.errDir))
+	def := kinesisDef("home", f.front.URL(), "home", f.errDir)
+	def.Buffering.IntervalSeconds = intp(1) // the 40 records in one batch
+	f.e.create(def)
 	// Odd records are throttled until the edge has restarted.
 	var mu sync.Mutex
 	throttle := true
