@@ -345,3 +345,35 @@ func TestParseStream(t *testing.T) {
 		}
 	}
 }
+
+// TestCallErrorSaysWhy: what OnRetry (and so a delivery stream's status)
+// is told is short: the destination and the network's or the API's words.
+func TestCallErrorSaysWhy(t *testing.T) {
+	target := awsfront.StartTarget(t)
+	target.CreateStream("home", 1)
+	front := awsfront.Start(t, target.URL)
+	c := kinesisClient(t, front, "home")
+	for _, tc := range []struct {
+		fail func()
+		want string
+	}{
+		{front.Down, "kinesis stream home at " + front.URL() + ": no answer: "},
+		{func() {
+			front.Up()
+			front.AddAnswer(awsfront.Answer{Status: 503, Type: "ServiceUnavailableException", Msg: "down for maintenance", Times: -1})
+		}, "kinesis stream home at " + front.URL() + ": ServiceUnavailableException: down for maintenance"},
+		{func() {
+			front.ClearAnswers()
+			front.AddAnswer(awsfront.Answer{Status: 502, Times: -1})
+		}, "kinesis stream home at " + front.URL() + ": answered HTTP 502"},
+	} {
+		tc.fail()
+		var got *kinesisdest.CallError
+		_, err := c.Deliver(context.Background(), kinesisdest.Batch{Records: numbered(1),
+			OnRetry: func(e *kinesisdest.CallError) { got = e },
+			Wait:    func(context.Context, time.Duration) bool { return false }})
+		if !errors.Is(err, kinesisdest.ErrStopped) || got == nil || !strings.HasPrefix(got.Error(), tc.want) || strings.Contains(got.Error(), "operation error") {
+			t.Fatalf("told %v (%v), want %q...", got, err, tc.want)
+		}
+	}
+}
