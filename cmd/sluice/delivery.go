@@ -168,8 +168,25 @@ func destinationText(d delivery.Destination) string {
 		return "s3://" + d.S3.Bucket
 	case d.HTTP != nil:
 		return d.HTTP.URL
+	case d.Kinesis != nil:
+		return forwardText("kinesis", d.Kinesis)
+	case d.Firehose != nil:
+		return forwardText("firehose", d.Firehose)
 	}
 	return d.Kind
+}
+
+// forwardText names a Kinesis or Firehose destination: its stream and
+// where it is (never its credentials).
+func forwardText(kind string, s *delivery.StreamDest) string {
+	where := s.Endpoint
+	if where == "" {
+		where = "AWS"
+		if s.Region != "" {
+			where += " " + s.Region
+		}
+	}
+	return kind + " " + s.Stream + " at " + where
 }
 
 func formatText(def delivery.Definition) string {

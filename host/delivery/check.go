@@ -12,6 +12,7 @@ import (
 	"github.com/sluice-io/sluice/sinks"
 	"github.com/sluice-io/sluice/sinks/folder"
 	"github.com/sluice-io/sluice/sinks/httpdest"
+	"github.com/sluice-io/sluice/sinks/kinesisdest"
 )
 
 // ProbeTimeout bounds each destination probe of check. A destination that
@@ -109,7 +110,8 @@ type prober interface {
 }
 
 // probe checks def's destinations: its folder or S3 store, or its HTTP
-// endpoint (a connection only) and the endpoint's error store. A
+// endpoint (a connection only) or Kinesis or Firehose stream (described:
+// only "no such stream" and an unknown key refuse) and its error store. A
 // destination that answered that it cannot take objects (access denied, no
 // such bucket, a directory that cannot be written) refuses def with
 // ErrInvalid. Any other failure, a timeout after ProbeTimeout included,
@@ -118,13 +120,24 @@ func (m *Manager) probe(ctx context.Context, def *Definition) ([]string, error) 
 	d := &def.Destination
 	stores := []*Destination{d}
 	var targets []prober
-	if d.Kind == DestHTTP {
+	switch d.Kind {
+	case DestHTTP:
 		c, err := httpdest.New(httpdest.Config{URL: d.HTTP.URL}, httpdest.WithHTTPClient(m.client))
 		if err != nil {
 			return nil, invalidf("destination: %v", err)
 		}
 		targets = append(targets, c)
 		stores = []*Destination{d.HTTP.ErrorStore}
+	case DestKinesis, DestFirehose:
+		c, err := m.streamClient(d, "destination")
+		if err != nil {
+			if errors.Is(err, ErrInvalid) {
+				return nil, err
+			}
+			return nil, invalidf("destination: %v", err)
+		}
+		targets = append(targets, c)
+		stores = []*Destination{d.stream().ErrorStore}
 	}
 	for _, s := range stores {
 		p, err := m.storeProber(ctx, s)
@@ -224,6 +237,21 @@ func (m *Manager) checkReach(ctx context.Context, def *Definition) error {
 			}
 			_, err := m.secret(h.AccessKey, h.AccessKeyFrom, at+".http.accessKey")
 			return err
+		case DestKinesis, DestFirehose:
+			s := d.stream()
+			region := s.Region
+			if _, r, err := kinesisdest.ParseStream(kinesisdest.Kind(d.Kind), s.Stream); err == nil && region == "" {
+				region = r
+			}
+			if err := m.cfg.Egress.CheckURL(ctx, kinesisdest.EndpointURL(kinesisdest.Kind(d.Kind), s.Endpoint, region)); err != nil {
+				return invalidf("%s: %s endpoint: %v", at, d.Kind, err)
+			}
+			at += "." + d.Kind
+			if _, err := m.secret(s.AccessKeyID, s.AccessKeyIDFrom, at+".accessKeyId"); err != nil {
+				return err
+			}
+			_, err := m.secret(s.SecretAccessKey, s.SecretAccessKeyFrom, at+".secretAccessKey")
+			return err
 		}
 		return nil
 	}
@@ -231,8 +259,11 @@ func (m *Manager) checkReach(ctx context.Context, def *Definition) error {
 	if err := check(d, "destination"); err != nil {
 		return err
 	}
-	if d.Kind == DestHTTP {
+	switch d.Kind {
+	case DestHTTP:
 		return check(d.HTTP.ErrorStore, "destination.http.errorStore")
+	case DestKinesis, DestFirehose:
+		return check(d.stream().ErrorStore, "destination."+d.Kind+".errorStore")
 	}
 	return nil
 }

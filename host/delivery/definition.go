@@ -126,9 +126,11 @@ type RecordProcessor struct {
 
 // Destination kinds.
 const (
-	DestFolder = "folder"
-	DestS3     = "s3"
-	DestHTTP   = "http"
+	DestFolder   = "folder"
+	DestS3       = "s3"
+	DestHTTP     = "http"
+	DestKinesis  = "kinesis"
+	DestFirehose = "firehose"
 )
 
 // Destination says where batches go and how objects are named.
@@ -137,6 +139,10 @@ type Destination struct {
 	Folder *FolderDest `json:"folder,omitempty"`
 	S3     *S3Dest     `json:"s3,omitempty"`
 	HTTP   *HTTPDest   `json:"http,omitempty"`
+	// Kinesis and Firehose forward the records to a Kinesis data stream
+	// or a Firehose delivery stream (on AWS, or another Sluice).
+	Kinesis  *StreamDest `json:"kinesis,omitempty"`
+	Firehose *StreamDest `json:"firehose,omitempty"`
 	// Prefix of object keys, with Firehose's expressions
 	// (!{timestamp:yyyy/MM/dd/HH}, !{partitionKeyFromQuery:k},
 	// !{partitionKeyFromLambda:k}, !{firehose:random-string}); default
@@ -200,6 +206,75 @@ type HTTPDest struct {
 	ContentEncoding string `json:"contentEncoding,omitempty"`
 	// ErrorStore receives the error output and the backup.
 	ErrorStore *Destination `json:"errorStore,omitempty"`
+}
+
+// StreamDest is a Kinesis data stream (a "kinesis" destination, put to with
+// PutRecords) or a Firehose delivery stream (a "firehose" destination,
+// PutRecordBatch) that a delivery stream forwards its records to, after
+// the record processors and the transform: on AWS, or on another Sluice
+// (an edge box sending its data home). Its credentials are given as an S3
+// destination's are. The error output and the backup go to ErrorStore, a
+// folder or S3 destination.
+//
+// Delivery is at least once: Kinesis and Firehose have no idempotent put,
+// so a batch replayed after a crash (or cut short by an apply while it was
+// being retried) sends its records again, the ones accepted before
+// included.
+type StreamDest struct {
+	// Endpoint is the API's base URL ("https://hub.example:4566"); empty
+	// means AWS in Region.
+	Endpoint string `json:"endpoint,omitempty"`
+	// Region signs the requests (and picks AWS's endpoint); empty means
+	// the ARN's region when Stream is an ARN, else us-east-1.
+	Region string `json:"region,omitempty"`
+	// Stream is the stream's name or ARN.
+	Stream              string     `json:"stream"`
+	AccessKeyID         string     `json:"accessKeyId,omitempty"`
+	AccessKeyIDFrom     *SecretRef `json:"accessKeyIdFrom,omitempty"`
+	SecretAccessKey     string     `json:"secretAccessKey,omitempty"`
+	SecretAccessKeyFrom *SecretRef `json:"secretAccessKeyFrom,omitempty"`
+	// UseAmbientCredentials signs with the server's own AWS credentials.
+	UseAmbientCredentials bool `json:"useAmbientCredentials,omitempty"`
+	// PartitionKey, for a kinesis destination only, is the partition key
+	// of every record. Without it a record keeps the partition key it had
+	// in the source data stream (and a KPL user record's explicit hash
+	// key), so per-key order and shard placement carry over; a record
+	// without one (a direct-put source) gets a key derived from its
+	// source position: spread evenly over the shards, and the same on a
+	// replay.
+	PartitionKey string `json:"partitionKey,omitempty"`
+	// RetrySeconds is how long records the stream throttles (refuses for
+	// now) are retried before they go to the error output (0..7200,
+	// default 300). A stream that cannot be reached, or answers with a
+	// server error, is retried for as long as it takes: the records wait
+	// in the source (store and forward).
+	RetrySeconds *int `json:"retrySeconds,omitempty"`
+	// ErrorStore receives the error output and the backup.
+	ErrorStore *Destination `json:"errorStore,omitempty"`
+}
+
+// stream is d's Kinesis or Firehose destination, nil for other kinds.
+func (d *Destination) stream() *StreamDest {
+	switch d.Kind {
+	case DestKinesis:
+		return d.Kinesis
+	case DestFirehose:
+		return d.Firehose
+	}
+	return nil
+}
+
+// errorStore is the store of the error output and backups of a record
+// destination (HTTP, Kinesis, Firehose), nil for an object store (which
+// holds its own).
+func (d *Destination) errorStore() *Destination {
+	if d.Kind == DestHTTP && d.HTTP != nil {
+		return d.HTTP.ErrorStore
+	}
+	if s := d.stream(); s != nil {
+		return s.ErrorStore
+	}
+	return nil
 }
 
 // SecretRef says where the server finds a secret a definition refers to

@@ -1,8 +1,10 @@
 // Package delivery runs delivery streams, Sluice's Firehose: it reads records
 // from a direct-put JetStream stream or a data stream, buffers them, runs the
 // processor module on each batch, encodes the result (JSON lines or Parquet)
-// and delivers it to a folder, S3-compatible storage or an HTTP endpoint,
-// acknowledging the source only once the destination holds it durably.
+// and delivers it to a folder, S3-compatible storage or an HTTP endpoint, or
+// forwards the records to a Kinesis data stream or a Firehose delivery
+// stream (on AWS or another Sluice: sinks/kinesisdest), acknowledging the
+// source only once the destination holds it durably.
 //
 // # Mapping onto JetStream
 //
@@ -45,23 +47,25 @@
 // definition's limits and grants, as the pipeline will load it (and is
 // closed again); and each destination is probed (ProbeTimeout each): a
 // folder is created and written, an S3 bucket is asked for with HeadBucket,
-// an HTTP endpoint is only connected to. A definition that could never run
-// (memory over the ceiling, a module that does not compile or does not fit
-// its memory, no such bucket, access denied, a folder that cannot be
-// written) is refused with ErrInvalid and the reason. A destination that
+// an HTTP endpoint is only connected to, a Kinesis or Firehose stream is
+// described (only "no such stream" and an unknown key refuse). A
+// definition that could never run (memory over the ceiling, a module that
+// does not compile or does not fit its memory, no such bucket, access
+// denied, a folder that cannot be written, no such stream) is refused with ErrInvalid and the reason. A destination that
 // cannot be reached now is not refused: the definition returned carries a
 // warning (Definition.Warnings, never stored) and a log line says it, and
 // records wait in JetStream until it is back.
 //
 // # Secrets
 //
-// A definition's credentials (an S3 destination's access key id and secret
-// access key, an HTTP endpoint's access key, those of an HTTP
-// destination's S3 error store) are stored as given, and never leave the
+// A definition's credentials (an S3, Kinesis or Firehose destination's
+// access key id and secret access key, an HTTP endpoint's access key, those
+// of an S3 error store) are stored as given, and never leave the
 // Manager: Create, Apply and Describe return them as Mask ("****"), so the
 // REST API, the CLI and the Firehose API cannot show them. Applying a
 // definition that holds the mask keeps the stored value, as long as the
-// destination it goes with (the S3 endpoint, the HTTP URL) did not change;
+// destination it goes with (the S3 endpoint, the HTTP URL, the Kinesis or
+// Firehose endpoint or AWS region) did not change;
 // a mask with nothing to keep is refused. A credential may instead be a
 // SecretRef: an environment variable named SLUICE_SECRET_* or a file in
 // Config.SecretsDir, read (through an os.Root) each time the stages are
@@ -90,7 +94,14 @@
 // A folder or S3 destination that fails is retried with exponential backoff
 // (Config.BackoffMin..BackoffMax) for ever while records wait in JetStream;
 // an HTTP endpoint for its retry duration, then its records go to the error
-// output as http-endpoint-failed. Records that the processor fails, whose
+// output as http-endpoint-failed. A Kinesis or Firehose destination
+// (forward.go) that cannot be reached or answers 5xx is retried like a
+// folder, for as long as it takes; records it throttles are retried, alone,
+// for its retrySeconds, and records it refuses (ResourceNotFound,
+// AccessDenied, validation, a record too large) or still throttles then go
+// to the error output as delivery-failed with the stream's code
+// ("Kinesis.AccessDeniedException"). Those destinations are at least once:
+// a replayed batch sends again the records the stream had accepted. Records that the processor fails, whose
 // invocation fails after its retries, that do not fit the Parquet schema or
 // whose partition keys cannot be found go to the error output (JSON lines
 // with Firehose's fields) under the error prefix; dropped ones are counted.

@@ -42,7 +42,7 @@ func newHTTPDestination(p *pipeline) (*httpDestination, error) {
 // http-endpoint-failed. The request id derives from the batch's positions,
 // so a replay after a crash sends the id it had.
 func (st *stages) sendHTTP(ctx context.Context, o *output) error {
-	if len(o.http) == 0 {
+	if len(o.recs) == 0 {
 		return nil
 	}
 	met := st.p.m.met
@@ -52,12 +52,12 @@ func (st *stages) sendHTTP(ctx context.Context, o *output) error {
 		met.deliveryFailures.WithLabelValues(name, DestHTTP).Inc()
 		st.p.failed(e)
 	}
-	err := st.http.client.Deliver(ctx, httpdest.Request{ID: id, Records: o.http, OnRetry: onRetry}, st.http.retryFor)
+	err := st.http.client.Deliver(ctx, httpdest.Request{ID: id, Records: o.recs, OnRetry: onRetry}, st.http.retryFor)
 	if err == nil {
 		met.deliveredObjects.WithLabelValues(name, DestHTTP).Inc()
-		met.deliveredRecords.WithLabelValues(name, DestHTTP).Add(float64(len(o.http)))
+		met.deliveredRecords.WithLabelValues(name, DestHTTP).Add(float64(len(o.recs)))
 		bytes := 0
-		for _, r := range o.http {
+		for _, r := range o.recs {
 			bytes += len(r)
 		}
 		met.deliveredBytes.WithLabelValues(name, DestHTTP).Add(float64(bytes))
@@ -81,9 +81,9 @@ func (st *stages) sendHTTP(ctx context.Context, o *output) error {
 			code = "HttpEndpoint.DestinationException"
 		}
 	}
-	for i, data := range o.http {
-		o.errors = append(o.errors, st.newError(o.httpSrc[i], keys.HTTPEndpointFailed, code, err.Error(), attempts, data))
+	for i, data := range o.recs {
+		o.errors = append(o.errors, st.newError(o.recSrc[i], keys.HTTPEndpointFailed, code, err.Error(), attempts, data))
 	}
-	o.delivered -= len(o.http)
+	o.delivered -= len(o.recs)
 	return nil
 }

@@ -52,6 +52,12 @@ const (
 	DefaultHTTPRetrySecs = 300
 	MaxHTTPRetrySecs     = 7200
 
+	// How long a Kinesis or Firehose destination retries records it
+	// throttles (Firehose's RetryOptions bounds, applied to throttling
+	// only: an outage is waited out).
+	DefaultForwardRetrySecs = 300
+	MaxForwardRetrySecs     = 7200
+
 	DefaultPrefix       = "!{timestamp:yyyy/MM/dd/HH}/"
 	DefaultErrorPrefix  = "errors/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/"
 	DefaultBackupPrefix = "backup/!{timestamp:yyyy/MM/dd/HH}/"
@@ -115,6 +121,9 @@ var (
 		Note: "RecordDeAggregation: a record that holds more goes to the error output"}, MaxSubRecords)
 	limitHTTPRetry = Limit{Field: "destination.http.retrySeconds", API: "RetryOptions.DurationInSeconds", What: "HTTP retry duration", Unit: "s",
 		Default: DefaultHTTPRetrySecs, Min: 0, Max: MaxHTTPRetrySecs, Origin: "Firehose", Note: "then the records go to the error output"}
+	limitForwardRetry = Limit{Field: "destination.kinesis.retrySeconds, destination.firehose.retrySeconds", What: "throttling retry duration", Unit: "s",
+		Default: DefaultForwardRetrySecs, Min: 0, Max: MaxForwardRetrySecs, Origin: "Sluice",
+		Note: "records the stream throttles, then the error output; an unreachable stream is retried until it is back"}
 	limitPrefix = fixed(Limit{Field: "destination.prefix, destination.errorPrefix", API: "Prefix, ErrorOutputPrefix",
 		What: "rendered prefix", Unit: "bytes", Origin: "Firehose", Note: "a record whose prefix renders longer goes to the error output"}, keys.MaxPrefixLen)
 	limitPutRecords  = fixed(Limit{API: "PutRecordBatch.Records", What: "records per put", Unit: "records", Origin: "Firehose"}, MaxPutRecords)
@@ -149,7 +158,7 @@ func LimitTable(maxMemoryBytes uint64) []Limit {
 	return []Limit{
 		limitName, limitBufferSize, limitHTTPBufferSize, limitInterval,
 		limitRetries, limitBatchMiB, limitBatchRecords, limitTimeout, memoryLimit(maxMemoryBytes), limitOutput,
-		limitDecompressed, limitSubRecords, limitHTTPRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitTags, limitTagKey, limitTagValue, limitProbe,
+		limitDecompressed, limitSubRecords, limitHTTPRetry, limitForwardRetry, limitPrefix, limitPutRecords, limitPutBytes, limitRecordBytes, limitTags, limitTagKey, limitTagValue, limitProbe,
 	}
 }
 

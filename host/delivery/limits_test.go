@@ -43,7 +43,12 @@ func TestLimitTableIsWhatValidationChecks(t *testing.T) {
 			*d = httpDef(d.Name, "http://127.0.0.1:1/", dir)
 			d.Destination.HTTP.RetrySeconds = intp(int(v))
 		}, 1},
+		"throttling retry duration": {func(d *Definition, v float64) {
+			*d = kinesisDef(d.Name, "http://127.0.0.1:1/", "home", dir)
+			d.Destination.Kinesis.RetrySeconds = intp(int(v))
+		}, 1},
 	}
+	zeroIsAValue := map[string]bool{"buffering interval": true, "processor retries": true, "HTTP retry duration": true, "throttling retry duration": true}
 	ctx := context.Background()
 	validate := func(d Definition) error {
 		if err := normalize(&d); err != nil {
@@ -64,7 +69,7 @@ func TestLimitTableIsWhatValidationChecks(t *testing.T) {
 			for _, v := range []float64{l.Min, l.Max} {
 				d := folderDef("d", dir)
 				c.set(&d, v)
-				if v == 0 && l.What != "buffering interval" && l.What != "processor retries" && l.What != "HTTP retry duration" {
+				if v == 0 && !zeroIsAValue[l.What] {
 					continue // 0 means the default
 				}
 				if err := validate(d); err != nil {
@@ -72,7 +77,7 @@ func TestLimitTableIsWhatValidationChecks(t *testing.T) {
 				}
 			}
 			for _, v := range []float64{l.Min - c.step, l.Max + c.step} {
-				if v <= 0 && l.What != "buffering interval" && l.What != "processor retries" && l.What != "HTTP retry duration" {
+				if v <= 0 && !zeroIsAValue[l.What] {
 					continue // 0 means the default; negative is refused by the type's own rule
 				}
 				d := folderDef("d", dir)

@@ -17,10 +17,11 @@ type output struct {
 	version int     // the definition version of the batch's intent
 	backup  *pending
 	data    []pending // data objects (folder or S3 destination)
-	http    [][]byte  // records for an HTTP destination, in order
-	httpSrc []*record // the source record of each HTTP record
+	recs    [][]byte  // records for a record destination (HTTP, Kinesis, Firehose), in order
+	recSrc  []*record // the source record of each of recs
 	errors  []errorRecord
-	// delivered counts records in data objects (or sent over HTTP);
+	// delivered counts records in data objects (or sent to a record
+	// destination);
 	// dropped those the processor dropped.
 	delivered, dropped int
 }
@@ -35,7 +36,7 @@ type pending struct {
 }
 
 func (o *output) objectCount() int {
-	if o.http != nil {
+	if o.recs != nil {
 		return 1
 	}
 	return len(o.data)

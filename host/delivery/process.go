@@ -28,7 +28,7 @@ type outRecord struct {
 
 // process turns a batch into what must be written: the backup, the
 // transformed records encoded into one object per partition (or the
-// records for an HTTP destination), and the error output, all named by
+// records for an HTTP, Kinesis or Firehose destination), and the error output, all named by
 // the intent (its range, version and time). It fails only when ctx ends
 // (or on an internal error); a record that cannot be transformed,
 // partitioned, named or converted goes to the error output instead, and
@@ -65,12 +65,12 @@ func (st *stages) process(ctx context.Context, b *batch, in intent) (*output, er
 	if err != nil {
 		return nil, err
 	}
-	if st.http != nil {
+	if st.http != nil || st.forward != nil {
 		for _, r := range recs {
-			o.http = append(o.http, r.data)
-			o.httpSrc = append(o.httpSrc, r.src)
+			o.recs = append(o.recs, r.data)
+			o.recSrc = append(o.recSrc, r.src)
 		}
-		o.delivered = len(o.http)
+		o.delivered = len(o.recs)
 		return o, nil
 	}
 	for _, g := range st.partition(recs, o) {

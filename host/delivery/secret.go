@@ -13,8 +13,9 @@ import (
 
 // Secrets in definitions.
 const (
-	// Mask is what every credential a definition holds (an S3 access key
-	// id or secret access key, an HTTP endpoint's access key) shows as in
+	// Mask is what every credential a definition holds (an S3, Kinesis or
+	// Firehose destination's access key id and secret access key, an HTTP
+	// endpoint's access key) shows as in
 	// what the Manager returns: Describe, Create and Apply, and so the
 	// REST API, the CLI and the Firehose API. Applying a definition with
 	// the mask in a credential keeps the stored value, as long as the
@@ -54,6 +55,28 @@ func destSecretFields(d *Destination, at string) []secretField {
 		out = append(out, secretField{at + ".http.accessKey", &h.AccessKey, &h.AccessKeyFrom, "http " + h.URL})
 		if h.ErrorStore != nil {
 			out = append(out, destSecretFields(h.ErrorStore, at+".http.errorStore")...)
+		}
+	}
+	for _, k := range []struct {
+		kind string
+		s    *StreamDest
+	}{{DestKinesis, d.Kinesis}, {DestFirehose, d.Firehose}} {
+		kind, s := k.kind, k.s
+		if s == nil {
+			continue
+		}
+		// The secret goes with the endpoint, and on AWS with the region
+		// (which picks the endpoint).
+		scope := kind + " " + s.Endpoint
+		if s.Endpoint == "" {
+			scope += " aws " + s.Region
+		}
+		at := at + "." + kind
+		out = append(out,
+			secretField{at + ".accessKeyId", &s.AccessKeyID, &s.AccessKeyIDFrom, scope},
+			secretField{at + ".secretAccessKey", &s.SecretAccessKey, &s.SecretAccessKeyFrom, scope})
+		if s.ErrorStore != nil {
+			out = append(out, destSecretFields(s.ErrorStore, at+".errorStore")...)
 		}
 	}
 	return out

@@ -27,9 +27,10 @@ type stages struct {
 	enc       *format.Encoder
 	names     *naming
 	queries   map[string]*gojq.Code
-	data      sinks.ObjectStore // nil for an HTTP destination
-	errs      sinks.ObjectStore // error output and backups
-	http      *httpDestination  // for an HTTP destination
+	data      sinks.ObjectStore   // nil for an HTTP destination
+	errs      sinks.ObjectStore   // error output and backups
+	http      *httpDestination    // for an HTTP destination
+	forward   *forwardDestination // for a Kinesis or Firehose destination
 }
 
 // newStages builds the stages of def. module, when not empty, is the exact
@@ -50,14 +51,22 @@ func newStages(ctx context.Context, p *pipeline, def *Definition, module string)
 		}
 	}
 	dest := &def.Destination
-	if dest.Kind == DestHTTP {
+	switch dest.Kind {
+	case DestHTTP:
 		if st.http, err = newHTTPDestination(p); err != nil {
 			return nil, err
 		}
 		if st.errs, err = p.m.openStore(ctx, dest.HTTP.ErrorStore, "destination.http.errorStore"); err != nil {
 			return nil, err
 		}
-	} else {
+	case DestKinesis, DestFirehose:
+		if st.forward, err = newForwardDestination(p, def); err != nil {
+			return nil, err
+		}
+		if st.errs, err = p.m.openStore(ctx, dest.stream().ErrorStore, "destination."+dest.Kind+".errorStore"); err != nil {
+			return nil, err
+		}
+	default:
 		if st.data, err = p.m.openStore(ctx, dest, "destination"); err != nil {
 			return nil, err
 		}

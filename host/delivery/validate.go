@@ -9,6 +9,7 @@ import (
 	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/runtime"
 	"github.com/sluice-io/sluice/sinks/format"
+	"github.com/sluice-io/sluice/sinks/kinesisdest"
 )
 
 // ValidateName checks a delivery stream name: 1 to 64 characters from
@@ -41,7 +42,7 @@ func normalize(def *Definition) error {
 		b.SizeMiB = DefaultBufferMiB
 	}
 	size := limitBufferSize
-	if def.Destination.Kind == DestHTTP {
+	if def.Destination.Kind == DestHTTP { // Kinesis and Firehose destinations take 128 MiB: a batch is put in calls
 		size = limitHTTPBufferSize
 	}
 	if err := size.checkInt(b.SizeMiB); err != nil {
@@ -73,6 +74,9 @@ func normalize(def *Definition) error {
 	}
 	if def.Destination.Kind == DestHTTP && def.Format.Type != format.JSONLines {
 		return invalidf("an HTTP destination takes records as they are: format must be %q", format.JSONLines)
+	}
+	if k := def.Destination.Kind; (k == DestKinesis || k == DestFirehose) && (def.Format.Type != format.JSONLines || def.Format.Compression != format.None) {
+		return invalidf("a %s destination takes records as they are: format must be %q without compression", k, format.JSONLines)
 	}
 	if def.Backup != nil && def.Backup.Prefix == "" {
 		def.Backup.Prefix = DefaultBackupPrefix
@@ -185,12 +189,13 @@ func normalizeFormat(f *format.Spec) error {
 	return nil
 }
 
-// normalizeDestination checks d; nested is true for an HTTP destination's
-// error store (which may be neither HTTP nor partitioned).
+// normalizeDestination checks d; nested is true for the error store of an
+// HTTP, Kinesis or Firehose destination (which must be a folder or S3, and
+// is not partitioned).
 func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 	where := "destination"
 	if nested {
-		where = "http error store"
+		where = "error store"
 	}
 	switch d.Kind {
 	case DestFolder:
@@ -236,8 +241,15 @@ func normalizeDestination(d *Destination, hasProcessor, nested bool) error {
 		if err := normalizeDestination(h.ErrorStore, false, true); err != nil {
 			return err
 		}
+	case DestKinesis, DestFirehose:
+		if nested {
+			return invalidf("%s must be a folder or S3", where)
+		}
+		if err := normalizeStream(d, where); err != nil {
+			return err
+		}
 	default:
-		return invalidf("%s: kind %q must be %s, %s or %s", where, d.Kind, DestFolder, DestS3, DestHTTP)
+		return invalidf("%s: kind %q must be %s, %s, %s, %s or %s", where, d.Kind, DestFolder, DestS3, DestHTTP, DestKinesis, DestFirehose)
 	}
 	if nested {
 		// The error output and the backup of an HTTP destination are named
@@ -289,17 +301,72 @@ func checkEndpointURL(raw, what string) error {
 // credentials come from: both static keys (each a value or a reference),
 // or the server's ambient credentials, explicitly.
 func checkS3Credentials(s *S3Dest, where string) error {
-	hasID := s.AccessKeyID != "" || s.AccessKeyIDFrom != nil
-	hasSecret := s.SecretAccessKey != "" || s.SecretAccessKeyFrom != nil
+	return checkAWSCredentials(where+": S3", s.AccessKeyID != "" || s.AccessKeyIDFrom != nil,
+		s.SecretAccessKey != "" || s.SecretAccessKeyFrom != nil, s.UseAmbientCredentials)
+}
+
+// checkAWSCredentials is the rule of checkS3Credentials for any AWS
+// destination (what names it: "destination: S3").
+func checkAWSCredentials(what string, hasID, hasSecret, ambient bool) error {
 	switch {
 	case hasID != hasSecret:
-		return invalidf("%s: S3 needs both accessKeyId and secretAccessKey (each a value or an ...From reference), or neither", where)
-	case hasID && s.UseAmbientCredentials:
-		return invalidf("%s: S3 has static keys and useAmbientCredentials: choose one", where)
-	case !hasID && !s.UseAmbientCredentials:
-		return invalidf("%s: S3 has no credentials: give accessKeyId and secretAccessKey (or accessKeyIdFrom and secretAccessKeyFrom, from the server's environment or a secret file), or set useAmbientCredentials: true to sign with the server's own AWS credentials (environment, shared files, instance role)", where)
+		return invalidf("%s needs both accessKeyId and secretAccessKey (each a value or an ...From reference), or neither", what)
+	case hasID && ambient:
+		return invalidf("%s has static keys and useAmbientCredentials: choose one", what)
+	case !hasID && !ambient:
+		return invalidf("%s has no credentials: give accessKeyId and secretAccessKey (or accessKeyIdFrom and secretAccessKeyFrom, from the server's environment or a secret file), or set useAmbientCredentials: true to sign with the server's own AWS credentials (environment, shared files, instance role)", what)
 	}
 	return nil
+}
+
+// normalizeStream checks a Kinesis or Firehose destination and fills its
+// defaults.
+func normalizeStream(d *Destination, where string) error {
+	s := d.stream()
+	what := where + ": " + d.Kind
+	if s == nil || s.Stream == "" {
+		return invalidf("%s needs a stream (its name or ARN)", what)
+	}
+	if (d.Kind == DestKinesis && d.Firehose != nil) || (d.Kind == DestFirehose && d.Kinesis != nil) {
+		return invalidf("%s: give the %s member only", what, d.Kind)
+	}
+	if _, _, err := kinesisdest.ParseStream(kinesisdest.Kind(d.Kind), s.Stream); err != nil {
+		return invalidf("%s: %v", what, strings.TrimPrefix(err.Error(), "kinesisdest: "))
+	}
+	if s.Endpoint != "" {
+		if err := checkEndpointURL(s.Endpoint, what+" endpoint"); err != nil {
+			return err
+		}
+	}
+	if err := checkStreamCredentials(s, d.Kind, where); err != nil {
+		return err
+	}
+	if s.PartitionKey != "" {
+		if d.Kind == DestFirehose {
+			return invalidf("%s takes no partitionKey (Firehose has none)", what)
+		}
+		if err := kinesisdest.CheckPartitionKey(s.PartitionKey); err != nil {
+			return invalidf("%s: partitionKey: %v", what, err)
+		}
+	}
+	if s.RetrySeconds == nil {
+		v := DefaultForwardRetrySecs
+		s.RetrySeconds = &v
+	}
+	if err := limitForwardRetry.checkInt(*s.RetrySeconds); err != nil {
+		return err
+	}
+	if s.ErrorStore == nil {
+		return invalidf("%s needs an errorStore (folder or S3) for failed records and backups", what)
+	}
+	return normalizeDestination(s.ErrorStore, false, true)
+}
+
+// checkStreamCredentials is checkS3Credentials for a Kinesis or Firehose
+// destination.
+func checkStreamCredentials(s *StreamDest, kind, where string) error {
+	return checkAWSCredentials(where+": "+kind, s.AccessKeyID != "" || s.AccessKeyIDFrom != nil,
+		s.SecretAccessKey != "" || s.SecretAccessKeyFrom != nil, s.UseAmbientCredentials)
 }
 
 // compileQuery compiles a jq expression for dynamic partitioning.

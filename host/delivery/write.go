@@ -31,8 +31,10 @@ func (m *Manager) openStore(ctx context.Context, d *Destination, at string) (sin
 // label names the destination in metrics: the data destination, or the
 // store of the error output and backups.
 func (st *stages) label(data bool) string {
-	if !data && st.def.Destination.Kind == DestHTTP {
-		return st.def.Destination.HTTP.ErrorStore.Kind
+	if !data {
+		if es := st.def.Destination.errorStore(); es != nil {
+			return es.Kind
+		}
 	}
 	return st.def.Destination.Kind
 }
@@ -45,11 +47,12 @@ func (e *refusedError) Error() string { return e.err.Error() }
 func (e *refusedError) Unwrap() error { return e.err }
 
 // write makes a processed batch durable: the backup, the data objects (or
-// the HTTP request), then the error output. A store that fails in a way
+// the HTTP request, or the Kinesis or Firehose puts), then the error
+// output. A store that fails in a way
 // that may clear is retried with backoff until it works or ctx ends (the
 // records wait in the source meanwhile: store and forward); an HTTP
 // endpoint is retried for its retry duration, then its records go to the
-// error output. A data object the store refuses for good has its records
+// error output; Kinesis and Firehose destinations are in forward.go. A data object the store refuses for good has its records
 // written to the error output as delivery-failed instead. When the error
 // output or the backup is refused for good there is nowhere left to put
 // the records: write fails as permanent (the delivery stream is FAILED,
@@ -71,8 +74,12 @@ func (st *stages) write(ctx context.Context, o *output) error {
 			return err
 		}
 	}
-	if o.http != nil {
-		if err := st.sendHTTP(ctx, o); err != nil {
+	if o.recs != nil {
+		send := st.sendHTTP
+		if st.forward != nil {
+			send = st.sendForward
+		}
+		if err := send(ctx, o); err != nil {
 			return err
 		}
 	}

@@ -1,5 +1,6 @@
 // Package egress decides which hosts Sluice's outbound connections may
-// reach: the HTTP endpoint and S3 destinations of delivery streams.
+// reach: the HTTP endpoint, S3, Kinesis and Firehose destinations of
+// delivery streams.
 //
 // A Policy is an allow-list of host names, wildcard domains, IP addresses
 // and CIDRs (`sluice serve --allow-endpoint`). Whatever the list, link-local

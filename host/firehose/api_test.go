@@ -32,6 +32,7 @@ type env struct {
 	url     string
 	streams *streams.Engine
 	client  *awsfirehose.Client
+	mgr     *delivery.Manager
 }
 
 func start(t *testing.T) *env {
@@ -52,7 +53,7 @@ func startWith(t *testing.T, encrypted bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{dir: t.TempDir(), streams: eng}
+	e := &env{dir: t.TempDir(), streams: eng, mgr: mgr}
 	mux := awsjson.NewMux(nil)
 	Register(mux, mgr, Config{Region: region, AccountID: account, EncryptedAtRest: encrypted, ObjectStore: func(bucket string) (delivery.Destination, error) {
 		return delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: filepath.Join(e.dir, "buckets", bucket)}}, nil

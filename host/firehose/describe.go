@@ -42,9 +42,16 @@ func (c Config) describe(def *delivery.Definition, status string) deliveryStream
 		d.DeliveryStreamType = delivery.SourceDirectPut
 		d.Source = &sourceDescription{DirectPutSourceDescription: &struct{}{}}
 	}
-	if def.Destination.Kind == delivery.DestHTTP && def.Destination.HTTP != nil {
-		d.Destinations[0].HttpEndpointDestinationDescription = c.describeHTTP(def)
-	} else {
+	switch def.Destination.Kind {
+	case delivery.DestHTTP:
+		if def.Destination.HTTP != nil {
+			d.Destinations[0].HttpEndpointDestinationDescription = c.describeHTTP(def)
+		}
+	case delivery.DestKinesis, delivery.DestFirehose:
+		// Firehose has no Kinesis or Firehose destination type: the
+		// destination is listed by its id alone (the REST API and
+		// `sluice delivery describe` show it).
+	default:
 		d.Destinations[0].ExtendedS3DestinationDescription = c.describeS3(def)
 	}
 	return d

@@ -97,6 +97,9 @@ func (a *api) updateDestination(ctx context.Context, body []byte, in *updateInpu
 		return nil, fmt.Errorf("%w: destination %s of delivery stream %s (its one destination is %s)", delivery.ErrNotFound, *in.DestinationId, name, destinationID)
 	}
 	wasHTTP := def.Destination.Kind == delivery.DestHTTP
+	// A Kinesis or Firehose destination (set by a pipeline file) has no
+	// Firehose API type: an update of either type replaces it.
+	wasObjectStore := def.Destination.Kind == delivery.DestFolder || def.Destination.Kind == delivery.DestS3
 	switch {
 	case in.HttpEndpointDestinationUpdate != nil && wasHTTP:
 		err = a.cfg.mergeHTTP(def, in.HttpEndpointDestinationUpdate)
@@ -104,7 +107,7 @@ func (a *api) updateDestination(ctx context.Context, body []byte, in *updateInpu
 		err = a.cfg.replace(def, func(d *delivery.Definition) error {
 			return a.cfg.httpEndpointAs(d, in.HttpEndpointDestinationUpdate.asConfig(), "HttpEndpointDestinationUpdate", "S3Update")
 		})
-	case wasHTTP:
+	case !wasObjectStore:
 		err = a.cfg.replace(def, func(d *delivery.Definition) error {
 			u := in.ExtendedS3DestinationUpdate
 			field := "ExtendedS3DestinationUpdate"
