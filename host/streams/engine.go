@@ -262,7 +262,11 @@ func (e *Engine) recover(ctx context.Context) error {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		case StatusUpdating:
-			if err := e.recoverReshard(ctx, s); err != nil {
+			recoverFn := e.recoverReshard
+			if s.PendingRetention > 0 {
+				recoverFn = e.recoverRetention
+			}
+			if err := recoverFn(ctx, s); err != nil {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		}

@@ -219,7 +219,7 @@ func onDemandTarget(open int, util float64, p OnDemandPolicy) int {
 	return open
 }
 
-// maintainLoop runs ScaleOnDemand and PruneShards every interval until
+// maintainLoop runs ScaleOnDemand, PruneShards and finishStuck every interval until
 // ctx ends.
 func (e *Engine) maintainLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -234,6 +234,9 @@ func (e *Engine) maintainLoop(ctx context.Context, interval time.Duration) {
 			}
 			if err := e.PruneShards(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("pruning expired shards", "err", err)
+			}
+			if err := e.finishStuck(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("finishing stuck stream changes", "err", err)
 			}
 		}
 	}
