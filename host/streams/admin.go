@@ -167,10 +167,22 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 }
 
 // finishDelete removes the JetStream stream, then the definition, leaving
-// a tombstone (see Deleted) of what it held.
+// a tombstone (see Deleted) of what it held. Before the JetStream stream
+// goes it is fenced as a reshard's parents are (fence.go): every shard
+// subject is dropped, so a put on any host that has not seen DELETING yet
+// is refused at once (and answered not found), and a barrier waits until
+// the records JetStream took before are stored and acknowledged; none is
+// left waiting for an answer that a deleted stream never sends.
 func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	if s, _, err := e.load(ctx, name); err == nil {
 		e.writeTombstone(ctx, s)
+	}
+	if err := e.setSubjects(ctx, name, []string{fenceSubject(name)}); err == nil {
+		if _, err := e.barrier(ctx, name); err != nil {
+			e.log.Warn("delete: barrier", "stream", name, "err", err)
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		e.log.Warn("delete: fencing the shards off", "stream", name, "err", err)
 	}
 	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)

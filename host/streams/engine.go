@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -122,6 +123,10 @@ type Engine struct {
 	// readHook, when set by a test, sees what each read holds of what
 	// it was granted.
 	readHook func(held, granted int64)
+
+	// rerouted counts the records put again on a child after a reshard's
+	// fence refused them on their first shard (put.go).
+	rerouted atomic.Int64
 
 	// subs is the state of SubscribeToShard (subscribe.go).
 	subs subscriptions

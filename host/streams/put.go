@@ -202,6 +202,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 			e.closingShard(d.s, refused, res)
 			break
 		}
+		if next != d {
+			e.rerouted.Add(int64(len(refused)))
+		}
 		d, todo = next, refused
 	}
 	if e.storageGone(ctx, name, res) {
