@@ -258,7 +258,6 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 	}
 	e.pub.Wait(ctx, b, failing, e.storageErr)
 	var refused []int
-	stored, storedBytes := 0, 0
 	for j, i := range todo {
 		seq, sent, err := b.Result(j)
 		if res[i].Err != nil || !sent {
@@ -275,12 +274,7 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 			continue
 		}
 		res[i].SequenceNumber = FormatSequence(seq)
-		size := len(recs[i].Data) + len(recs[i].PartitionKey)
-		stored, storedBytes = stored+1, storedBytes+size
-		e.mon.wrote(s, res[i].ShardID, 1, size)
-	}
-	if s.StreamMode() == ModeOnDemand && stored > 0 {
-		e.writes.add(s.Name, storedBytes, stored)
+		e.mon.wrote(s, res[i].ShardID, 1, len(recs[i].Data)+len(recs[i].PartitionKey))
 	}
 	return refused, nil
 }

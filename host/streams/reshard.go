@@ -80,10 +80,21 @@ func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID stri
 // hash ranges (UNIFORM_SCALING), by splits and merges as AWS does it. The
 // target must lie between half and double the open shard count.
 func (e *Engine) UpdateShardCount(ctx context.Context, name string, target int) error {
+	return e.updateShardCount(ctx, name, target, nil)
+}
+
+// updateShardCount is UpdateShardCount; guard, when set, checks the
+// definition the reshard plans on first (on-demand scaling's cool-down).
+func (e *Engine) updateShardCount(ctx context.Context, name string, target int, guard func(*Stream) error) error {
 	if err := validateRange("targetShardCount", target, 1, 100000); err != nil {
 		return err
 	}
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
+		if guard != nil {
+			if err := guard(s); err != nil {
+				return nil, err
+			}
+		}
 		n := s.OpenShards()
 		if target > 2*n || 2*target < n {
 			return nil, errorf(ErrInvalidArgument, "UpdateShardCount target %d for stream %s under account %s must be between half (%d) and double (%d) the current open shard count %d.",
