@@ -116,8 +116,6 @@ type Engine struct {
 	mon     monitor     // shard-level metrics, see monitoring.go
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
-	locksMu sync.Mutex
-	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
 	// readHook, when set by a test, sees what each read holds of what
@@ -127,6 +125,9 @@ type Engine struct {
 	// rerouted counts the records put again on a child after a reshard's
 	// fence refused them on their first shard (put.go).
 	rerouted atomic.Int64
+	// strayShards counts the closed shards found holding a record past
+	// their EndingSequence after a reshard's commit (fence.go, strays).
+	strayShards atomic.Int64
 
 	// subs is the state of SubscribeToShard (subscribe.go).
 	subs subscriptions

@@ -281,6 +281,9 @@ func TestReshardWhileTwoHostsPut(t *testing.T) {
 		t.Fatalf("only %d keys and %d records stored", len(stored), total)
 	}
 	checkOncePerKeyInOrder(t, stored, readParentFirst(t, b, "s"), nil)
+	if n := a.strayShards.Load() + b.strayShards.Load(); n > 0 {
+		t.Errorf("%d closed shards held records past their end after a commit", n)
+	}
 	rerouted := a.rerouted.Load() + b.rerouted.Load()
 	if rerouted == 0 {
 		t.Error("no record was refused by a fence and put again: the test did not race a reshard")
@@ -456,6 +459,38 @@ func TestReshardWhileTwoHostsPutOnACluster(t *testing.T) {
 		t.Fatalf("only %d keys and %d records stored", len(stored), total)
 	}
 	checkOncePerKeyInOrder(t, stored, readParentFirst(t, b, "s"), p.timedOut())
+	if n := a.strayShards.Load() + b.strayShards.Load(); n > 0 {
+		t.Errorf("%d closed shards held records past their end after a commit", n)
+	}
 	t.Logf("%d records over %d keys across %d reshards, %d put again on a child after a fence; per-record failures retried: %v",
 		total, len(stored), s.Generation, a.rerouted.Load()+b.rerouted.Load(), p.failed)
+}
+
+// TestStraysAreFound: a record on a closed parent past its end (which
+// the fence leaves no room for) is what strays reports.
+func TestStraysAreFound(t *testing.T) {
+	ctx := context.Background()
+	srv := jstest.Start(t, "")
+	e := openEngine(t, srv)
+	if err := e.CreateStream(ctx, "s", 1); err != nil {
+		t.Fatal(err)
+	}
+	putN(t, e, "s", 2)
+	if err := e.UpdateShardCount(ctx, "s", 2); err != nil {
+		t.Fatal(err)
+	}
+	s, _ := e.DescribeStream(ctx, "s")
+	if bad, err := e.strays(ctx, s); err != nil || len(bad) != 0 {
+		t.Fatalf("after a clean reshard: %v, %v", bad, err)
+	}
+	// Open the parent's subject again behind the definition's back.
+	if err := e.setSubjects(ctx, "s", append(openSubjects(s), shardSubject("s", ShardID(0)))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.JS.Publish(ctx, shardSubject("s", ShardID(0)), []byte("late")); err != nil {
+		t.Fatal(err)
+	}
+	if bad, err := e.strays(ctx, s); err != nil || len(bad) != 1 || bad[0] != ShardID(0) {
+		t.Fatalf("a record past the parent's end: %v, %v", bad, err)
+	}
 }

@@ -223,6 +223,7 @@ func (e *Engine) finishReshard(ctx context.Context, name string) error {
 	if bad, err := e.strays(ctx, committed); err != nil {
 		e.log.Warn("checking closed shards after a reshard", "stream", name, "err", err)
 	} else if len(bad) > 0 {
+		e.strayShards.Add(int64(len(bad)))
 		e.log.Error("records stored on closed shards past their end", "stream", name, "shards", bad, "at_sequence", last)
 	}
 	return nil
