@@ -167,9 +167,7 @@ func (e *Engine) strays(ctx context.Context, s *Stream) ([]string, error) {
 // host stalled between the check and its write could still write a stale
 // set; RATIONALE.md ("Resharding across hosts") says what that costs.
 func (e *Engine) fence(ctx context.Context, s *Stream, r *Reshard) error {
-	pending := func(cur *Stream) bool {
-		return cur.Status == StatusUpdating && cur.Pending != nil && cur.Pending.Generation == r.Generation
-	}
+	pending := func(cur *Stream) bool { return cur.Status == StatusUpdating && samePlan(cur.Pending, r) }
 	cur, _, err := e.fetch(ctx, s.Name)
 	if err != nil {
 		return err
@@ -195,6 +193,22 @@ func (e *Engine) fence(ctx context.Context, s *Stream, r *Reshard) error {
 		return fmt.Errorf("reshard %s: fence: %w", s.Name, err)
 	}
 	return e.notPending(cur, r)
+}
+
+// samePlan reports whether p is the plan r: a plan rolled back can be
+// followed by another of the same generation, which r's fence and barrier
+// do not cover.
+func samePlan(p, r *Reshard) bool {
+	if p == nil || p.Generation != r.Generation || p.Op != r.Op || !slices.Equal(p.Close, r.Close) || len(p.New) != len(r.New) {
+		return false
+	}
+	for i, c := range p.New {
+		o := r.New[i]
+		if c.ID != o.ID || c.StartingHashKey != o.StartingHashKey || c.EndingHashKey != o.EndingHashKey || c.Closed != o.Closed {
+			return false
+		}
+	}
+	return true
 }
 
 // errFinishedElsewhere: the reshard being finished was committed by
@@ -226,8 +240,15 @@ func (e *Engine) finishStuck(ctx context.Context) error {
 		return err
 	}
 	var first error
+	stuck := func(s *Stream) bool {
+		return s.Status == StatusUpdating && !s.UpdatingSince.IsZero() && e.now().Sub(s.UpdatingSince) >= StuckAfter
+	}
 	for _, s := range all {
-		if s.Status != StatusUpdating || s.UpdatingSince.IsZero() || e.now().Sub(s.UpdatingSince) < StuckAfter {
+		if !stuck(s) {
+			continue
+		}
+		// The cache may be behind: decide on the stored definition.
+		if s, _, err = e.fetch(ctx, s.Name); err != nil || !stuck(s) {
 			continue
 		}
 		e.log.Warn("finishing a change that has kept the stream UPDATING", "stream", s.Name, "since", s.UpdatingSince)

@@ -207,11 +207,10 @@ func (e *Engine) finishReshard(ctx context.Context, name string) error {
 	e.testHook(phaseSwitching)
 	now := e.now().UTC()
 	committed, err := e.update(ctx, name, func(s *Stream) error {
-		p := s.Pending
-		if s.Status != StatusUpdating || p == nil || p.Generation != r.Generation {
+		if s.Status != StatusUpdating || !samePlan(s.Pending, r) {
 			return e.notPending(s, r)
 		}
-		return commitReshard(s, p, last, now)
+		return commitReshard(s, s.Pending, last, now)
 	})
 	if errors.Is(err, errFinishedElsewhere) {
 		return nil
