@@ -93,8 +93,11 @@ func TestListShardsFiltersAndClosedShardReads(t *testing.T) {
 	if p := all[4]; aws.ToString(p.ParentShardId) != streams.ShardID(2) || aws.ToString(p.AdjacentParentShardId) != streams.ShardID(3) {
 		t.Fatalf("merged shard parents %v %v", aws.ToString(p.ParentShardId), aws.ToString(p.AdjacentParentShardId))
 	}
-	if end := aws.ToString(all[0].SequenceNumberRange.EndingSequenceNumber); end != streams.FormatSequence(2) {
-		t.Fatalf("shard 0 EndingSequenceNumber %q", end)
+	// Shard 0 closed at the split's barrier, right after its 2 records;
+	// its children start after it.
+	if end := aws.ToString(all[0].SequenceNumberRange.EndingSequenceNumber); end != streams.FormatSequence(3) ||
+		aws.ToString(all[2].SequenceNumberRange.StartingSequenceNumber) != streams.FormatSequence(4) {
+		t.Fatalf("shard 0 EndingSequenceNumber %q, its child starts at %q", end, aws.ToString(all[2].SequenceNumberRange.StartingSequenceNumber))
 	}
 	if all[1].SequenceNumberRange.EndingSequenceNumber != nil {
 		t.Fatal("open shard 1 has an EndingSequenceNumber")

@@ -127,7 +127,7 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 	return jetstream.StreamConfig{
 		Name:        jsName(s.Name),
 		Description: "Sluice data stream " + s.Name,
-		Subjects:    []string{subjectPrefix + token(s.Name) + ".>"},
+		Subjects:    openSubjects(s),
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
@@ -138,19 +138,16 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 }
 
 // DeleteStream deletes a stream and all its records. It marks the
-// definition DELETING with this process's puts to the stream held off (the
-// stream lock, as a reshard's switch takes it), so a put either finishes
-// before the delete or finds the stream gone (ErrNotFound); none waits on
-// a JetStream stream that vanished under it. It works on a full store too
+// definition DELETING first (compare-and-set), so every host refuses new
+// puts as not found once it sees the mark; a put already publishing either
+// lands before the JetStream stream goes or finds it gone (ErrNotFound,
+// storageGone), on whichever host it runs. It works on a full store too
 // (see deleteWhenFull), and frees the records' space.
 func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 	if err := ValidateName(name); err != nil {
 		return err
 	}
-	lk := e.streamLock(name)
-	lk.Lock()
 	if e.storageErr() != nil {
-		defer lk.Unlock()
 		return e.deleteWhenFull(ctx, name)
 	}
 	_, err := e.update(ctx, name, func(s *Stream) error {
@@ -161,10 +158,8 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 		return nil
 	})
 	if err != nil && e.fullStoreDelete(err) {
-		defer lk.Unlock()
 		return e.deleteWhenFull(ctx, name)
 	}
-	lk.Unlock()
 	if err != nil {
 		return err
 	}
@@ -172,10 +167,22 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 }
 
 // finishDelete removes the JetStream stream, then the definition, leaving
-// a tombstone (see Deleted) of what it held.
+// a tombstone (see Deleted) of what it held. Before the JetStream stream
+// goes it is fenced as a reshard's parents are (fence.go): every shard
+// subject is dropped, so a put on any host that has not seen DELETING yet
+// is refused at once (and answered not found), and a barrier waits until
+// the records JetStream took before are stored and acknowledged; none is
+// left waiting for an answer that a deleted stream never sends.
 func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	if s, _, err := e.load(ctx, name); err == nil {
 		e.writeTombstone(ctx, s)
+	}
+	if err := e.setSubjects(ctx, name, []string{fenceSubject(name)}); err == nil {
+		if _, err := e.barrier(ctx, name); err != nil {
+			e.log.Warn("delete: barrier", "stream", name, "err", err)
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		e.log.Warn("delete: fencing the shards off", "stream", name, "err", err)
 	}
 	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)
@@ -242,24 +249,66 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 	if !increase && hours > s.RetentionHours {
 		return errorf(ErrInvalidArgument, "Requested retention period (%d hours) for stream %s can not be longer than existing retention period (%d hours). Use IncreaseRetentionPeriod API.", hours, name, s.RetentionHours)
 	}
-	// JetStream first: if the definition update is lost in a crash, the
-	// stream keeps records at least as long as the caller asked.
-	cfg := e.jsConfig(s)
-	cfg.MaxAge = time.Duration(hours) * time.Hour
-	if _, err := e.js.UpdateStream(ctx, cfg); err != nil {
-		if errors.Is(err, jetstream.ErrStreamNotFound) {
-			return e.notFound(name)
-		}
-		return fmt.Errorf("retention %s: %w", name, err)
+	if _, err := e.storageInfo(ctx, name); err != nil {
+		return err // its JetStream stream is gone: not found
 	}
-	_, err = e.update(ctx, name, func(cur *Stream) error {
+	// The stream is UPDATING while its JetStream configuration changes,
+	// as on AWS: a reshard's fence (which rewrites that configuration
+	// too) cannot start meanwhile. JetStream first, then the definition:
+	// if the second write is lost in a crash, the stream keeps records at
+	// least as long as the caller asked, and Open finishes the change.
+	if _, err := e.update(ctx, name, func(cur *Stream) error {
 		if cur.ID != s.ID {
 			return e.notFound(name)
 		}
-		cur.RetentionHours = hours
+		if err := e.requireActive(cur); err != nil {
+			return err
+		}
+		cur.Status, cur.PendingRetention, cur.UpdatingSince = StatusUpdating, hours, e.now().UTC()
+		return nil
+	}); err != nil {
+		return err
+	}
+	return e.finishRetention(ctx, name, hours)
+}
+
+// finishRetention sets the JetStream stream's MaxAge of a stream UPDATING
+// for a retention change, then makes the change in the definition and the
+// stream ACTIVE. If JetStream refuses, the definition goes back to ACTIVE
+// unchanged.
+func (e *Engine) finishRetention(ctx context.Context, name string, hours int) error {
+	jsErr := e.updateJetStream(ctx, name, func(cfg *jetstream.StreamConfig) bool {
+		want := time.Duration(hours) * time.Hour
+		if cfg.MaxAge == want {
+			return false
+		}
+		cfg.MaxAge = want
+		return true
+	})
+	_, err := e.update(ctx, name, func(cur *Stream) error {
+		if cur.Status != StatusUpdating || cur.PendingRetention != hours {
+			return nil // finished already (by recovery on another host)
+		}
+		if jsErr == nil {
+			cur.RetentionHours = hours
+		}
+		cur.Status, cur.PendingRetention, cur.UpdatingSince = StatusActive, 0, time.Time{}
 		return nil
 	})
+	if jsErr != nil {
+		if errors.Is(jsErr, ErrNotFound) {
+			return jsErr
+		}
+		return fmt.Errorf("retention %s: %w", name, jsErr)
+	}
 	return err
+}
+
+// recoverRetention finishes the retention change of a stream found
+// UPDATING for one.
+func (e *Engine) recoverRetention(ctx context.Context, s *Stream) error {
+	e.log.Info("finishing interrupted retention change", "stream", s.Name, "hours", s.PendingRetention)
+	return e.finishRetention(ctx, s.Name, s.PendingRetention)
 }
 
 // recordOverhead is the most a stored record's message adds to its data:

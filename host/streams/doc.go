@@ -6,7 +6,10 @@
 //   - One JetStream stream per data stream, named "KDS_<token>", file
 //     storage, AllowDirect, MaxAge = the retention period.
 //   - One subject per shard: "kds.<token>.<shardId>". A shard's order is its
-//     subject's order; resharding adds subjects for child shards.
+//     subject's order. The JetStream stream takes exactly the open shards'
+//     subjects and the stream's barrier subject "kdsfence.<token>" (see
+//     Resharding); streams made before that took "kds.<token>.>" until
+//     their first reshard.
 //   - <token> is the stream name with '.' replaced by '~': Kinesis names
 //     ([a-zA-Z0-9_.-]) may contain '.', which JetStream names and subject
 //     tokens cannot, and '~' cannot occur in a Kinesis name, so the mapping
@@ -27,10 +30,12 @@
 //
 // Create and delete go through the KV record first (status CREATING or
 // DELETING); Open finishes any that a crash interrupted. A delete marks
-// the definition DELETING with the stream's puts held off (the lock
-// below), so a put either lands before the delete or is refused as not
-// found; a put or read that finds the JetStream stream gone (deleted by
-// another host) is not found too, never an internal failure.
+// the definition DELETING (compare-and-set), then fences every shard off
+// and takes a barrier as a reshard does (below), then deletes the
+// JetStream stream: a put on any host either lands before the delete or
+// is refused as not found; a put or read that finds the JetStream stream
+// gone (deleted by another host) is not found too, never an internal
+// failure.
 //
 // # Definitions cache
 //
@@ -40,8 +45,9 @@
 // over their hash ranges), at the newest KV revision this process has
 // seen. A KV watcher on the definition keys feeds it with every host's
 // writes; this process's own writes enter it at the revision the KV gave
-// them before the writer returns (a reshard's commit before its lock is
-// released), and an entry only moves forward. Closed shards whose records
+// them before the writer returns, and an entry only moves forward. A put
+// routed by a definition older than another host's reshard is refused by
+// the reshard's fence and routed again (below). Closed shards whose records
 // are all past retention are pruned from the definition (prune.go), by
 // the background loop and at each reshard, as AWS drops them from
 // ListShards; shard ids are never reused.
@@ -79,24 +85,37 @@
 // SplitShard, MergeShards and UpdateShardCount (reshard.go) close parent
 // shards and open children on new subjects. The JetStream stream sequence
 // is global across a data stream's shards, so a reshard commits at one
-// sequence L: parents close with EndingSequence L, children open with
-// StartingSequence L+1. A reader that finishes each parent before its
+// sequence B: parents close with EndingSequence B, children open with
+// StartingSequence B+1. A reader that finishes each parent before its
 // children therefore sees each key's records in put order; so does any
 // reader of the whole JetStream stream in stream order (SourceStream), as
 // delivery streams read.
 //
 // A reshard is two compare-and-set updates of the definition: the plan is
-// recorded first (status UPDATING, Stream.Pending), then committed with the
-// stream's puts held off. A crash between them leaves the plan, which Open
-// finishes (or rolls back if it no longer fits), as it finishes creates.
+// recorded first (status UPDATING, Stream.Pending), then committed. No
+// lock of any process orders puts against it; JetStream fences them, for
+// every host that puts (fence.go): the switch updates the JetStream
+// stream's subjects (parents out, children in), so a record published to
+// a parent from then on is refused at once ("no responders"); it
+// publishes a barrier on the barrier subject, whose sequence B is above
+// every record JetStream took before the update (its inbound queue and,
+// on a cluster, the RAFT log are first in first out); and it commits at B
+// for the generation the plan was made on. The host whose record was
+// refused waits for the definition that closed the shard and puts the
+// record again on the child that holds its hash key, in request order,
+// at most maxReroutes times within rerouteWait; a record whose new shard
+// does not come fails with ErrThroughput. RATIONALE.md ("Resharding
+// across hosts") says what JetStream guarantees and what is left.
 //
-// Single-host assumption: puts are held off by a lock in this process
-// (each put holds it shared from reading the definition to its last
-// acknowledgement). Two Sluice processes writing one data stream could
-// race a reshard; Sluice runs one engine per JetStream domain. A put that
-// timed out waiting for its acknowledgement (and was reported failed) may
-// still be stored after its shard closed; GetRecords never returns it, a
-// reader of the raw JetStream stream could.
+// Every step of the switch can be repeated, by the same host after a
+// crash (Open finishes an UPDATING stream, or rolls back a plan that no
+// longer fits) or by another at the same time: a change that has kept a
+// stream UPDATING for StuckAfter is finished by any host's maintenance
+// loop. A retention change holds the stream UPDATING too
+// (Stream.PendingRetention), since it rewrites the same JetStream
+// configuration. A put that timed out waiting for its acknowledgement
+// (and was reported failed) may still have been stored: a producer that
+// puts it again may store it twice, as on AWS.
 //
 // # Memory of reads
 //
@@ -112,9 +131,13 @@
 //
 // Per-shard throughput limits (throughput.go) are off by default at the
 // edge; Config.Limits or a stream's TagThroughput tag turns them on, and
-// over-limit records fail with ErrThroughput. ON_DEMAND streams
-// (ondemand.go) are rescaled by a background loop from their measured
-// write rate, within bounds and a cool-down their definition sets.
+// over-limit records fail with ErrThroughput; the limits are counted per
+// host (N hosts admit up to N times a shard's limit). ON_DEMAND streams
+// (ondemand.go) are rescaled by a background loop from their write rate,
+// within bounds and a cool-down their definition sets; the rate is the
+// whole cluster's, measured from the JetStream stream's state (the growth
+// of its last sequence, and its mean stored message size), so every host
+// sees the same and the first to reshard wins.
 //
 // # Enhanced fan-out
 //

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -115,13 +116,18 @@ type Engine struct {
 	mon     monitor     // shard-level metrics, see monitoring.go
 	stop    context.CancelFunc
 	loops   sync.WaitGroup // the definitions watcher and the maintenance loop
-	locksMu sync.Mutex
-	locks   map[string]*sync.RWMutex // per stream, see streamLock
 	// hook, when set by a test, runs at each reshard phase.
 	hook func(phase string)
 	// readHook, when set by a test, sees what each read holds of what
 	// it was granted.
 	readHook func(held, granted int64)
+
+	// rerouted counts the records put again on a child after a reshard's
+	// fence refused them on their first shard (put.go).
+	rerouted atomic.Int64
+	// strayShards counts the closed shards found holding a record past
+	// their EndingSequence after a reshard's commit (fence.go, strays).
+	strayShards atomic.Int64
 
 	// subs is the state of SubscribeToShard (subscribe.go).
 	subs subscriptions
@@ -262,7 +268,11 @@ func (e *Engine) recover(ctx context.Context) error {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		case StatusUpdating:
-			if err := e.recoverReshard(ctx, s); err != nil {
+			recoverFn := e.recoverReshard
+			if s.PendingRetention > 0 {
+				recoverFn = e.recoverRetention
+			}
+			if err := recoverFn(ctx, s); err != nil {
 				return fmt.Errorf("streams: recover %s: %w", s.Name, err)
 			}
 		}

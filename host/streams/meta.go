@@ -101,6 +101,15 @@ type Stream struct {
 	// Pending is the reshard under way while Status is UPDATING; Open
 	// finishes it after a crash.
 	Pending *Reshard `json:"pending,omitempty"`
+	// PendingRetention is the retention in hours being set while Status
+	// is UPDATING for a retention change (SetRetention); Open finishes it
+	// after a crash.
+	PendingRetention int `json:"pendingRetention,omitempty"`
+	// UpdatingSince is when the stream went UPDATING (zero in
+	// definitions written before it existed): a stream UPDATING for
+	// longer than StuckAfter, whose host died or stalled midway, is
+	// finished by any host's maintenance loop (finishStuck).
+	UpdatingSince time.Time `json:"updatingSince,omitzero"`
 }
 
 // OpenShards counts the shards that take records.

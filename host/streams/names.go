@@ -14,6 +14,10 @@ const (
 	jsPrefix = "KDS_"
 	// subjectPrefix starts every shard subject.
 	subjectPrefix = "kds."
+	// fencePrefix starts the subject of a data stream's reshard barriers
+	// (see fence.go): in the stream's JetStream stream, outside the
+	// shard subjects, so no shard reader or SourceStream filter sees them.
+	fencePrefix = "kdsfence."
 	// MaxNameLen is the longest stream name Kinesis allows.
 	MaxNameLen = 128
 )
@@ -111,6 +115,9 @@ func jsName(name string) string { return jsPrefix + token(name) }
 func shardSubject(name, shardID string) string {
 	return subjectPrefix + token(name) + "." + shardID
 }
+
+// fenceSubject is the subject of a stream's reshard barriers.
+func fenceSubject(name string) string { return fencePrefix + token(name) }
 
 // kvKey is the KV key of a stream definition.
 func kvKey(name string) string { return kvPrefix + strings.ReplaceAll(name, ".", "=") }

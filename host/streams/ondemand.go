@@ -7,6 +7,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Stream modes, as StreamModeDetails names them.
@@ -110,49 +112,73 @@ func (s *Stream) StreamMode() string {
 	return s.Mode
 }
 
-// writeMeter counts what this process stored per stream since the last
-// scaling pass.
+// writeMeter measures what every host stored in each on-demand stream
+// since the last scaling pass, from the JetStream stream's state: no
+// host counts its own puts, so the measure is the whole cluster's.
+//
+//   - records: the growth of the stream's last sequence, which grows by
+//     one for each record stored by any host (and for each reshard's
+//     barrier, one per reshard: noise);
+//   - bytes: those records times the stream's mean stored message size
+//     (state bytes over state messages), which includes each message's
+//     subject, headers and JetStream's own framing, so it overstates the
+//     data and partition keys Kinesis counts by a few dozen bytes per
+//     record: that matters only for small records, whose rate the record
+//     count already bounds more tightly.
+//
+// It holds one baseline (a sequence and a time) per on-demand stream.
 type writeMeter struct {
-	mu     sync.Mutex
-	counts map[string]*writeCount
+	mu    sync.Mutex
+	bases map[string]writeBase
 }
 
+type writeBase struct {
+	seq   uint64
+	since time.Time
+}
+
+// writeCount is what a window measured.
 type writeCount struct {
-	bytes, records int64
+	bytes, records float64
 	since          time.Time
 }
 
-func (m *writeMeter) add(name string, bytes, records int) {
+// take returns what was stored in name since its baseline and starts a
+// new window at now and the stream's state st. ok is false the first
+// time (or after the stream's sequence went back, a stream made again):
+// the window starts now.
+func (m *writeMeter) take(name string, now time.Time, st jetstream.StreamState) (writeCount, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := m.count(name)
-	c.bytes += int64(bytes)
-	c.records += int64(records)
+	if m.bases == nil {
+		m.bases = map[string]writeBase{}
+	}
+	b, ok := m.bases[name]
+	m.bases[name] = writeBase{seq: st.LastSeq, since: now}
+	if !ok || st.LastSeq < b.seq {
+		return writeCount{}, false
+	}
+	c := writeCount{records: float64(st.LastSeq - b.seq), since: b.since}
+	if st.Msgs > 0 {
+		c.bytes = c.records * float64(st.Bytes) / float64(st.Msgs)
+	}
+	return c, true
 }
 
-// take returns and resets a stream's counts and the time they started
-// (zero the first time: the window starts now).
-func (m *writeMeter) take(name string, now time.Time) (writeCount, bool) {
+// forget drops the baselines of streams no longer on demand.
+func (m *writeMeter) forget(keep map[string]bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c := m.count(name)
-	out := *c
-	*c = writeCount{since: now}
-	return out, !out.since.IsZero()
+	for name := range m.bases {
+		if !keep[name] {
+			delete(m.bases, name)
+		}
+	}
 }
 
-// count returns a stream's counts, made on first use; m.mu is held.
-func (m *writeMeter) count(name string) *writeCount {
-	if m.counts == nil {
-		m.counts = map[string]*writeCount{}
-	}
-	c, ok := m.counts[name]
-	if !ok {
-		c = &writeCount{}
-		m.counts[name] = c
-	}
-	return c
-}
+// errCoolingDown: another host resharded the stream within its
+// cool-down since this host read its definition.
+var errCoolingDown = errors.New("on-demand stream is cooling down")
 
 // ScaleOnDemand runs one scaling pass over the ON_DEMAND streams: each
 // one's write rate since the previous pass (or since its last reshard,
@@ -171,10 +197,12 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 	}
 	var first error
 	now := e.now()
+	onDemand := map[string]bool{}
 	for _, s := range all {
 		if s.StreamMode() != ModeOnDemand || s.Status != StatusActive {
 			continue
 		}
+		onDemand[s.Name] = true
 		p := e.cfg.OnDemand
 		if s.OnDemand != nil {
 			p = *s.OnDemand
@@ -183,25 +211,43 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 		if now.Sub(s.LastReshard) < p.Cooldown {
 			continue // the window since the reshard keeps counting
 		}
-		c, ok := e.writes.take(s.Name, now)
+		info, err := e.storageInfo(ctx, s.Name)
+		if err != nil {
+			if first == nil {
+				first = fmt.Errorf("on-demand %s: %w", s.Name, err)
+			}
+			continue
+		}
+		c, ok := e.writes.take(s.Name, now, info.State)
 		secs := now.Sub(c.since).Seconds()
 		if !ok || secs <= 0 {
 			continue
 		}
 		open := s.OpenShards()
-		util := math.Max(float64(c.bytes)/secs/float64(open*DefaultShardWriteBytes),
-			float64(c.records)/secs/float64(open*DefaultShardWriteRecords))
+		util := math.Max(c.bytes/secs/float64(open*DefaultShardWriteBytes),
+			c.records/secs/float64(open*DefaultShardWriteRecords))
 		target := onDemandTarget(open, util, p)
 		if target == open {
 			continue
 		}
 		e.log.Info("on-demand reshard", "stream", s.Name, "from", open, "to", target, "utilisation", util)
-		err := e.UpdateShardCount(ctx, s.Name, target)
-		if err != nil && !errors.Is(err, ErrInUse) && first == nil {
+		// Every host runs this pass on the same measure: the first to
+		// reshard wins, the others find the stream UPDATING or, checked
+		// again on the definition the reshard plans on, cooling down.
+		err = e.updateShardCount(ctx, s.Name, target, func(cur *Stream) error {
+			if cur.StreamMode() != ModeOnDemand || e.now().Sub(cur.LastReshard) < p.Cooldown {
+				return errCoolingDown
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrInUse) && !errors.Is(err, errCoolingDown) && first == nil {
 			first = fmt.Errorf("on-demand %s: %w", s.Name, err)
 		}
-		e.writes.take(s.Name, e.now()) // measure the new shard count afresh
+		if info, err := e.storageInfo(ctx, s.Name); err == nil {
+			e.writes.take(s.Name, e.now(), info.State) // measure the new shard count afresh
+		}
 	}
+	e.writes.forget(onDemand)
 	return first
 }
 
@@ -219,7 +265,7 @@ func onDemandTarget(open int, util float64, p OnDemandPolicy) int {
 	return open
 }
 
-// maintainLoop runs ScaleOnDemand and PruneShards every interval until
+// maintainLoop runs ScaleOnDemand, PruneShards and finishStuck every interval until
 // ctx ends.
 func (e *Engine) maintainLoop(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
@@ -234,6 +280,9 @@ func (e *Engine) maintainLoop(ctx context.Context, interval time.Duration) {
 			}
 			if err := e.PruneShards(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("pruning expired shards", "err", err)
+			}
+			if err := e.finishStuck(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("finishing stuck stream changes", "err", err)
 			}
 		}
 	}

@@ -107,3 +107,65 @@ func TestOnDemandTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestOnDemandCountsEveryHost: the load is put through one host, the
+// scaling passes run on two (each with its own connection): the measure
+// is the JetStream stream's, so a host that put nothing sees the load
+// too, and the two passes make one reshard, not two.
+func TestOnDemandCountsEveryHost(t *testing.T) {
+	ctx := context.Background()
+	clk := &fakeClock{t: time.Now()}
+	srv := jstest.Start(t, "")
+	var hosts []*Engine
+	for _, name := range []string{"host-a", "host-b"} {
+		nc, err := srv.Connect(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		hosts = append(hosts, openEngineOn(t, nc, Config{Now: clk.Now}))
+	}
+	a, b := hosts[0], hosts[1]
+	if err := a.CreateStream(ctx, "od", 2); err != nil {
+		t.Fatal(err)
+	}
+	policy := &OnDemandPolicy{MinShards: 1, MaxShards: 8, ScaleUp: 0.4, ScaleDown: 0.1, Cooldown: time.Minute}
+	if err := a.SetStreamMode(ctx, "od", ModeOnDemand, policy); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range hosts {
+		if err := e.ScaleOnDemand(ctx); err != nil { // the windows start
+			t.Fatal(err)
+		}
+	}
+	batch := make([]Record, MaxPutRecords)
+	for i := range batch {
+		batch[i] = Record{Data: []byte("x"), PartitionKey: string(rune('a' + i%26))}
+	}
+	for range 6 { // 3,000 records in a second on 2 shards of 1,000/s each
+		if res, err := b.PutRecords(ctx, "od", batch); err != nil || failed(res) != 0 {
+			t.Fatalf("put: %v", err)
+		}
+	}
+	clk.Advance(time.Second)
+	check := func(when string) {
+		t.Helper()
+		s, err := b.DescribeStream(ctx, "od")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkLineage(t, s)
+		if s.OpenShards() != 4 || s.Generation != 1 {
+			t.Fatalf("%s: %d open shards after %d reshards, want 4 after 1", when, s.OpenShards(), s.Generation)
+		}
+	}
+	// Host a put nothing itself.
+	if err := a.ScaleOnDemand(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after host a's pass")
+	if err := b.ScaleOnDemand(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("after host b's pass too")
+}

@@ -69,12 +69,22 @@ type PubBatch struct {
 	msgs    []nats.Msg
 	state   []uint8
 	retries []uint8
-	seqs    []uint64
-	errs    []error
-	pending int
-	sealed  bool // the put waits: done closes when pending reaches 0
-	done    chan struct{}
+	// failFast: a record no stream took fails at once (see FailFast).
+	failFast bool
+	seqs     []uint64
+	errs     []error
+	pending  int
+	sealed   bool // the put waits: done closes when pending reaches 0
+	done     chan struct{}
 }
+
+// FailFast makes a record that no stream takes (a "no responders"
+// answer) fail at once with jetstream.ErrNoStreamResponse instead of
+// being sent again publishRetries times: for a caller that tells a
+// closed subject from JetStream restarting itself (the engine's puts,
+// whose shard may have closed under them, see put.go). Call it before
+// Publish.
+func (b *PubBatch) FailFast() { b.failFast = true }
 
 // Msg is record i's message, to fill in before Publish.
 func (b *PubBatch) Msg(i int) *nats.Msg { return &b.msgs[i] }
@@ -253,7 +263,7 @@ func (p *Publisher) reply(m *nats.Msg) {
 		if b.retries == nil {
 			b.retries = make([]uint8, len(b.state))
 		}
-		if b.retries[i] < publishRetries {
+		if !b.failFast && b.retries[i] < publishRetries {
 			b.retries[i]++
 			time.AfterFunc(publishRetryWait, func() { p.resend(b, i) })
 			return

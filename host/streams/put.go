@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
@@ -135,18 +137,30 @@ func checkSizes(s *Stream, recs []Record, single bool) error {
 	return nil
 }
 
-// put routes and publishes records. It holds the stream's lock shared from
-// reading the definition to the last acknowledgement, so a reshard's
-// switch and a delete (which take it exclusively) never fall between
-// routing a record and storing it: every record lands in a shard that was
-// open when stored, at or below the EndingSequence the reshard then gives
-// it, and before the stream is deleted. The definition comes from the
-// cache (defs.go), which holds a committed reshard or delete before its
-// lock is released.
+// Bounds of a put's second tries on the children of a shard that closed
+// under it (see put): at most maxReroutes rounds, each waiting at most
+// rerouteWait (or the put's deadline, if sooner) for this host to see the
+// reshard that closed the shard.
+const (
+	maxReroutes = 3
+	rerouteWait = 5 * time.Second
+	// refuseWait is how long a refused record waits before it is sent
+	// again on the same shard when no reshard is under way (JetStream
+	// restarting): jetstream.DefaultPubRetryWait, as the publisher would.
+	refuseWait = publishRetryWait
+)
+
+// put routes and publishes records. No lock orders it against a reshard
+// on this or any other host; the reshard's fence does (fence.go): a
+// record published to a shard that a reshard closed meanwhile is refused
+// by JetStream (no stream takes the subject any more), so it is either
+// stored at or below the EndingSequence the reshard gives the shard, or
+// not at all. The refused records are put again, in their request order,
+// on the shards that hold their hash keys in the definition that closed
+// the shard (awaitClosed), at most maxReroutes times; a record whose new
+// shards this host does not see in time fails with ErrThroughput, which
+// producers retry. The definition comes from the cache (defs.go).
 func (e *Engine) put(ctx context.Context, name string, recs []Record, single bool) ([]PutResult, error) {
-	lk := e.streamLock(name)
-	lk.RLock()
-	defer lk.RUnlock()
 	d, err := e.active(ctx, name)
 	if err != nil {
 		if serr := e.storageFailure(err); serr != nil {
@@ -154,13 +168,8 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		}
 		return nil, err
 	}
-	s := d.s
-	if err := checkSizes(s, recs, single); err != nil {
+	if err := checkSizes(d.s, recs, single); err != nil {
 		return nil, err
-	}
-	rt, err := d.router()
-	if err != nil {
-		return nil, fmt.Errorf("put %s: %w", name, err)
 	}
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
@@ -169,11 +178,59 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		return refuseAll(len(recs), storageErr), nil
 	}
 	res := make([]PutResult, len(recs))
-	b := e.pub.Begin(len(recs))
-	expect := []string{jsName(name)}
-	keys := make([]string, len(recs))
+	todo := make([]int, len(recs))
+	for i := range todo {
+		todo[i] = i
+	}
+	for round := 0; ; round++ {
+		refused, err := e.publish(ctx, d, recs, todo, res, failing, round == 0)
+		if err != nil {
+			return nil, err
+		}
+		if len(refused) == 0 {
+			break
+		}
+		if round == maxReroutes {
+			e.closingShard(d.s, refused, res)
+			break
+		}
+		next, err := e.awaitClosed(ctx, name, d, refused, res)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			e.closingShard(d.s, refused, res)
+			break
+		}
+		if next != d {
+			e.rerouted.Add(int64(len(refused)))
+		}
+		d, todo = next, refused
+	}
+	if e.storageGone(ctx, name, res) {
+		return nil, e.notFound(name)
+	}
+	return res, nil
+}
+
+// publish routes the records recs[i] for i in todo with d, publishes them
+// and fills in res; it returns the records JetStream refused for want of
+// a stream taking their subject (their shard closed, or the stream is
+// gone), in request order. admit is false on a second try: the records
+// were counted against their first shard's limits already.
+func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo []int, res []PutResult, failing <-chan struct{}, admit bool) ([]int, error) {
+	s := d.s
+	rt, err := d.router()
+	if err != nil {
+		return nil, fmt.Errorf("put %s: %w", s.Name, err)
+	}
+	b := e.pub.Begin(len(todo))
+	b.FailFast() // a refusal is looked into below
+	expect := []string{jsName(s.Name)}
+	keys := make([]string, len(todo))
 	limits, now := e.limitsFor(s), e.now()
-	for i, r := range recs {
+	for j, i := range todo {
+		r := recs[i]
 		key := PartitionHash(r.PartitionKey)
 		if r.ExplicitHashKey != "" {
 			if key, err = ParseHashKey(r.ExplicitHashKey); err != nil {
@@ -182,50 +239,118 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 			}
 		}
 		shard := rt.route(key)
-		res[i].ShardID = shard
-		if limits != nil && !e.meters.admitWrite(limits, meterKey(s, shard), len(r.Data)+len(r.PartitionKey), now) {
-			res[i].Err = errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shard, name, e.cfg.AccountID)
+		res[i] = PutResult{ShardID: shard}
+		if admit && limits != nil && !e.meters.admitWrite(limits, meterKey(s, shard), len(r.Data)+len(r.PartitionKey), now) {
+			res[i].Err = errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shard, s.Name, e.cfg.AccountID)
 			e.mon.throttledWrite(s, shard)
 			continue
 		}
-		keys[i] = escapeKey(r.PartitionKey)
-		msg := &b.msgs[i]
-		msg.Subject, msg.Data = shardSubject(name, shard), r.Data
-		msg.Header = nats.Header{HeaderPartitionKey: keys[i : i+1 : i+1], jetstream.ExpectedStreamHeader: expect}
+		keys[j] = escapeKey(r.PartitionKey)
+		msg := b.Msg(j)
+		msg.Subject, msg.Data = shardSubject(s.Name, shard), r.Data
+		msg.Header = nats.Header{HeaderPartitionKey: keys[j : j+1 : j+1], jetstream.ExpectedStreamHeader: expect}
 		if r.ExplicitHashKey != "" {
 			msg.Header[HeaderExplicitHashKey] = []string{r.ExplicitHashKey}
 		}
-		if err := e.pub.Publish(ctx, b, i); err != nil {
+		if err := e.pub.Publish(ctx, b, j); err != nil {
 			res[i].Err = e.orStorage(publishError(err))
 		}
 	}
 	e.pub.Wait(ctx, b, failing, e.storageErr)
-	stored, storedBytes := 0, 0
-	defer func() {
-		if s.StreamMode() == ModeOnDemand && stored > 0 {
-			e.writes.add(name, storedBytes, stored)
-		}
-	}()
-	for i := range recs {
-		if res[i].Err != nil || b.state[i] != recDone {
+	var refused []int
+	for j, i := range todo {
+		seq, sent, err := b.Result(j)
+		if res[i].Err != nil || !sent {
 			continue
 		}
-		if err := b.errs[i]; err != nil {
+		if err != nil {
+			if errors.Is(err, jetstream.ErrNoStreamResponse) {
+				refused = append(refused, i)
+			}
 			res[i].Err = e.orStorage(publishError(err))
 			if errors.Is(res[i].Err, ErrThroughput) {
 				e.mon.throttledWrite(s, res[i].ShardID)
 			}
 			continue
 		}
-		res[i].SequenceNumber = FormatSequence(b.seqs[i])
-		size := len(recs[i].Data) + len(recs[i].PartitionKey)
-		stored, storedBytes = stored+1, storedBytes+size
-		e.mon.wrote(s, res[i].ShardID, 1, size)
+		res[i].SequenceNumber = FormatSequence(seq)
+		e.mon.wrote(s, res[i].ShardID, 1, len(recs[i].Data)+len(recs[i].PartitionKey))
 	}
-	if e.storageGone(ctx, name, res) {
-		return nil, e.notFound(name)
+	return refused, nil
+}
+
+// awaitClosed waits (at most rerouteWait, and not past ctx) until this
+// host holds a definition of name newer than d in which every shard of
+// the refused records is closed, and returns it. When no reshard is
+// under way (the stream ACTIVE at d's generation after refuseWait),
+// JetStream refused for another reason, such as restarting: it returns d
+// itself, to publish again on the same shards as the publisher would. It
+// returns nil if nothing came in time; a stream deleted meanwhile is not
+// found.
+func (e *Engine) awaitClosed(ctx context.Context, name string, d *definition, refused []int, res []PutResult) (*definition, error) {
+	closed := func(nd *definition) bool {
+		if nd.rev <= d.rev {
+			return false
+		}
+		for _, i := range refused {
+			if shardOpen(nd.s, res[i].ShardID) {
+				return false
+			}
+		}
+		return true
 	}
-	return res, nil
+	start := time.Now()
+	deadline := time.NewTimer(rerouteWait)
+	defer deadline.Stop()
+	for tick := 0; ; tick++ {
+		nd, ok := e.defs.lookup(name)
+		if !ok || tick%10 == 9 {
+			// The watcher is behind or not synced: ask the KV.
+			var err error
+			if nd, err = e.refresh(ctx, name); err != nil {
+				if errors.Is(err, ErrNotFound) {
+					return nil, err
+				}
+				return nil, nil
+			}
+		}
+		if nd.s == nil || !usable(nd.s) {
+			return nil, e.notFound(name)
+		}
+		if closed(nd) {
+			return nd, nil
+		}
+		if nd.s.Status == StatusActive && nd.s.Generation == d.s.Generation && time.Since(start) >= refuseWait {
+			return d, nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-deadline.C:
+			return nil, nil
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// closingShard fails the refused records whose shard a reshard is closing
+// (the stream is UPDATING with the shard among the parents), and whose new
+// shard this host did not see in time, with a throughput error producers
+// retry; other refusals keep the error publish gave them.
+func (e *Engine) closingShard(s *Stream, refused []int, res []PutResult) {
+	if cur, ok := e.defs.lookup(s.Name); ok && cur.s != nil {
+		s = cur.s
+	}
+	for _, i := range refused {
+		if s.Pending != nil && slices.Contains(s.Pending.Close, res[i].ShardID) || !shardOpen(s, res[i].ShardID) {
+			res[i].Err = errorf(ErrThroughput, "Shard %s in stream %s under account %s was closed by a reshard whose new shards this host has not seen yet; retry the record.", res[i].ShardID, s.Name, e.cfg.AccountID)
+		}
+	}
+}
+
+func shardOpen(s *Stream, id string) bool {
+	sh, ok := s.Shard(id)
+	return ok && sh.Open()
 }
 
 // storageGone reports whether a put failed because the stream's

@@ -34,6 +34,14 @@ func withHistory(tb testing.TB, e *Engine, name string, total, open int) {
 	}); err != nil {
 		tb.Fatal(err)
 	}
+	// The JetStream stream takes the open shards' subjects (fence.go).
+	s, _, err := e.fetch(ctx, name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := e.setSubjects(ctx, name, openSubjects(s)); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // BenchmarkPutHistory measures PutRecord of one record and PutRecords of

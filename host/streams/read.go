@@ -55,13 +55,9 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 	if err := ValidateShardID(shardID); err != nil {
 		return "", err
 	}
-	s, err := e.loadActive(ctx, name)
+	s, sh, err := e.shardIn(ctx, name, shardID, 0)
 	if err != nil {
 		return "", err
-	}
-	sh, ok := s.Shard(shardID)
-	if !ok {
-		return "", e.shardNotFound(name, shardID)
 	}
 	it := iterator{Stream: name, StreamID: s.ID, Shard: shardID, Kind: posSeq, Issued: e.now()}
 	if req.StartingSequenceNumber != "" && (req.Type == TrimHorizon || req.Type == Latest) {
@@ -184,13 +180,9 @@ func (e *Engine) GetRecords(ctx context.Context, token string, limit int) (*Read
 		return nil, errorf(ErrExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
 			it.Issued.UTC().Format(time.RFC3339), e.now().UTC().Format(time.RFC3339), IteratorTTL.Milliseconds())
 	}
-	s, err := e.loadActive(ctx, it.Stream)
+	s, sh, err := e.shardIn(ctx, it.Stream, it.Shard, it.StreamID)
 	if err != nil {
 		return nil, err
-	}
-	sh, ok := s.Shard(it.Shard)
-	if s.ID != it.StreamID || !ok {
-		return nil, e.shardNotFound(it.Stream, it.Shard)
 	}
 	limits := e.limitsFor(s)
 	if limits != nil && !e.meters.admitRead(limits, meterKey(s, it.Shard), e.now()) {
@@ -287,6 +279,34 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	}
 	out.NextIterator = e.encodeIterator(next)
 	return out, nil
+}
+
+// shardIn returns the (shared, read-only) definition of a stream usable
+// for records and its shard id, of the stream identity streamID unless
+// that is 0. When the cached definition has no such shard or identity,
+// the KV is asked: another host's reshard (which made the shard an
+// iterator from that host names) or re-create may not have reached this
+// host's cache yet.
+func (e *Engine) shardIn(ctx context.Context, name, id string, streamID uint64) (*Stream, Shard, error) {
+	s, err := e.loadActive(ctx, name)
+	if err != nil {
+		return nil, Shard{}, err
+	}
+	sh, ok := s.Shard(id)
+	if ok && (streamID == 0 || s.ID == streamID) {
+		return s, sh, nil
+	}
+	d, err := e.refresh(ctx, name)
+	if err != nil {
+		return nil, Shard{}, err
+	}
+	if !usable(d.s) {
+		return nil, Shard{}, e.notFound(name)
+	}
+	if sh, ok = d.s.Shard(id); !ok || streamID != 0 && d.s.ID != streamID {
+		return nil, Shard{}, e.shardNotFound(name, id)
+	}
+	return d.s, sh, nil
 }
 
 func (e *Engine) shardNotFound(name, shardID string) error {

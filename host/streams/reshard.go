@@ -2,17 +2,24 @@ package streams
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
-	"sync"
+	"slices"
 	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Reshard phases, passed to the test hook between the steps of a reshard.
 const (
 	// phasePending: the plan is recorded and the stream is UPDATING.
 	phasePending = "pending"
-	// phaseSwitching: puts are held off and the commit is about to be written.
+	// phaseFenced: the parents' subjects are gone from the JetStream
+	// stream; the barrier is next.
+	phaseFenced = "fenced"
+	// phaseSwitching: the barrier is stored and the commit is about to be
+	// written.
 	phaseSwitching = "switching"
 )
 
@@ -73,10 +80,21 @@ func (e *Engine) MergeShards(ctx context.Context, name, shardID, adjacentID stri
 // hash ranges (UNIFORM_SCALING), by splits and merges as AWS does it. The
 // target must lie between half and double the open shard count.
 func (e *Engine) UpdateShardCount(ctx context.Context, name string, target int) error {
+	return e.updateShardCount(ctx, name, target, nil)
+}
+
+// updateShardCount is UpdateShardCount; guard, when set, checks the
+// definition the reshard plans on first (on-demand scaling's cool-down).
+func (e *Engine) updateShardCount(ctx context.Context, name string, target int, guard func(*Stream) error) error {
 	if err := validateRange("targetShardCount", target, 1, 100000); err != nil {
 		return err
 	}
 	return e.reshard(ctx, name, func(s *Stream) (*Reshard, error) {
+		if guard != nil {
+			if err := guard(s); err != nil {
+				return nil, err
+			}
+		}
 		n := s.OpenShards()
 		if target > 2*n || 2*target < n {
 			return nil, errorf(ErrInvalidArgument, "UpdateShardCount target %d for stream %s under account %s must be between half (%d) and double (%d) the current open shard count %d.",
@@ -129,12 +147,13 @@ func (e *Engine) requireActive(s *Stream) error {
 //
 //  1. record the plan (Pending) and set the stream UPDATING; a stream
 //     already UPDATING refuses with ErrInUse;
-//  2. with this process's puts to the stream held off, read the stream's
-//     last sequence L and commit: parents close at L, children open at
-//     L+1, the generation grows, the stream is ACTIVE again.
+//  2. switch (finishReshard): fence the parents off in JetStream, take
+//     a barrier's sequence B and commit: parents close at B, children
+//     open at B+1, the generation grows, the stream is ACTIVE again.
 //
-// A crash between the two leaves an UPDATING stream with its plan, which
-// Open finishes. A crash during 2 either wrote the commit or did not.
+// A crash between the two, or during 2, leaves an UPDATING stream with
+// its plan, which Open finishes (and every step of 2 can be repeated). No
+// lock of this process is involved: the fence holds for every host's puts.
 func (e *Engine) reshard(ctx context.Context, name string, plan func(*Stream) (*Reshard, error)) error {
 	if err := ValidateName(name); err != nil {
 		return err
@@ -147,7 +166,7 @@ func (e *Engine) reshard(ctx context.Context, name string, plan func(*Stream) (*
 		if err != nil {
 			return err
 		}
-		s.Status, s.Pending = StatusUpdating, r
+		s.Status, s.Pending, s.UpdatingSince = StatusUpdating, r, e.now().UTC()
 		return nil
 	})
 	if err != nil {
@@ -157,28 +176,55 @@ func (e *Engine) reshard(ctx context.Context, name string, plan func(*Stream) (*
 	return e.finishReshard(ctx, name)
 }
 
-// finishReshard commits the pending reshard of an UPDATING stream.
+// finishReshard switches the pending reshard of an UPDATING stream (see
+// fence.go): it sets the JetStream stream's subjects to the fenced set
+// (parents refused from now on, on every host), publishes a barrier
+// whose sequence B is above every parent record, and commits at B with
+// compare-and-set on the plan's generation. Every step can be repeated,
+// by this host after a crash or by another at the same time: only one
+// commit of a generation succeeds, and any barrier taken after the fence
+// is a correct end for the parents.
 func (e *Engine) finishReshard(ctx context.Context, name string) error {
-	lk := e.streamLock(name)
-	lk.Lock()
-	defer lk.Unlock()
-	e.testHook(phaseSwitching)
-	info, err := e.storageInfo(ctx, name)
-	if err != nil {
-		return fmt.Errorf("reshard %s: %w", name, err)
-	}
-	last, now := info.State.LastSeq, e.now().UTC()
-	s, err := e.update(ctx, name, func(s *Stream) error {
-		r := s.Pending
-		if s.Status != StatusUpdating || r == nil || r.Generation != s.Generation {
-			return errorf(ErrInUse, "Stream %s under account %s has no reshard of generation %d to finish.", name, e.cfg.AccountID, s.Generation)
-		}
-		return commitReshard(s, r, last, now)
-	})
+	s, _, err := e.fetch(ctx, name)
 	if err != nil {
 		return err
 	}
-	e.log.Info("reshard committed", "stream", name, "generation", s.Generation, "open_shards", s.OpenShards(), "at_sequence", last)
+	r := s.Pending
+	if s.Status != StatusUpdating || r == nil || r.Generation != s.Generation {
+		return errorf(ErrInUse, "Stream %s under account %s has no reshard of generation %d to finish.", name, e.cfg.AccountID, s.Generation)
+	}
+	if err := e.fence(ctx, s, r); err != nil {
+		if errors.Is(err, errFinishedElsewhere) {
+			return nil
+		}
+		return err
+	}
+	e.testHook(phaseFenced)
+	last, err := e.barrier(ctx, name)
+	if err != nil {
+		return err
+	}
+	e.testHook(phaseSwitching)
+	now := e.now().UTC()
+	committed, err := e.update(ctx, name, func(s *Stream) error {
+		if s.Status != StatusUpdating || !samePlan(s.Pending, r) {
+			return e.notPending(s, r)
+		}
+		return commitReshard(s, s.Pending, last, now)
+	})
+	if errors.Is(err, errFinishedElsewhere) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	e.log.Info("reshard committed", "stream", name, "generation", committed.Generation, "open_shards", committed.OpenShards(), "at_sequence", last)
+	if bad, err := e.strays(ctx, committed); err != nil {
+		e.log.Warn("checking closed shards after a reshard", "stream", name, "err", err)
+	} else if len(bad) > 0 {
+		e.strayShards.Add(int64(len(bad)))
+		e.log.Error("records stored on closed shards past their end", "stream", name, "shards", bad, "at_sequence", last)
+	}
 	return nil
 }
 
@@ -203,7 +249,7 @@ func commitReshard(s *Stream, r *Reshard, last uint64, now time.Time) error {
 		s.Shards = append(s.Shards, c)
 	}
 	s.NextShard = next + len(r.New)
-	s.Status, s.Pending, s.LastReshard = StatusActive, nil, now
+	s.Status, s.Pending, s.LastReshard, s.UpdatingSince = StatusActive, nil, now, time.Time{}
 	s.Generation++
 	pruneExpired(s, now)
 	return nil
@@ -232,16 +278,27 @@ func validPending(s *Stream) bool {
 }
 
 // recoverReshard finishes (or, if its plan no longer fits, rolls back) the
-// reshard of a stream found UPDATING at Open.
+// reshard of a stream found UPDATING. A rollback gives the JetStream
+// stream back the subjects of the open shards, in case the fence was set.
 func (e *Engine) recoverReshard(ctx context.Context, s *Stream) error {
 	if validPending(s) {
 		e.log.Info("finishing interrupted reshard", "stream", s.Name, "op", s.Pending.Op)
 		return e.finishReshard(ctx, s.Name)
 	}
 	e.log.Warn("rolling back interrupted reshard", "stream", s.Name)
-	_, err := e.update(ctx, s.Name, func(s *Stream) error {
-		if s.Status == StatusUpdating {
-			s.Status, s.Pending = StatusActive, nil
+	err := e.updateJetStream(ctx, s.Name, func(cfg *jetstream.StreamConfig) bool {
+		if slices.Equal(cfg.Subjects, wildcardSubjects(s.Name)) || slices.Equal(cfg.Subjects, openSubjects(s)) {
+			return false // never fenced, or already restored
+		}
+		cfg.Subjects = openSubjects(s)
+		return true
+	})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("roll back reshard %s: %w", s.Name, err)
+	}
+	_, err = e.update(ctx, s.Name, func(s *Stream) error {
+		if s.Status == StatusUpdating && s.PendingRetention == 0 {
+			s.Status, s.Pending, s.UpdatingSince = StatusActive, nil, time.Time{}
 		}
 		return nil
 	})
@@ -255,24 +312,6 @@ func shardIndex(s *Stream, id string) int {
 		}
 	}
 	return -1
-}
-
-// streamLock is the per-stream lock that orders this process's puts
-// against a reshard's switch: puts hold it shared from reading the
-// definition until their acknowledgements, a reshard holds it exclusively
-// while it reads the last sequence and commits.
-func (e *Engine) streamLock(name string) *sync.RWMutex {
-	e.locksMu.Lock()
-	defer e.locksMu.Unlock()
-	if e.locks == nil {
-		e.locks = map[string]*sync.RWMutex{}
-	}
-	lk, ok := e.locks[name]
-	if !ok {
-		lk = &sync.RWMutex{}
-		e.locks[name] = lk
-	}
-	return lk
 }
 
 func (e *Engine) testHook(phase string) {

@@ -339,15 +339,7 @@ func (s *Subscription) check(ctx context.Context) error {
 // shardNow is the subscription's stream and shard as the engine holds
 // them now.
 func (s *Subscription) shardNow(ctx context.Context) (*Stream, Shard, error) {
-	d, err := s.e.active(ctx, s.ref.Stream)
-	if err != nil {
-		return nil, Shard{}, err
-	}
-	sh, ok := d.s.Shard(s.shard)
-	if d.s.ID != s.streamID || !ok {
-		return nil, Shard{}, s.e.shardNotFound(s.ref.Stream, s.shard)
-	}
-	return d.s, sh, nil
+	return s.e.shardIn(ctx, s.ref.Stream, s.shard, s.streamID)
 }
 
 // read reads the records that follow the position with one batch direct

@@ -1,0 +1,31 @@
+package streams
+
+import (
+	"context"
+	"testing"
+
+	"github.com/sluice-io/sluice/internal/jstest"
+)
+
+// TestManyShardsAreSubjects: a stream of hundreds of shards is a
+// JetStream stream of as many subjects (and its barrier subject), created,
+// resharded and put to.
+func TestManyShardsAreSubjects(t *testing.T) {
+	ctx := context.Background()
+	srv := jstest.Start(t, "")
+	e := openEngine(t, srv)
+	if err := e.CreateStream(ctx, "big", DefaultMaxShards/4); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.UpdateShardCount(ctx, "big", DefaultMaxShards/2); err != nil {
+		t.Fatal(err)
+	}
+	putN(t, e, "big", 10)
+	info, err := e.storageInfo(ctx, "big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Config.Subjects) != DefaultMaxShards/2+1 || info.State.Msgs != 10 {
+		t.Fatalf("%d subjects, %d records", len(info.Config.Subjects), info.State.Msgs)
+	}
+}
