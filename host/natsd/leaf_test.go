@@ -225,8 +225,8 @@ func (l *lineLog) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 func (l *lineLog) Enabled(context.Context, slog.Level) bool { return true }
-func (l *lineLog) WithAttrs([]slog.Attr) slog.Handler      { return l }
-func (l *lineLog) WithGroup(string) slog.Handler           { return l }
+func (l *lineLog) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *lineLog) WithGroup(string) slog.Handler            { return l }
 func (l *lineLog) has(s string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()

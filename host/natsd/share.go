@@ -38,7 +38,7 @@ const shareTimeout = 10 * time.Second
 type sharer struct {
 	sluice, data *server.Account
 	hub          *server.Account // nil without a leaf connection
-	nc           *nats.Conn // an internal connection (AccountSluice)
+	nc           *nats.Conn      // an internal connection (AccountSluice)
 	isData       func(string) bool
 	log          *slog.Logger
 
