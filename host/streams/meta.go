@@ -101,6 +101,9 @@ type Stream struct {
 	// Pending is the reshard under way while Status is UPDATING; Open
 	// finishes it after a crash.
 	Pending *Reshard `json:"pending,omitempty"`
+	// Mirror, when set, makes the stream a read-only mirror of a stream
+	// in another JetStream domain (mirror.go).
+	Mirror *Mirror `json:"mirror,omitempty"`
 }
 
 // OpenShards counts the shards that take records.

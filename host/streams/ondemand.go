@@ -172,7 +172,7 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 	var first error
 	now := e.now()
 	for _, s := range all {
-		if s.StreamMode() != ModeOnDemand || s.Status != StatusActive {
+		if s.StreamMode() != ModeOnDemand || s.Status != StatusActive || s.Mirror != nil {
 			continue
 		}
 		p := e.cfg.OnDemand

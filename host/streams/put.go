@@ -155,6 +155,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		return nil, err
 	}
 	s := d.s
+	if s.Mirror != nil {
+		return nil, e.readOnly(s)
+	}
 	if err := checkSizes(s, recs, single); err != nil {
 		return nil, err
 	}

@@ -84,6 +84,9 @@ accounts: {
 leafnodes: {
   host: 127.0.0.1
   port: %d
+  # Edges that dial through a Link must not learn the listener's own
+  # address from the INFO and go round the Link.
+  no_advertise: true
   authorization: {
     users: [
 %s    ]
