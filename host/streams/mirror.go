@@ -320,4 +320,3 @@ func (e *Engine) mirrorLoop(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
-

@@ -17,6 +17,11 @@ type MirrorStatus struct {
 	Stream, Domain, Source string
 	// Records and LastSequence are what the mirror holds.
 	Records, LastSequence uint64
+	// Missed counts the sequence numbers the mirror skipped because the
+	// source no longer had them when the mirror asked: records that aged
+	// out (or were deleted) at the edge before the link came back. They
+	// never reach the hub.
+	Missed uint64
 	// Lag is how many records the source had that the mirror had yet to
 	// store, as JetStream counted at its last contact with the source: it
 	// is not updated while the link is down, nor while the mirror waits
@@ -69,7 +74,10 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 		return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
 	}
 	info := js.CachedInfo()
-	st.Records, st.LastSequence = info.State.Msgs, info.State.LastSeq
+	// A mirror's interior deletes are JetStream's skips of what the
+	// source lacked: Sluice deletes no single record, and retention
+	// removes from the front.
+	st.Records, st.LastSequence, st.Missed = info.State.Msgs, info.State.LastSeq, uint64(info.State.NumDeleted)
 	if mi := info.Mirror; mi != nil {
 		st.Lag, st.LastContact = mi.Lag, mi.Active
 		if mi.Error != nil {
