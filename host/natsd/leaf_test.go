@@ -3,6 +3,7 @@ package natsd
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/internal/hubtest"
+	"github.com/sluice-io/sluice/internal/tlstest"
 )
 
 // waitFor polls cond until it holds or a generous deadline (ending a
@@ -306,5 +308,26 @@ func TestLeafConfigRefused(t *testing.T) {
 				t.Errorf("error shows the password: %v", err)
 			}
 		})
+	}
+}
+
+// TestLeafTLS: the edge reaches a hub whose leaf listener is TLS only
+// when it trusts the hub's CA, and refuses a hub it cannot verify.
+func TestLeafTLS(t *testing.T) {
+	ca := tlstest.NewCA(t, "hub-ca")
+	cert := ca.Server(t, "127.0.0.1")
+	hub := hubtest.StartWith(t, hubtest.Options{LeafCertFile: cert.CertFile, LeafKeyFile: cert.KeyFile}, "edge1", "edge2")
+	url := fmt.Sprintf("tls://127.0.0.1:%d", hub.LeafPort)
+	trusting := startEdge(t, hub, Leaf{URLs: []string{url}, User: "edge1", PasswordFile: hub.PasswordFile("edge1"),
+		TLS: &tls.Config{RootCAs: ca.Pool(), MinVersion: tls.VersionTLS12}}, nil)
+	waitFor(t, "the TLS leaf connection", trusting.LeafConnected)
+
+	log := &lineLog{}
+	other := tlstest.NewCA(t, "other-ca")
+	doubting := startEdge(t, hub, Leaf{URLs: []string{url}, User: "edge2", PasswordFile: hub.PasswordFile("edge2"),
+		TLS: &tls.Config{RootCAs: other.Pool(), MinVersion: tls.VersionTLS12}}, slog.New(log))
+	waitFor(t, "a certificate error in the edge's log", func() bool { return log.has("certificate signed by unknown authority") })
+	if doubting.LeafConnected() {
+		t.Fatal("the edge connected to a hub it cannot verify")
 	}
 }

@@ -29,9 +29,17 @@ const (
 // hang, it is not a timing assertion.
 const ReadyLimit = time.Minute
 
+// Options change the hub Start makes.
+type Options struct {
+	// LeafCertFile and LeafKeyFile, when set, make the leaf node
+	// listener TLS only, with this certificate.
+	LeafCertFile, LeafKeyFile string
+}
+
 // Hub is a hub server; Server is nil while it is stopped.
 type Hub struct {
 	t      testing.TB
+	opts   Options
 	Dir    string
 	Server *server.Server
 	// ClientPort and LeafPort are the client and leaf node listeners.
@@ -47,7 +55,13 @@ type Hub struct {
 // shut down on t.Cleanup.
 func Start(t testing.TB, edges ...string) *Hub {
 	t.Helper()
-	h := &Hub{t: t, Dir: t.TempDir(), User: "sluice", Password: secret(t), Edges: map[string]string{}}
+	return StartWith(t, Options{}, edges...)
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, o Options, edges ...string) *Hub {
+	t.Helper()
+	h := &Hub{t: t, opts: o, Dir: t.TempDir(), User: "sluice", Password: secret(t), Edges: map[string]string{}}
 	for _, e := range edges {
 		h.Edges[e] = secret(t)
 	}
@@ -65,9 +79,12 @@ func Start(t testing.TB, edges ...string) *Hub {
 
 func (h *Hub) options() *server.Options {
 	h.t.Helper()
-	var users strings.Builder
+	var users, tls strings.Builder
 	for u, p := range h.Edges {
 		fmt.Fprintf(&users, "      {user: %q, password: %q, account: %s}\n", u, p, Account)
+	}
+	if h.opts.LeafCertFile != "" {
+		fmt.Fprintf(&tls, "  tls: {cert_file: %q, key_file: %q}\n", h.opts.LeafCertFile, h.opts.LeafKeyFile)
 	}
 	conf := fmt.Sprintf(`
 server_name: hub
@@ -87,12 +104,12 @@ leafnodes: {
   # Edges that dial through a Link must not learn the listener's own
   # address from the INFO and go round the Link.
   no_advertise: true
-  authorization: {
+%s  authorization: {
     users: [
 %s    ]
   }
 }
-`, h.ClientPort, 10<<20+64<<10, filepath.Join(h.Dir, "jetstream"), Domain, Account, h.User, h.Password, h.LeafPort, users.String())
+`, h.ClientPort, 10<<20+64<<10, filepath.Join(h.Dir, "jetstream"), Domain, Account, h.User, h.Password, h.LeafPort, tls.String(), users.String())
 	opts := &server.Options{}
 	if err := opts.ProcessConfigString(conf); err != nil {
 		h.t.Fatalf("hubtest: config: %v", err)
