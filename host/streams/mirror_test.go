@@ -298,6 +298,13 @@ func TestMirrorSourceProblems(t *testing.T) {
 	if n := count(readAll(t, he, name)); n != 10 {
 		t.Fatalf("the hub has %d records after the source's delete", n)
 	}
+	// A mirror is deleted as any stream.
+	if err := he.DeleteStream(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := he.DescribeStream(ctx, name); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("mirror after its delete: %v", err)
+	}
 }
 
 // TestMirrorCountsWhatAgedOutAtTheEdge: records that leave the edge
