@@ -26,10 +26,11 @@ type Mirror struct {
 	SourceID uint64 `json:"sourceId"`
 	// Revision is the source definition's KV revision last taken.
 	Revision uint64 `json:"revision"`
-	// SourceDeleted and SourceReplaced are set when the source's
-	// definition was found gone, or belonging to a stream created again
-	// under the name (whose sequence numbers start over): the mirror
-	// keeps what it has and takes no more shards from it.
+	// SourceDeleted is set while the source's definition is found gone
+	// (cleared if it is found again), SourceReplaced once it belongs to
+	// a stream created again under the name (whose sequence numbers
+	// start over): the mirror keeps what it has and takes no more shards
+	// from it.
 	SourceDeleted  bool `json:"sourceDeleted,omitempty"`
 	SourceReplaced bool `json:"sourceReplaced,omitempty"`
 }
@@ -248,7 +249,7 @@ func (e *Engine) SyncMirrors(ctx context.Context) error {
 			continue
 		}
 		mirrors[s.Name] = true
-		if s.Status != StatusActive || s.Mirror.SourceDeleted || s.Mirror.SourceReplaced {
+		if s.Status != StatusActive || s.Mirror.SourceReplaced {
 			continue
 		}
 		if err := e.syncMirror(ctx, s); err != nil && first == nil && !errors.Is(err, errUnreachable) {
@@ -262,14 +263,21 @@ func (e *Engine) syncMirror(ctx context.Context, s *Stream) error {
 	m := s.Mirror
 	src, rev, err := e.fetchSource(ctx, m.Domain, m.Stream)
 	e.contacts.record(s.Name, e.now(), err)
-	var deleted, replaced bool
+	var deleted, replaced, back bool
 	switch {
 	case errors.Is(err, ErrNotFound) && !errors.Is(err, errUnreachable):
+		if m.SourceDeleted {
+			return nil
+		}
 		deleted = true
 	case err != nil:
 		return err
 	case src.ID != m.SourceID:
 		replaced = true
+	case m.SourceDeleted:
+		// Found again (a source still starting answers "not found"
+		// for a moment): the same stream, so follow it again.
+		back = true
 	case rev <= m.Revision:
 		return nil
 	}
@@ -281,10 +289,13 @@ func (e *Engine) syncMirror(ctx context.Context, s *Stream) error {
 		case deleted:
 			cur.Mirror.SourceDeleted = true
 		case replaced:
-			cur.Mirror.SourceReplaced = true
-		case rev > cur.Mirror.Revision:
-			adoptShards(cur, src, e.now())
-			cur.Mirror.Revision = rev
+			cur.Mirror.SourceReplaced, cur.Mirror.SourceDeleted = true, false
+		case back || rev > cur.Mirror.Revision:
+			cur.Mirror.SourceDeleted = false
+			if rev > cur.Mirror.Revision {
+				adoptShards(cur, src, e.now())
+				cur.Mirror.Revision = rev
+			}
 		default:
 			return errNothingToPrune
 		}

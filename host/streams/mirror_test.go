@@ -298,6 +298,21 @@ func TestMirrorSourceProblems(t *testing.T) {
 	if n := count(readAll(t, he, name)); n != 10 {
 		t.Fatalf("the hub has %d records after the source's delete", n)
 	}
+	// A stream created again under the name is another stream: marked,
+	// never taken for the old one.
+	if err := edge.e.CreateStream(ctx, "orders", 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := he.SyncMirrors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err = he.MirrorStatus(ctx, name)
+	if err != nil || !st.SourceReplaced || st.SourceDeleted {
+		t.Fatalf("status after the source was created again: %+v %v", st, err)
+	}
+	if d, err := he.DescribeStream(ctx, name); err != nil || len(d.Shards) != 1 {
+		t.Fatalf("the mirror took the new stream's shards: %v", err)
+	}
 	// A mirror is deleted as any stream.
 	if err := he.DeleteStream(ctx, name); err != nil {
 		t.Fatal(err)
