@@ -99,7 +99,10 @@
 // Config.HubDirectGets (the streams' definitions). The hub cannot manage
 // the edge's streams, read its buckets or publish on its shard subjects.
 // nats-server redials a lost hub every LeafReconnect, forever;
-// LeafConnected says whether the link is up.
+// LeafConnected says whether the link is up. A server with a domain and
+// no cluster is named "sluice-<domain>": a hub takes a second leaf with
+// the server name of one it has for a stale duplicate and drops the
+// first, so edges all named "sluice" would take turns.
 //
 // # Encryption at rest
 //

@@ -41,7 +41,7 @@ const (
 
 func startEdge(t *testing.T, hub *hubtest.Hub, leaf Leaf, log *slog.Logger) *Server {
 	t.Helper()
-	s, err := Start(Config{DataDir: t.TempDir(), JetStreamDomain: "edge1", Leaf: leaf, Logger: log,
+	s, err := Start(Config{DataDir: t.TempDir(), JetStreamDomain: leaf.User, Leaf: leaf, Logger: log,
 		DataSubjects: "kds.>", IsDataStream: func(n string) bool { return strings.HasPrefix(n, "KDS_") },
 		HubDirectGets: []string{testDefsGet}})
 	if err != nil {
@@ -329,5 +329,22 @@ func TestLeafTLS(t *testing.T) {
 	waitFor(t, "a certificate error in the edge's log", func() bool { return log.has("certificate signed by unknown authority") })
 	if doubting.LeafConnected() {
 		t.Fatal("the edge connected to a hub it cannot verify")
+	}
+}
+
+// TestLeafTwoEdges: two edges (embedded servers alone, each in its own
+// domain) stay connected to one hub at once; neither takes the other for
+// a stale duplicate of itself.
+func TestLeafTwoEdges(t *testing.T) {
+	hub := hubtest.Start(t, "edge1", "edge2")
+	e1 := startEdge(t, hub, Leaf{URLs: []string{hub.LeafURL()}, User: "edge1", PasswordFile: hub.PasswordFile("edge1")}, nil)
+	e2 := startEdge(t, hub, Leaf{URLs: []string{hub.LeafURL()}, User: "edge2", PasswordFile: hub.PasswordFile("edge2")}, nil)
+	waitFor(t, "two leaf connections", func() bool { return hub.Server.NumLeafNodes() == 2 })
+	// Stays so: a duplicate would be dropped at once, and redial.
+	for range 20 {
+		if n := hub.Server.NumLeafNodes(); n != 2 || !e1.LeafConnected() || !e2.LeafConnected() {
+			t.Fatalf("%d leaf connections at the hub", n)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -158,6 +158,13 @@ func Start(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	opts.JetStreamDomain = cfg.JetStreamDomain
+	if cfg.JetStreamDomain != "" && !cfg.Cluster.Enabled() {
+		// A hub takes a leaf connection with the server name, cluster
+		// and accounts of one it has as a stale duplicate and drops the
+		// older: two edges both named "sluice" would take turns. The
+		// domain is unique per edge.
+		opts.ServerName = "sluice-" + cfg.JetStreamDomain
+	}
 	if err := cfg.Leaf.apply(opts, cfg.JetStreamDomain); err != nil {
 		return nil, err
 	}

@@ -29,8 +29,15 @@ const edgeDomain = "edge1"
 // or a hubtest.Link's).
 func startEdgeSite(t testing.TB, hub *hubtest.Hub, leafURL string) *edgeSite {
 	t.Helper()
-	srv, err := natsd.Start(natsd.Config{DataDir: t.TempDir(), JetStreamDomain: edgeDomain,
-		Leaf:         natsd.Leaf{URLs: []string{leafURL}, User: edgeDomain, PasswordFile: hub.PasswordFile(edgeDomain)},
+	return startEdgeIn(t, hub, leafURL, edgeDomain)
+}
+
+// startEdgeIn starts an edge in domain, logging in to the hub as the
+// edge user of the same name.
+func startEdgeIn(t testing.TB, hub *hubtest.Hub, leafURL, domain string) *edgeSite {
+	t.Helper()
+	srv, err := natsd.Start(natsd.Config{DataDir: t.TempDir(), JetStreamDomain: domain,
+		Leaf:         natsd.Leaf{URLs: []string{leafURL}, User: domain, PasswordFile: hub.PasswordFile(domain)},
 		DataSubjects: DataSubjects, IsDataStream: IsDataStream, HubDirectGets: DefinitionDirectGets()})
 	if err != nil {
 		t.Fatal(err)
@@ -361,5 +368,35 @@ func TestMirrorCountsWhatAgedOutAtTheEdge(t *testing.T) {
 	ms, err := he.MirrorStatus(ctx, name)
 	if err != nil || ms.Missed != 10 || ms.LastSequence != 18 || ms.Records != 8 {
 		t.Fatalf("status %+v %v", ms, err)
+	}
+}
+
+// TestMirrorsOfTwoEdges: two edges with a stream of the same name, one
+// hub: each is mirrored under its domain's name, and neither's records
+// reach the other's mirror.
+func TestMirrorsOfTwoEdges(t *testing.T) {
+	hub := hubtest.Start(t, "edge1", "edge2")
+	ctx := context.Background()
+	edges := map[string]*edgeSite{}
+	for i, d := range []string{"edge1", "edge2"} {
+		edges[d] = startEdgeIn(t, hub, hub.LeafURL(), d)
+		if err := edges[d].e.CreateStream(ctx, "orders", 2); err != nil {
+			t.Fatal(err)
+		}
+		putRange(t, edges[d].e, "orders", i*1000, 100*(i+1))
+	}
+	poll(t, "two leaf connections", func() bool { return hub.Server.NumLeafNodes() == 2 })
+	he := openHubEngine(t, hub)
+	for i, d := range []string{"edge1", "edge2"} {
+		m, err := he.CreateMirror(ctx, MirrorOptions{Domain: d, Stream: "orders"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Name != d+".orders" {
+			t.Fatalf("mirror name %s", m.Name)
+		}
+		want := 100 * (i + 1)
+		poll(t, "the records of "+d, func() bool { return count(readAll(t, he, m.Name)) == want })
+		sameRecords(t, readAll(t, edges[d].e, "orders"), readAll(t, he, m.Name))
 	}
 }
