@@ -339,11 +339,12 @@ func TestLeafTwoEdges(t *testing.T) {
 	hub := hubtest.Start(t, "edge1", "edge2")
 	e1 := startEdge(t, hub, Leaf{URLs: []string{hub.LeafURL()}, User: "edge1", PasswordFile: hub.PasswordFile("edge1")}, nil)
 	e2 := startEdge(t, hub, Leaf{URLs: []string{hub.LeafURL()}, User: "edge2", PasswordFile: hub.PasswordFile("edge2")}, nil)
-	waitFor(t, "two leaf connections", func() bool { return hub.Server.NumLeafNodes() == 2 })
+	both := func() bool { return hub.Server.NumLeafNodes() == 2 && e1.LeafConnected() && e2.LeafConnected() }
+	waitFor(t, "two leaf connections", both)
 	// Stays so: a duplicate would be dropped at once, and redial.
 	for range 20 {
-		if n := hub.Server.NumLeafNodes(); n != 2 || !e1.LeafConnected() || !e2.LeafConnected() {
-			t.Fatalf("%d leaf connections at the hub", n)
+		if !both() {
+			t.Fatalf("%d leaf connections at the hub; edge1 connected %v, edge2 %v", hub.Server.NumLeafNodes(), e1.LeafConnected(), e2.LeafConnected())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

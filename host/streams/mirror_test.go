@@ -385,7 +385,9 @@ func TestMirrorsOfTwoEdges(t *testing.T) {
 		}
 		putRange(t, edges[d].e, "orders", i*1000, 100*(i+1))
 	}
-	poll(t, "two leaf connections", func() bool { return hub.Server.NumLeafNodes() == 2 })
+	poll(t, "two leaf connections", func() bool {
+		return hub.Server.NumLeafNodes() == 2 && edges["edge1"].srv.LeafConnected() && edges["edge2"].srv.LeafConnected()
+	})
 	he := openHubEngine(t, hub)
 	for i, d := range []string{"edge1", "edge2"} {
 		m, err := he.CreateMirror(ctx, MirrorOptions{Domain: d, Stream: "orders"})
