@@ -55,7 +55,7 @@ func configureAccess(opts *server.Options, cfg Config, log *slog.Logger) (*acces
 	if err != nil {
 		return nil, err
 	}
-	conf, err := accountsConfig(cfg.DataSubjects)
+	conf, err := accountsConfig(cfg.DataSubjects, cfg.Leaf.Enabled(), cfg.HubDirectGets)
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +115,12 @@ func adoptGlobalStore(storeDir string, log *slog.Logger) error {
 }
 
 // startSharing starts sharing the data streams with the data account.
-func (s *Server) startSharing(isData func(string) bool, log *slog.Logger) error {
+func (s *Server) startSharing(isData func(string) bool, hub bool, log *slog.Logger) error {
 	nc, err := s.Connect("sluice-natsd")
 	if err != nil {
 		return err
 	}
-	sh, err := newSharer(s.srv, nc, isData, log)
+	sh, err := newSharer(s.srv, nc, isData, hub, log)
 	if err != nil {
 		nc.Close()
 		return err
@@ -146,28 +146,56 @@ func (s *Server) stopSharing() {
 	}
 }
 
-// accountsConfig is the server configuration of the three accounts, their
-// exports and their fixed imports. Per-stream imports are added while the
+// accountsConfig is the server configuration of the accounts, their
+// exports and their fixed imports: the three accounts and, with a leaf
+// connection (hub), AccountHub with hubGets (direct-get subjects it may
+// ask beyond the data streams'). Per-stream imports are added while the
 // server runs (share.go). It goes through nats-server's own parser so that
 // the accounts get JetStream the supported way; nothing in it comes from
 // a client.
-func accountsConfig(dataSubjects string) (string, error) {
+func accountsConfig(dataSubjects string, hub bool, hubGets []string) (string, error) {
 	if strings.ContainsAny(dataSubjects, "\"\\\n\r\t {}[]") {
 		return "", fmt.Errorf("natsd: data subjects %q are not a subject filter", dataSubjects)
 	}
-	var exports, imports strings.Builder
+	var exports, imports, hubAccount strings.Builder
 	if dataSubjects != "" {
 		fmt.Fprintf(&exports, "      {stream: %q, accounts: [%s]}\n", dataSubjects, AccountData)
 		fmt.Fprintf(&imports, "      {stream: {account: %s, subject: %q}}\n", AccountSluice, dataSubjects)
+	}
+	readers := AccountData
+	if hub {
+		readers += ", " + AccountHub
+		// What a JetStream mirror or source in the hub asks of a stream
+		// here: its consumer (created with "$JS.<domain>.API", which the
+		// server maps to "$JS.API" in this account), the consumer's
+		// deliveries and its flow control. The per-stream imports of
+		// consumer creates and flow control are added by the sharer.
+		fmt.Fprintf(&exports, "      {service: \"$JS.API.CONSUMER.CREATE.>\", accounts: [%s]}\n", AccountHub)
+		fmt.Fprintf(&exports, "      {service: \"$JS.FC.>\", accounts: [%s]}\n", AccountHub)
+		for _, d := range hubDeliveries {
+			fmt.Fprintf(&exports, "      {stream: %q, accounts: [%s]}\n", d, AccountHub)
+		}
+		fmt.Fprintf(&hubAccount, "  %s: {\n    imports: [\n", AccountHub)
+		fmt.Fprintf(&hubAccount, "      {service: {account: %s, subject: \"$JS.API.INFO\"}}\n", AccountSluice)
+		for _, d := range hubDeliveries {
+			fmt.Fprintf(&hubAccount, "      {stream: {account: %s, subject: %q}}\n", AccountSluice, d)
+		}
+		for _, g := range hubGets {
+			if !strings.HasPrefix(g, "$JS.API.DIRECT.GET.") || strings.ContainsAny(g, "\"\\\n\r\t {}[]") {
+				return "", fmt.Errorf("natsd: hub direct get %q is not a $JS.API.DIRECT.GET subject", g)
+			}
+			fmt.Fprintf(&hubAccount, "      {service: {account: %s, subject: %q}}\n", AccountSluice, g)
+		}
+		hubAccount.WriteString("    ]\n  }\n")
 	}
 	return fmt.Sprintf(`accounts: {
   %[1]s: {
     jetstream: enabled
     exports: [
-%[4]s      {service: "$JS.API.DIRECT.GET.>", response_type: stream, response_threshold: "%[6]dms", accounts: [%[2]s]}
-      {service: "$JS.API.STREAM.INFO.*", accounts: [%[2]s]}
+%[4]s      {service: "$JS.API.DIRECT.GET.>", response_type: stream, response_threshold: "%[6]dms", accounts: [%[7]s]}
+      {service: "$JS.API.STREAM.INFO.*", accounts: [%[7]s]}
       {service: "$JS.API.STREAM.MSG.GET.*", accounts: [%[2]s]}
-      {service: "$JS.API.INFO", accounts: [%[2]s]}
+      {service: "$JS.API.INFO", accounts: [%[7]s]}
     ]
   }
   %[2]s: {
@@ -178,6 +206,11 @@ func accountsConfig(dataSubjects string) (string, error) {
     ]
   }
   %[3]s: { jetstream: enabled }
+%[8]s}
+`, AccountSluice, AccountData, AccountKV, exports.String(), imports.String(), DirectGetResponseWindow.Milliseconds(), readers, hubAccount.String()), nil
 }
-`, AccountSluice, AccountData, AccountKV, exports.String(), imports.String(), DirectGetResponseWindow.Milliseconds()), nil
-}
+
+// hubDeliveries are the subjects JetStream delivers a mirror's ($JS.M)
+// and a source's ($JS.S) consumer to when the mirror or source names no
+// deliver prefix, as `nats stream add --mirror-domain` does not.
+var hubDeliveries = []string{"$JS.M.>", "$JS.S.>"}

@@ -82,6 +82,28 @@
 // before anything is read or written. LoopbackClusters plans a cluster
 // on one machine, for tests and trials.
 //
+// # Leaf node of a hub (edge to hub)
+//
+// Config.Leaf connects the server to a hub NATS cluster as a leaf node
+// (leaf.go): the hub's leaf URLs, a NATS credentials file or a user with
+// a password file (never a login in a URL), and TLS with the hub's CA.
+// A leaf requires Config.JetStreamDomain: with the hub in another domain,
+// nats-server denies $JS.API.> across the link both ways, so the edge's
+// JetStream is its own and works offline, and a hub reaches it only with
+// the prefix "$JS.<domain>.API". The connection is bound to AccountHub,
+// which has no JetStream and imports from AccountSluice only what a hub's
+// JetStream mirror of a data stream needs: per data stream (the sharer
+// adds them as it adds the data account's) the consumer creates, the
+// flow-control replies and stream info; the deliveries of mirror and
+// source consumers ($JS.M.>, $JS.S.>); and the direct gets of
+// Config.HubDirectGets (the streams' definitions). The hub cannot manage
+// the edge's streams, read its buckets or publish on its shard subjects.
+// nats-server redials a lost hub every LeafReconnect, forever;
+// LeafConnected says whether the link is up. A server with a domain and
+// no cluster is named "sluice-<domain>": a hub takes a second leaf with
+// the server name of one it has for a stale duplicate and drops the
+// first, so edges all named "sluice" would take turns.
+//
 // # Encryption at rest
 //
 // Config.Encryption turns on JetStream's own encryption of every stream,

@@ -64,6 +64,18 @@ type Config struct {
 	// Cluster, when enabled, joins the server to a JetStream cluster
 	// (cluster.go); the zero value runs it alone.
 	Cluster Cluster
+	// JetStreamDomain is the server's JetStream domain: a hub reaches its
+	// JetStream with the API prefix "$JS.<domain>.API". Required with a
+	// Leaf; "" is none.
+	JetStreamDomain string
+	// Leaf, when enabled, connects the server to a hub as a leaf node
+	// (leaf.go), bound to AccountHub.
+	Leaf Leaf
+	// HubDirectGets are the direct-get subjects, beyond the data
+	// streams', that a hub may ask over the leaf connection: the data
+	// streams' definitions (streams.DefinitionDirectGets), so that a hub
+	// can mirror a stream with its shards.
+	HubDirectGets []string
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 
@@ -145,6 +157,20 @@ func Start(cfg Config) (_ *Server, err error) {
 	if err := cfg.Cluster.apply(opts); err != nil {
 		return nil, err
 	}
+	if err := validateDomain(cfg.JetStreamDomain); err != nil {
+		return nil, err
+	}
+	opts.JetStreamDomain = cfg.JetStreamDomain
+	if cfg.JetStreamDomain != "" && !cfg.Cluster.Enabled() {
+		// A hub takes a leaf connection with the server name, cluster
+		// and accounts of one it has as a stale duplicate and drops the
+		// older: two edges both named "sluice" would take turns. The
+		// domain is unique per edge.
+		opts.ServerName = "sluice-" + cfg.JetStreamDomain
+	}
+	if err := cfg.Leaf.apply(opts, cfg.JetStreamDomain); err != nil {
+		return nil, err
+	}
 	acc, err := configureAccess(opts, cfg, logger)
 	if err != nil {
 		return nil, err
@@ -219,9 +245,12 @@ func Start(cfg Config) (_ *Server, err error) {
 	go g.run(StorageCheckInterval)
 	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles,
 		encrypted: cfg.Encryption.Enabled(), hiddenListener: hiddenListener}
-	if err := s.startSharing(cfg.IsDataStream, logger.With("component", "nats-access")); err != nil {
+	if err := s.startSharing(cfg.IsDataStream, cfg.Leaf.Enabled(), logger.With("component", "nats-access")); err != nil {
 		s.Close() // releases the lock
 		return nil, err
+	}
+	if cfg.Leaf.Enabled() {
+		logger.Info("leaf node of a hub", "jetstream_domain", cfg.JetStreamDomain, "remotes", len(cfg.Leaf.URLs), "account", AccountHub)
 	}
 	logger.Info("jetstream store limit", "max_store_bytes", maxStore, "max_store", bytesize.Human(maxStore), "setting", cfg.MaxStore.String())
 	if cfg.Encryption.Enabled() {

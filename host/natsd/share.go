@@ -37,7 +37,8 @@ const shareTimeout = 10 * time.Second
 // reset shares every data stream again after one.
 type sharer struct {
 	sluice, data *server.Account
-	nc           *nats.Conn // an internal connection (AccountSluice)
+	hub          *server.Account // nil without a leaf connection
+	nc           *nats.Conn      // an internal connection (AccountSluice)
 	isData       func(string) bool
 	log          *slog.Logger
 
@@ -46,7 +47,7 @@ type sharer struct {
 	sub    *nats.Subscription
 }
 
-func newSharer(srv *server.Server, nc *nats.Conn, isData func(string) bool, log *slog.Logger) (*sharer, error) {
+func newSharer(srv *server.Server, nc *nats.Conn, isData func(string) bool, hub bool, log *slog.Logger) (*sharer, error) {
 	sluice, err := srv.LookupAccount(AccountSluice)
 	if err != nil {
 		return nil, fmt.Errorf("natsd: account %s: %w", AccountSluice, err)
@@ -55,7 +56,13 @@ func newSharer(srv *server.Server, nc *nats.Conn, isData func(string) bool, log 
 	if err != nil {
 		return nil, fmt.Errorf("natsd: account %s: %w", AccountData, err)
 	}
-	return &sharer{sluice: sluice, data: data, nc: nc, isData: isData, log: log, shared: make(map[string]struct{})}, nil
+	sh := &sharer{sluice: sluice, data: data, nc: nc, isData: isData, log: log, shared: make(map[string]struct{})}
+	if hub {
+		if sh.hub, err = srv.LookupAccount(AccountHub); err != nil {
+			return nil, fmt.Errorf("natsd: account %s: %w", AccountHub, err)
+		}
+	}
+	return sh, nil
 }
 
 // start shares the data streams that exist and those created from now on.
@@ -126,14 +133,39 @@ func (sh *sharer) share(stream string) error {
 		"$JS.API.STREAM.INFO." + stream,
 		"$JS.API.STREAM.MSG.GET." + stream, // what `nats stream get` asks
 	} {
-		// A duplicate is an import added since the last reload that a
-		// reset did not know of: it is there, which is what we want.
-		if err := sh.data.AddServiceImport(sh.sluice, subj, ""); err != nil && !strings.Contains(err.Error(), "duplicate service import") {
-			return fmt.Errorf("natsd: share %s with account %s: %w", subj, AccountData, err)
+		if err := sh.add(sh.data, AccountData, subj); err != nil {
+			return err
+		}
+	}
+	if sh.hub != nil {
+		// A hub's mirror or source of the stream: its consumer (created
+		// with or without a filter in the subject) and the flow-control
+		// replies of that consumer, in nats-server's two forms
+		// ($JS.FC.<stream>.… and $JS.FC.<domain>.<account>.<stream>.…).
+		for _, subj := range []string{
+			"$JS.API.CONSUMER.CREATE." + stream,
+			"$JS.API.CONSUMER.CREATE." + stream + ".>",
+			"$JS.FC." + stream + ".>",
+			"$JS.FC.*.*." + stream + ".>",
+			"$JS.API.STREAM.INFO." + stream,
+		} {
+			if err := sh.add(sh.hub, AccountHub, subj); err != nil {
+				return err
+			}
 		}
 	}
 	sh.shared[stream] = struct{}{}
 	sh.log.Debug("data stream readable by data users", "jetstream_stream", stream)
+	return nil
+}
+
+// add imports subj from the Sluice account into acc.
+func (sh *sharer) add(acc *server.Account, name, subj string) error {
+	// A duplicate is an import added since the last reload that a reset
+	// did not know of: it is there, which is what we want.
+	if err := acc.AddServiceImport(sh.sluice, subj, ""); err != nil && !strings.Contains(err.Error(), "duplicate service import") {
+		return fmt.Errorf("natsd: share %s with account %s: %w", subj, name, err)
+	}
 	return nil
 }
 

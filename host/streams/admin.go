@@ -124,6 +124,20 @@ func (e *Engine) finishCreate(ctx context.Context, s *Stream) error {
 }
 
 func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
+	if s.Mirror != nil {
+		// A mirror has no subjects of its own: JetStream refuses both.
+		return jetstream.StreamConfig{
+			Name:        jsName(s.Name),
+			Description: "Sluice mirror " + s.Name + " of " + s.Mirror.Stream + " in domain " + s.Mirror.Domain,
+			Mirror:      mirrorConfig(s.Mirror, s.Name),
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.LimitsPolicy,
+			Discard:     jetstream.DiscardOld,
+			MaxAge:      time.Duration(s.RetentionHours) * time.Hour,
+			AllowDirect: true,
+			Replicas:    e.cfg.Replicas,
+		}
+	}
 	return jetstream.StreamConfig{
 		Name:        jsName(s.Name),
 		Description: "Sluice data stream " + s.Name,

@@ -139,6 +139,25 @@
 // of its last sequence, and its mean stored message size), so every host
 // sees the same and the first to reshard wins.
 //
+// # Mirrors (edge to hub)
+//
+// CreateMirror (mirror.go) makes a data stream that is a JetStream mirror
+// of a data stream in another JetStream domain, an edge's reached over a
+// leaf connection: the JetStream stream "KDS_<token>" has no subjects and
+// mirrors the source's through the API prefix "$JS.<domain>.API", with a
+// subject transform from the source's shard subjects to its own, so it
+// keeps the source's sequence numbers and reads as any stream. Its
+// definition (Stream.Mirror) starts from the source's, read by direct get
+// on the source's definitions bucket (DefinitionDirectGets, all the edge
+// shares of that bucket), and SyncMirrors (every Config.MirrorSync)
+// takes each newer revision: the edge's reshards. A mirror is read-only:
+// puts, reshards, mode and record-size changes are ErrInUse; its
+// retention is its own. It is named "<domain>.<stream>" by default, so
+// the streams of several edges never collide. MirrorStatus reports the
+// records held, what JetStream skipped because the edge no longer had it
+// (Missed), JetStream's lag and last contact, and the source's last
+// sequence asked now (the backlog while the mirror waits to resume).
+//
 // # Enhanced fan-out
 //
 // Consumers (consumers.go) are one KV key per stream in the definitions

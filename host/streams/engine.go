@@ -93,6 +93,10 @@ type Config struct {
 	// Replicas is the JetStream replication of every data stream and of
 	// the engine's buckets: 0 means 1 (one server); 3 on a cluster.
 	Replicas int
+	// MirrorSync is how often the mirrors' source definitions are read
+	// to follow their reshards (SyncMirrors): 0 means DefaultMirrorSync,
+	// a negative value turns the loop off.
+	MirrorSync time.Duration
 	// SubscriptionDuration is how long a SubscribeToShard subscription
 	// lasts before it ends cleanly: 0 means DefaultSubscriptionDuration
 	// (AWS's 5 minutes), at most MaxSubscriptionDuration.
@@ -131,6 +135,8 @@ type Engine struct {
 
 	// subs is the state of SubscribeToShard (subscribe.go).
 	subs subscriptions
+	// contacts are the mirrors' last reads of their sources (mirror.go).
+	contacts contacts
 }
 
 // Open prepares the engine on an in-process connection to JetStream: it
@@ -166,6 +172,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	}
 	if cfg.ScaleInterval == 0 {
 		cfg.ScaleInterval = DefaultScaleInterval
+	}
+	if cfg.MirrorSync == 0 {
+		cfg.MirrorSync = DefaultMirrorSync
 	}
 	if err := cfg.OnDemand.withDefaults(OnDemandPolicy{}).validate(cfg.MaxShards); err != nil {
 		return nil, fmt.Errorf("streams: OnDemand: %w", err)
@@ -232,6 +241,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	}
 	if cfg.ScaleInterval > 0 {
 		e.loops.Go(func() { e.maintainLoop(loopCtx, cfg.ScaleInterval) })
+	}
+	if cfg.MirrorSync > 0 {
+		e.loops.Go(func() { e.mirrorLoop(loopCtx, cfg.MirrorSync) })
 	}
 	return e, nil
 }

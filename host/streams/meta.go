@@ -110,6 +110,9 @@ type Stream struct {
 	// longer than StuckAfter, whose host died or stalled midway, is
 	// finished by any host's maintenance loop (finishStuck).
 	UpdatingSince time.Time `json:"updatingSince,omitzero"`
+	// Mirror, when set, makes the stream a read-only mirror of a stream
+	// in another JetStream domain (mirror.go).
+	Mirror *Mirror `json:"mirror,omitempty"`
 }
 
 // OpenShards counts the shards that take records.

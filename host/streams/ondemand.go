@@ -199,7 +199,7 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 	now := e.now()
 	onDemand := map[string]bool{}
 	for _, s := range all {
-		if s.StreamMode() != ModeOnDemand || s.Status != StatusActive {
+		if s.StreamMode() != ModeOnDemand || s.Status != StatusActive || s.Mirror != nil {
 			continue
 		}
 		onDemand[s.Name] = true

@@ -168,6 +168,9 @@ func (e *Engine) put(ctx context.Context, name string, recs []Record, single boo
 		}
 		return nil, err
 	}
+	if d.s.Mirror != nil {
+		return nil, e.readOnly(d.s)
+	}
 	if err := checkSizes(d.s, recs, single); err != nil {
 		return nil, err
 	}

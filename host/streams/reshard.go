@@ -131,9 +131,13 @@ func (e *Engine) openShard(s *Stream, p *planner, id, field string) (int, error)
 	return i, nil
 }
 
-// requireActive refuses to change a stream that is not ACTIVE: one being
-// created or deleted is not found, one resharding is in use.
+// requireActive refuses to change a mirror (read-only) or a stream that
+// is not ACTIVE: one being created or deleted is not found, one
+// resharding is in use.
 func (e *Engine) requireActive(s *Stream) error {
+	if s.Mirror != nil {
+		return e.readOnly(s)
+	}
 	switch s.Status {
 	case StatusCreating, StatusDeleting:
 		return e.notFound(s.Name)
