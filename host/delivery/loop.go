@@ -200,6 +200,9 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 			}
 		}
 		next = r.seq + 1
+		if r.barrier {
+			return nil // no record: only not a gap
+		}
 		st := cur
 		if replay != nil {
 			st = rst // the records of the batch to replay are made again as they were

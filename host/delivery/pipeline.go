@@ -51,6 +51,10 @@ type record struct {
 	data    []byte
 	// Set for data-stream sources.
 	shardID, partitionKey, sequenceNumber string
+	// barrier is set for a reshard barrier of a data-stream source: a
+	// sequence that holds no record (streams.IsBarrier), read only so that
+	// it is not taken for a gap.
+	barrier bool
 	// aggregated is set for a user record of a KPL aggregate: sub is its
 	// subsequence number, explicitHashKey its own ("" when none), and
 	// partitionKey its own.
@@ -150,9 +154,9 @@ func (p *pipeline) runOnce(ctx context.Context) error {
 			p.log.Warn("dropping old definition versions", "error", err)
 		}
 	}
-	stream, filter := sourceOf(&p.def)
+	stream, _ := sourceOf(&p.def)
 	cons, err := p.m.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{filter},
+		FilterSubjects: sourceSubjects(&p.def),
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    pos.Checkpoint + 1,
 	})

@@ -46,7 +46,9 @@ func (p *pipeline) read(ctx context.Context, cons jetstream.Consumer, q *readQue
 			return fmt.Errorf("read: %w", err)
 		}
 		r := record{seq: md.Sequence.Stream, arrival: md.Timestamp, data: msg.Data()}
-		if fromStream {
+		if fromStream && streams.IsBarrier(msg.Subject()) {
+			r.barrier, r.data = true, nil
+		} else if fromStream {
 			src := streams.DecodeSource(msg.Subject(), msg.Headers(), r.seq)
 			r.shardID, r.partitionKey, r.sequenceNumber = src.ShardID, src.PartitionKey, src.SequenceNumber
 			p.m.met.incomingRecords.WithLabelValues(p.def.Name).Inc()

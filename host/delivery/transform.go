@@ -125,6 +125,17 @@ func (m *Manager) arn(name string) string {
 
 // sourceOf returns the JetStream stream and subject filter a delivery
 // stream reads.
+// sourceSubjects are the subjects a pipeline reads of its source: a data
+// stream's shards and its reshard barriers (streams.SourceSubjects: a
+// barrier is a sequence that is no record, not a gap), or the direct-put
+// subject.
+func sourceSubjects(def *Definition) []string {
+	if def.Source.Kind == SourceDataStream {
+		return streams.SourceSubjects(def.Source.Stream)
+	}
+	return []string{directSubject(def.Name)}
+}
+
 func sourceOf(def *Definition) (stream, filter string) {
 	if def.Source.Kind == SourceDataStream {
 		return streams.SourceStream(def.Source.Stream)

@@ -275,7 +275,7 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 		if cur.ID != s.ID {
 			return e.notFound(name)
 		}
-		if err := e.requireActive(cur); err != nil {
+		if err := e.requireActiveStatus(cur); err != nil { // a mirror's retention is its own
 			return err
 		}
 		cur.Status, cur.PendingRetention, cur.UpdatingSince = StatusUpdating, hours, e.now().UTC()

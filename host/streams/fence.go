@@ -104,8 +104,11 @@ func (e *Engine) updateJetStream(ctx context.Context, name string, change func(*
 
 // barrier publishes a barrier to name's barrier subject and returns its
 // stream sequence: every record JetStream took before the call is stored
-// below it. The barrier is then deleted (best effort: a barrier left
-// behind is on no shard's subject and harms no reader).
+// below it. The barrier stays in the stream (until retention drops it):
+// it is on no shard's subject, so no GetRecords returns it, and a reader
+// of the whole stream (a delivery stream, a mirror) sees by its subject
+// (IsBarrier) that the sequence is no record. Deleted, it would leave a
+// hole such a reader could not tell from records lost.
 func (e *Engine) barrier(ctx context.Context, name string) (uint64, error) {
 	var seq uint64
 	err := jsretry.Do(ctx, func(ctx context.Context) error {
@@ -120,12 +123,21 @@ func (e *Engine) barrier(ctx context.Context, name string) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("reshard %s: barrier: %w", name, err)
 	}
-	if st, err := e.js.Stream(ctx, jsName(name)); err == nil {
-		if err := st.DeleteMsg(ctx, seq); err != nil {
-			e.log.Debug("deleting a reshard barrier", "stream", name, "seq", seq, "err", err)
-		}
-	}
 	return seq, nil
+}
+
+// barriers counts the reshard barriers name's JetStream stream holds.
+func (e *Engine) barriers(ctx context.Context, name string) (uint64, error) {
+	subj := fenceSubject(name)
+	st, err := e.js.Stream(ctx, jsName(name))
+	if err != nil {
+		return 0, err
+	}
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(subj))
+	if err != nil {
+		return 0, err
+	}
+	return info.State.Subjects[subj], nil
 }
 
 // strays returns the closed shards of s (closed by its last reshard,

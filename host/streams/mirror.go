@@ -178,9 +178,15 @@ func mirrorConfig(m *Mirror, name string) *jetstream.StreamSource {
 	return &jetstream.StreamSource{
 		Name:     jsName(m.Stream),
 		External: &jetstream.ExternalStream{APIPrefix: apiPrefix(m.Domain)},
+		// The shards' subjects and the barriers', renamed for the mirror:
+		// without the barriers a mirror would hold a hole at each reshard,
+		// and count it as missed.
 		SubjectTransforms: []jetstream.SubjectTransformConfig{{
 			Source:      subjectPrefix + token(m.Stream) + ".>",
 			Destination: subjectPrefix + token(name) + ".>",
+		}, {
+			Source:      fenceSubject(m.Stream),
+			Destination: fenceSubject(name),
 		}},
 	}
 }

@@ -238,8 +238,10 @@ func TestMirrorAcrossTheLeaf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Records != 1200 || st.LastSequence != 1200 || st.Lag != 0 || st.LastContact < 0 || st.Error != "" ||
-		!st.SourceReachable || st.SourceLastSequence != 1200 || st.Behind != 0 ||
+	// 1,200 records and the edge's reshard barrier: one sequence, no
+	// record, not missed.
+	if st.Records != 1200 || st.LastSequence != 1201 || st.Missed != 0 || st.Lag != 0 || st.LastContact < 0 || st.Error != "" ||
+		!st.SourceReachable || st.SourceLastSequence != 1201 || st.Behind != 0 ||
 		st.DefinitionRead.IsZero() || st.DefinitionError != "" || st.Domain != edgeDomain || st.Source != "orders" {
 		t.Fatalf("status %+v", st)
 	}

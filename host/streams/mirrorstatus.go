@@ -15,7 +15,8 @@ import (
 type MirrorStatus struct {
 	// Stream is the mirror; Domain and Source name its source.
 	Stream, Domain, Source string
-	// Records and LastSequence are what the mirror holds.
+	// Records and LastSequence are what the mirror holds: its records
+	// (not the reshards' barriers) and its last stream sequence.
 	Records, LastSequence uint64
 	// Missed counts the sequence numbers the mirror skipped because the
 	// source no longer had them when the mirror asked: records that aged
@@ -75,9 +76,14 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 	}
 	info := js.CachedInfo()
 	// A mirror's interior deletes are JetStream's skips of what the
-	// source lacked: Sluice deletes no single record, and retention
-	// removes from the front.
+	// source lacked: Sluice deletes no single record (a reshard's barrier
+	// stays, and is mirrored), and retention removes from the front.
 	st.Records, st.LastSequence, st.Missed = info.State.Msgs, info.State.LastSeq, uint64(info.State.NumDeleted)
+	barriers, err := e.barriers(ctx, name)
+	if err != nil {
+		return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
+	}
+	st.Records -= min(barriers, st.Records)
 	if mi := info.Mirror; mi != nil {
 		st.Lag, st.LastContact = mi.Lag, mi.Active
 		if mi.Error != nil {

@@ -138,6 +138,12 @@ func (e *Engine) requireActive(s *Stream) error {
 	if s.Mirror != nil {
 		return e.readOnly(s)
 	}
+	return e.requireActiveStatus(s)
+}
+
+// requireActiveStatus is requireActive for a change a mirror takes too
+// (its retention is its own).
+func (e *Engine) requireActiveStatus(s *Stream) error {
 	switch s.Status {
 	case StatusCreating, StatusDeleting:
 		return e.notFound(s.Name)

@@ -16,6 +16,20 @@ func SourceStream(name string) (stream, filter string) {
 	return jsName(name), subjectPrefix + token(name) + ".>"
 }
 
+// SourceSubjects are the subjects a reader of a data stream's whole
+// JetStream stream consumes: its shards' (SourceStream's filter) and its
+// reshard barriers', so that every stream sequence it skips is one it
+// was never sent, never a record it cannot tell from one lost. A message
+// for which IsBarrier holds is no record.
+func SourceSubjects(name string) []string {
+	_, filter := SourceStream(name)
+	return []string{filter, fenceSubject(name)}
+}
+
+// IsBarrier reports whether a message of a data stream's JetStream stream
+// is a reshard barrier (fence.go), not a record.
+func IsBarrier(subject string) bool { return strings.HasPrefix(subject, fencePrefix) }
+
 // SourceRecord is what a stored message says about its record.
 type SourceRecord struct {
 	ShardID        string
