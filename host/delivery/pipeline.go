@@ -120,7 +120,8 @@ func (p *pipeline) run() {
 		if errors.Is(err, errFenced) {
 			// Another host runs the delivery stream now (or it was
 			// deleted): this one must not write again, and does not retry.
-			p.log.Warn("stopping: another host took the delivery stream over", "error", err)
+			p.failed(err)
+			p.log.Warn("stopping: another host took the delivery stream over")
 			p.m.fenced(p)
 			return
 		}

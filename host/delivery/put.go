@@ -173,7 +173,7 @@ func (m *Manager) definition(ctx context.Context, name string) (*stored, error) 
 	m.mu.Lock()
 	st := m.defs[name]
 	m.mu.Unlock()
-	if st == nil {
+	if st == nil || st.Status != StatusActive { // the watch may lag a create
 		var err error
 		if st, _, err = m.store.getDef(ctx, name); err != nil {
 			return nil, err
