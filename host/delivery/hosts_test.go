@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -331,4 +332,120 @@ func TestGracefulCloseHandsOverAtOnce(t *testing.T) {
 	numberedPut(t, second, "bye", 300, 600)
 	waitDelivered(t, out, 600)
 	exactlyOnce(t, out, 600)
+}
+
+// Describe on a host that does not run a delivery stream reports what the
+// host running it reports (state, checkpoint, counters, last error) and
+// which host that is; a delivery stream no host runs says UNASSIGNED. Only
+// the host running it exports its state gauge.
+func TestStatusFromTheHostRunningIt(t *testing.T) {
+	c := newCluster(t, 0)
+	ctx := context.Background()
+	owner := c.add(nil)
+	var stall atomic.Bool
+	tickGate := make(chan struct{})
+	wakeTicks := sync.OnceFunc(func() { stall.Store(false); close(tickGate) })
+	t.Cleanup(wakeTicks)
+	watcher := c.add(func(cfg *Config) {
+		cfg.hookTick = func() {
+			if stall.Load() {
+				<-tickGate
+			}
+		}
+	})
+	out := t.TempDir()
+	if _, err := owner.m.Create(ctx, folderDef("st", out)); err != nil {
+		t.Fatal(err)
+	}
+	numberedPut(t, watcher, "st", 0, 300)
+	waitDelivered(t, out, 300)
+	_, local, err := owner.m.Describe(ctx, "st")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var remote Status
+	waitFor(t, "the report to reach the other host", func() bool {
+		_, remote, err = watcher.m.Describe(ctx, "st")
+		return err == nil && remote.DeliveredRecords == 300
+	})
+	if remote.Host != owner.id || remote.State != StatusActive || remote.Checkpoint != local.Checkpoint || remote.ReportedAt.IsZero() {
+		t.Fatalf("remote status %+v; the owner's %+v", remote, local)
+	}
+	if local.Host != owner.id || !local.ReportedAt.IsZero() {
+		t.Fatalf("local status %+v", local)
+	}
+	state := map[string]string{"delivery_stream": "st", "state": StatusActive}
+	if v := (&env{t: t, prom: owner.prom}).metric("sluice_delivery_state", state); v != 1 {
+		t.Fatalf("owner's state gauge %v", v)
+	}
+	if v := (&env{t: t, prom: watcher.prom}).metric("sluice_delivery_state", state); v != -1 {
+		t.Fatalf("the other host exports a state gauge (%v) for what it does not run", v)
+	}
+
+	// The owner dies and the other host is stalled: no host runs it.
+	stall.Store(true)
+	c.kill(owner)
+	waitWithin(t, failoverBound(), "no host to run it", func() bool {
+		_, st, err := watcher.m.Describe(ctx, "st")
+		return err == nil && st.State == StatusUnassigned && st.Host == ""
+	})
+	wakeTicks()
+	waitFor(t, "the other host to run it", func() bool {
+		_, st, err := watcher.m.Describe(ctx, "st")
+		return err == nil && st.State == StatusActive && st.Host == watcher.id
+	})
+	if v := (&env{t: t, prom: watcher.prom}).metric("sluice_delivery_state", state); v != 1 {
+		t.Fatalf("new owner's state gauge %v", v)
+	}
+}
+
+// An update made on a host that does not run the delivery stream restarts
+// it under the new version where it runs; a delete made there stops it
+// where it runs and removes it.
+func TestChangesMadeOnAnotherHost(t *testing.T) {
+	c := newCluster(t, 2)
+	ctx := context.Background()
+	owner, other := c.hosts[0], c.hosts[1]
+	out := t.TempDir()
+	def := folderDef("chg", out)
+	def.Destination.Prefix = "v1/"
+	if _, err := owner.m.Create(ctx, def); err != nil {
+		t.Fatal(err)
+	}
+	numberedPut(t, other, "chg", 0, 100)
+	waitDelivered(t, out, 100)
+	def.Destination.Prefix = "v2/"
+	if _, changed, err := other.m.Apply(ctx, def); err != nil || !changed {
+		t.Fatalf("apply on the other host: %v %v", changed, err)
+	}
+	waitFor(t, "the owner to run version 2", func() bool {
+		p := owner.m.pipeline("chg")
+		return p != nil && p.def.Version == 2
+	})
+	if rs := c.runners("chg"); len(rs) != 1 || rs[0] != owner {
+		t.Fatalf("runners %v", rs)
+	}
+	numberedPut(t, other, "chg", 100, 200)
+	waitDelivered(t, out, 200)
+	exactlyOnce(t, out, 200)
+	if n := len(sortedKeys(objects(t, out), "v2/")); n == 0 {
+		t.Fatal("nothing delivered under the new prefix")
+	}
+
+	if err := other.m.Delete(ctx, "chg"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the owner to stop it", func() bool { return len(c.runners("chg")) == 0 })
+	for _, h := range c.hosts {
+		if _, _, err := h.m.Describe(ctx, "chg"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("describe on %s after delete: %v", h.id, err)
+		}
+	}
+	if h, _, err := owner.m.leases.get(ctx, "chg"); err != nil || h != nil {
+		t.Fatalf("lease after delete: %+v %v", h, err)
+	}
+	// The name is free again, on either host.
+	if _, err := owner.m.Create(ctx, folderDef("chg", t.TempDir())); err != nil {
+		t.Fatal(err)
+	}
 }
