@@ -77,6 +77,7 @@ func (m *Manager) seeDef(e jetstream.KeyValueEntry) {
 	defer m.mu.Unlock()
 	if e.Operation() != jetstream.KeyValuePut {
 		delete(m.defs, name)
+		m.seen.forget(name)
 		m.wake()
 		return
 	}
@@ -221,16 +222,34 @@ func (m *Manager) follow(ctx context.Context) {
 		if st.Status == StatusActive || m.owned[name] != nil || m.creating[name] || m.deleting[name] || m.busy[name] {
 			continue
 		}
-		if m.seen.free(name, now, m.cfg.LeaseTTL) {
+		// Its host holds the lease while it creates or deletes: free for
+		// a whole TTL, that host is gone (or the host running it let it
+		// go for a delete made elsewhere, which that host finishes).
+		if m.seen.freeFor(name, now, m.cfg.LeaseTTL, m.cfg.LeaseTTL) {
 			work = append(work, todo{name: name, st: st})
 		}
 	}
 	m.mu.Unlock()
-	for _, w := range work {
+	for i, w := range work {
+		if w.owned && (w.st == nil || w.st.Status != StatusActive) {
+			// The watch may lag a create made here: ask the bucket.
+			octx, cancel := m.opTimeout(ctx)
+			st, _, err := m.store.getDef(octx, w.name)
+			cancel()
+			switch {
+			case errors.Is(err, ErrNotFound):
+				w.st = nil
+			case err != nil:
+				continue
+			default:
+				w.st = st
+			}
+			work[i] = w
+		}
 		switch {
 		case w.owned && (w.st == nil || w.st.Status == StatusDeleting):
 			m.letGo(w.name, false)
-		case w.owned && w.st.Status == StatusActive:
+		case w.owned && w.st.Status == StatusActive && !m.isBusy(w.name):
 			m.startNewer(&w.st.Def)
 		case !w.owned:
 			if m.take(ctx, w.name) {
@@ -376,11 +395,19 @@ func (m *Manager) take(ctx context.Context, name string) bool {
 func (m *Manager) giveBack(name string) {
 	m.mu.Lock()
 	o := m.owned[name]
-	delete(m.owned, name)
 	m.mu.Unlock()
-	if o == nil {
+	m.giveBackIf(name, o)
+}
+
+// giveBackIf is giveBack if the lease held is still o.
+func (m *Manager) giveBackIf(name string, o *ownedLease) {
+	m.mu.Lock()
+	if o == nil || m.owned[name] != o {
+		m.mu.Unlock()
 		return
 	}
+	delete(m.owned, name)
+	m.mu.Unlock()
 	m.met.forgetRunning(name)
 	ctx, cancel := context.WithTimeout(context.Background(), m.cfg.LeaseRenew)
 	defer cancel()
@@ -417,7 +444,7 @@ func (m *Manager) letGo(name string, drain bool) {
 				p.wait()
 			}
 		}
-		m.giveBack(name)
+		m.giveBackIf(name, o)
 	}()
 }
 
@@ -451,6 +478,12 @@ func (m *Manager) fenced(p *pipeline) {
 	delete(m.pipelines, name)
 	m.mu.Unlock()
 	m.giveBack(name)
+}
+
+func (m *Manager) isBusy(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.creating[name] || m.deleting[name] || m.busy[name]
 }
 
 // owns reports whether this host holds name's lease.

@@ -54,6 +54,20 @@ func (m *Manager) claim(ctx context.Context, name string) error {
 func (m *Manager) claimForDelete(ctx context.Context, name string) {
 	deadline := time.Now().Add(m.cfg.DrainTimeout + 2*m.cfg.LeaseTTL)
 	for {
+		m.mu.Lock()
+		_, mine := m.owned[name] // being let go here: wait for it
+		m.mu.Unlock()
+		if mine && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(claimPoll):
+			}
+			continue
+		}
+		if _, _, err := m.store.getDef(ctx, name); errors.Is(err, ErrNotFound) {
+			return // another host finished the delete
+		}
 		octx, cancel := m.opTimeout(ctx)
 		rev, err := m.leases.acquire(octx, name, nil)
 		cancel()

@@ -200,6 +200,9 @@ type view struct {
 type leaseSeen struct {
 	host string
 	at   time.Time
+	// released: the key was deleted at at (kept, so a lease let go a
+	// moment ago can be told from one never taken).
+	released bool
 }
 
 func newView() *view {
@@ -224,7 +227,7 @@ func (v *view) apply(e jetstream.KeyValueEntry, now time.Time) {
 	}
 	name = nameOfKey(name)
 	if del {
-		delete(v.leases, name)
+		v.leases[name] = leaseSeen{at: now, released: true}
 		return
 	}
 	var h holder
@@ -245,6 +248,20 @@ func (v *view) liveHosts(now time.Time, ttl time.Duration) int {
 
 // free reports whether no host seems to hold name's lease.
 func (v *view) free(name string, now time.Time, ttl time.Duration) bool {
-	l, ok := v.leases[name]
-	return !ok || now.Sub(l.at) >= ttl
+	return v.freeFor(name, now, ttl, 0)
 }
+
+// freeFor reports whether no host seems to have held name's lease for d.
+func (v *view) freeFor(name string, now time.Time, ttl, d time.Duration) bool {
+	l, ok := v.leases[name]
+	switch {
+	case !ok:
+		return true
+	case l.released:
+		return now.Sub(l.at) >= d
+	}
+	return now.Sub(l.at) >= ttl+d
+}
+
+// forget drops what the view holds of a deleted delivery stream.
+func (v *view) forget(name string) { delete(v.leases, name) }
