@@ -119,14 +119,23 @@ func (c *cluster) waitRunner(name string, limit time.Duration) *hostEnv {
 	return r
 }
 
-// numberedPut puts records {"n":from}..{"n":to-1} to name through h.
+// numberedRec is record i: {"n":i,"k":...}, without "k" for every fourth
+// (a partition query on "k" sends those to the error output).
+func numberedRec(i int) []byte {
+	if i%4 == 0 {
+		return fmt.Appendf(nil, `{"n":%d}`, i)
+	}
+	return fmt.Appendf(nil, `{"n":%d,"k":"p%d"}`, i, i%2)
+}
+
+// numberedPut puts records numbered from..to-1 to name through h.
 func numberedPut(t *testing.T, h *hostEnv, name string, from, to int) {
 	t.Helper()
 	for from < to {
 		n := min(to-from, 100)
 		recs := make([][]byte, n)
 		for i := range recs {
-			recs[i] = fmt.Appendf(nil, `{"n":%d}`, from+i)
+			recs[i] = numberedRec(from + i)
 		}
 		res, err := h.m.Put(context.Background(), name, recs)
 		if err != nil {
@@ -145,17 +154,55 @@ func numberedPut(t *testing.T, h *hostEnv, name string, from, to int) {
 // dir; every line must be a numbered record.
 func delivered(t *testing.T, dir string) map[int]int {
 	t.Helper()
+	return countUnder(t, objects(t, dir), "", false)
+}
+
+// countUnder counts how often each record number is in the objects whose
+// keys start with prefix: as lines, or (errors) as the rawData of error
+// records.
+func countUnder(t *testing.T, objs map[string][]byte, prefix string, errors bool) map[int]int {
+	t.Helper()
 	seen := map[int]int{}
-	for k, b := range objects(t, dir) {
-		for _, l := range lines(b) {
+	for _, k := range sortedKeys(objs, prefix) {
+		for _, l := range lines(objs[k]) {
+			data := []byte(l)
+			if errors {
+				var e errorRecord
+				if err := json.Unmarshal(data, &e); err != nil {
+					t.Fatalf("object %s: %v", k, err)
+				}
+				data = e.RawData
+			}
 			var r struct{ N *int }
-			if err := json.Unmarshal([]byte(l), &r); err != nil || r.N == nil {
-				t.Fatalf("object %s holds %q, not a numbered record", k, l)
+			if err := json.Unmarshal(data, &r); err != nil || r.N == nil {
+				t.Fatalf("object %s holds %q, not a numbered record", k, data)
 			}
 			seen[*r.N]++
 		}
 	}
 	return seen
+}
+
+// onceEach fails unless seen holds each record number i < n with
+// want(i) once, and no other.
+func onceEach(t *testing.T, what string, seen map[int]int, n int, want func(int) bool) {
+	t.Helper()
+	var dup, missing, stray []int
+	for i := range n {
+		switch {
+		case !want(i) && seen[i] > 0:
+			stray = append(stray, i)
+		case !want(i):
+		case seen[i] == 0:
+			missing = append(missing, i)
+		case seen[i] > 1:
+			dup = append(dup, i)
+		}
+	}
+	if len(dup)+len(missing)+len(stray) > 0 {
+		t.Fatalf("%s: %d duplicated (%v...), %d missing (%v...), %d that belong elsewhere (%v...)",
+			what, len(dup), head(dup), len(missing), head(missing), len(stray), head(stray))
+	}
 }
 
 // exactlyOnce fails unless records 0..n-1 are each under dir once.

@@ -72,10 +72,15 @@ func TestKillOwnerFailsOver(t *testing.T) {
 		// pending: kill while a batch is written and its checkpoint
 		// held back (the new owner must replay exactly it).
 		mid, pending bool
+		// full: with dynamic partitions, an error output (every fourth
+		// record has no partition key) and a backup of every record.
+		full bool
 	}{
 		{name: "between batches"},
 		{name: "batches in flight", mid: true},
 		{name: "checkpoint pending", pending: true},
+		{name: "error output and backup, batches in flight", mid: true, full: true},
+		{name: "error output and backup, checkpoint pending", pending: true, full: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,15 +103,44 @@ func TestKillOwnerFailsOver(t *testing.T) {
 			c.add(nil)
 			c.add(nil)
 			out := t.TempDir()
-			if _, err := owner.m.Create(context.Background(), folderDef("fo", out)); err != nil {
+			def := folderDef("fo", out)
+			if tc.full {
+				def.Destination.Prefix = "data/!{partitionKeyFromQuery:k}/"
+				def.Destination.PartitionQueries = map[string]string{"k": ".k"}
+				def.Backup = &Backup{Prefix: "backup/"}
+			}
+			if _, err := owner.m.Create(context.Background(), def); err != nil {
 				t.Fatal(err)
+			}
+			// check waits for records 0..n-1 and checks each is out once.
+			check := func(n int, wait bool) {
+				t.Helper()
+				if !tc.full {
+					if wait {
+						waitDelivered(t, out, n)
+					}
+					exactlyOnce(t, out, n)
+					return
+				}
+				if wait {
+					waitFor(t, "every record out", func() bool {
+						objs := objects(t, out)
+						return len(countUnder(t, objs, "backup/", false)) == n &&
+							len(countUnder(t, objs, "data/", false))+len(countUnder(t, objs, "errors/", true)) == n
+					})
+				}
+				objs := objects(t, out)
+				all := func(int) bool { return true }
+				onceEach(t, "backup", countUnder(t, objs, "backup/", false), n, all)
+				onceEach(t, "data", countUnder(t, objs, "data/", false), n, func(i int) bool { return i%4 != 0 })
+				onceEach(t, "error output", countUnder(t, objs, "errors/", true), n, func(i int) bool { return i%4 == 0 })
 			}
 			if r := c.waitRunner("fo", 60*time.Second); r != owner {
 				t.Fatalf("runs on %s, not on %s where it was created", r.id, owner.id)
 			}
 			producer := c.hosts[1]
 			numberedPut(t, producer, "fo", 0, 500)
-			waitDelivered(t, out, 500)
+			check(500, true)
 			total := 500
 			var wg sync.WaitGroup
 			switch {
@@ -141,7 +175,7 @@ func TestKillOwnerFailsOver(t *testing.T) {
 				total = 800
 				numberedPut(t, producer, "fo", 500, total)
 			}
-			waitDelivered(t, out, total)
+			check(total, true)
 			resumed := time.Since(killed)
 			t.Logf("failover: %s took over %v after the kill; all %d records out %v after it", next.id, took.Round(time.Millisecond), total, resumed.Round(time.Millisecond))
 			if took > failoverBound() {
@@ -150,7 +184,7 @@ func TestKillOwnerFailsOver(t *testing.T) {
 			// The killed host's pipeline, if it wrote again, wrote the same
 			// objects: once more, each record once.
 			time.Sleep(DefaultLeaseRenew)
-			exactlyOnce(t, out, total)
+			check(total, false)
 		})
 	}
 }
