@@ -40,7 +40,7 @@ func (m *Manager) startWork(ctx, bg context.Context) error {
 			return ctx.Err()
 		}
 	}
-	m.tick(bg)
+	m.tick(bg, true)
 	m.wg.Add(1)
 	go m.work(bg)
 	return nil
@@ -49,18 +49,20 @@ func (m *Manager) startWork(ctx, bg context.Context) error {
 // watch follows keys of kv into the Manager's view (made again when the
 // watch ends: the connection came back); ready is closed once it has
 // seen every value there was.
-func (m *Manager) watch(ctx context.Context, kv jetstream.KeyValue, keys string, see func(jetstream.KeyValueEntry), ready chan struct{}) {
+func (m *Manager) watch(ctx context.Context, kv jetstream.KeyValue, keys string, see func(e jetstream.KeyValueEntry, initial bool), ready chan struct{}) {
 	defer m.wg.Done()
 	var once sync.Once
 	for ctx.Err() == nil {
 		w, err := kv.Watch(ctx, keys)
 		if err == nil {
+			initial := true
 			for e := range w.Updates() {
 				if e == nil {
 					once.Do(func() { close(ready) })
+					initial = false
 					continue
 				}
-				see(e)
+				see(e, initial)
 			}
 			_ = w.Stop()
 		}
@@ -71,7 +73,7 @@ func (m *Manager) watch(ctx context.Context, kv jetstream.KeyValue, keys string,
 	}
 }
 
-func (m *Manager) seeDef(e jetstream.KeyValueEntry) {
+func (m *Manager) seeDef(e jetstream.KeyValueEntry, _ bool) {
 	name := nameOfKey(strings.TrimPrefix(e.Key(), defPrefix))
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -88,9 +90,17 @@ func (m *Manager) seeDef(e jetstream.KeyValueEntry) {
 	m.wake()
 }
 
-func (m *Manager) seeLease(e jetstream.KeyValueEntry) {
+// seeLease takes a lease bucket entry into the view. One seen in the
+// watch's first snapshot counts from now if it is a lease (it may be
+// live), and as released long ago if it is a release: when it happened is
+// not known, and a host starting alone must not wait a TTL for it.
+func (m *Manager) seeLease(e jetstream.KeyValueEntry, initial bool) {
+	at := time.Now()
+	if initial && e.Operation() != jetstream.KeyValuePut {
+		at = time.Time{}
+	}
 	m.mu.Lock()
-	m.seen.apply(e, time.Now())
+	m.seen.apply(e, at)
 	m.mu.Unlock()
 	if e.Operation() != jetstream.KeyValuePut {
 		m.wake() // released: another host may take it now
@@ -116,9 +126,9 @@ func (m *Manager) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			m.tick(ctx)
+			m.tick(ctx, false)
 		case <-m.poke:
-			m.follow(ctx)
+			m.follow(ctx, false)
 			m.balance(ctx)
 		}
 	}
@@ -133,7 +143,7 @@ func (m *Manager) opTimeout(ctx context.Context) (context.Context, context.Cance
 // tick is one round: presence first (so a host that stops looks gone no
 // later than its leases), then renewals, then what the definitions ask
 // for, then the share.
-func (m *Manager) tick(ctx context.Context) {
+func (m *Manager) tick(ctx context.Context, first bool) {
 	if h := m.cfg.hookTick; h != nil {
 		h()
 	}
@@ -146,7 +156,7 @@ func (m *Manager) tick(ctx context.Context) {
 	}
 	cancel()
 	m.renewAll(ctx)
-	m.follow(ctx)
+	m.follow(ctx, first)
 	m.balance(ctx)
 }
 
@@ -198,8 +208,9 @@ func (m *Manager) renewAll(ctx context.Context) {
 // follow acts on what the definitions say: a delivery stream this host
 // runs that was deleted (or is being deleted elsewhere) is stopped, one
 // updated elsewhere restarts under its new version, and a create or
-// delete whose host went away is finished here.
-func (m *Manager) follow(ctx context.Context) {
+// delete whose host went away is finished here (before Open returns, on
+// the first round).
+func (m *Manager) follow(ctx context.Context, first bool) {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
@@ -222,9 +233,10 @@ func (m *Manager) follow(ctx context.Context) {
 		if st.Status == StatusActive || m.owned[name] != nil || m.creating[name] || m.deleting[name] || m.busy[name] {
 			continue
 		}
-		// Its host holds the lease while it creates or deletes: free for
-		// a whole TTL, that host is gone (or the host running it let it
-		// go for a delete made elsewhere, which that host finishes).
+		// Its host holds the lease while it creates or deletes: expired,
+		// that host is gone. Released a moment ago, the host that ran it
+		// let it go for a delete made elsewhere, which that host
+		// finishes: it gets a TTL to take the lease first.
 		if m.seen.freeFor(name, now, m.cfg.LeaseTTL, m.cfg.LeaseTTL) {
 			work = append(work, todo{name: name, st: st})
 		}
@@ -253,20 +265,29 @@ func (m *Manager) follow(ctx context.Context) {
 			m.startNewer(&w.st.Def)
 		case !w.owned:
 			if m.take(ctx, w.name) {
-				m.finishInterrupted(w.name)
+				m.finishInterrupted(w.name, first)
 			}
 		}
 	}
 }
 
 // finishInterrupted finishes, on its own goroutine, a create or delete
-// whose host stopped before it was done; this host holds the lease.
-func (m *Manager) finishInterrupted(name string) {
+// whose host stopped before it was done; this host holds the lease. At
+// Open (wait) it is finished before Open returns, as a host alone always
+// did.
+func (m *Manager) finishInterrupted(name string, wait bool) {
 	m.mu.Lock()
 	m.busy[name] = true
 	m.mu.Unlock()
 	m.wg.Add(1)
+	done := make(chan struct{})
+	defer func() {
+		if wait {
+			<-done
+		}
+	}()
 	go func() {
+		defer close(done)
 		defer m.wg.Done()
 		m.ops.Lock()
 		defer m.ops.Unlock()

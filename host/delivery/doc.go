@@ -34,7 +34,11 @@
 // ceil(delivery streams / hosts): it takes free leases while under that,
 // and hands over what it has beyond it (drained first, then released). A
 // host alone takes every lease at Open, at once. A killed host's work
-// moves when its leases expire: about 5 s.
+// moves when its leases expire: about 5 s. Create holds the new delivery
+// stream's lease from before it stores anything, and Delete takes the
+// lease once the running host let it go, so a create or delete cut short
+// is finished by whichever host takes the lease next (a host alone:
+// before Open returns).
 //
 // A lease alone does not make a worker exclusive (a stalled host may not
 // know it lost one), so the position is the fence: every position write

@@ -483,3 +483,80 @@ func TestChangesMadeOnAnotherHost(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// storeInterrupted stores def in state status, as a host that stopped in
+// the middle of a create or delete leaves it, with the lease that host
+// held (by host "gone") unless lease is false.
+func storeInterrupted(t *testing.T, c *cluster, def Definition, status string, lease bool) {
+	t.Helper()
+	ctx := context.Background()
+	kv, err := c.srv.JS.KeyValue(ctx, DefaultBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &store{kv: kv}
+	if err := normalize(&def); err != nil {
+		t.Fatal(err)
+	}
+	def.Version, def.CreatedAt, def.UpdatedAt = 1, time.Now().UTC(), time.Now().UTC()
+	if lease {
+		lkv, err := c.srv.JS.KeyValue(ctx, DefaultLeaseBucket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gone := &leases{kv: lkv, host: "gone", incar: "x", ttl: DefaultLeaseTTL}
+		if _, err := gone.acquire(ctx, def.Name, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cur, rev, err := s.getDef(ctx, def.Name)
+	switch {
+	case err == nil:
+		cur.Status = status
+		err = s.updateDef(ctx, cur, rev)
+	default:
+		err = s.createDef(ctx, &stored{Def: def, Status: status})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A create or delete cut short is finished: by a host alone before its
+// Open returns (as before there were leases), and by another host once
+// the lease of the host that stopped expired.
+func TestInterruptedCreateAndDeleteAreFinished(t *testing.T) {
+	ctx := context.Background()
+	t.Run("alone, at open", func(t *testing.T) {
+		c := newCluster(t, 1)
+		outC, outD := t.TempDir(), t.TempDir()
+		if _, err := c.hosts[0].m.Create(ctx, folderDef("del", outD)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.hosts[0].m.Close(); err != nil {
+			t.Fatal(err)
+		}
+		storeInterrupted(t, c, folderDef("cre", outC), StatusCreating, false)
+		storeInterrupted(t, c, folderDef("del", outD), StatusDeleting, false)
+		h := c.add(nil)
+		if _, st, err := h.m.Describe(ctx, "cre"); err != nil || st.State != StatusActive || st.Host != h.id {
+			t.Fatalf("interrupted create after open: %+v %v", st, err)
+		}
+		if _, _, err := h.m.Describe(ctx, "del"); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("interrupted delete after open: %v", err)
+		}
+		numberedPut(t, h, "cre", 0, 100)
+		waitDelivered(t, outC, 100)
+	})
+	t.Run("by another host", func(t *testing.T) {
+		c := newCluster(t, 2)
+		out := t.TempDir()
+		stopped := time.Now()
+		storeInterrupted(t, c, folderDef("cre2", out), StatusCreating, true)
+		r := c.waitRunner("cre2", 60*time.Second)
+		t.Logf("interrupted create finished by %s %v after its host stopped", r.id, time.Since(stopped).Round(time.Millisecond))
+		numberedPut(t, c.hosts[0], "cre2", 0, 100)
+		waitDelivered(t, out, 100)
+		exactlyOnce(t, out, 100)
+	})
+}

@@ -251,7 +251,8 @@ func (v *view) free(name string, now time.Time, ttl time.Duration) bool {
 	return v.freeFor(name, now, ttl, 0)
 }
 
-// freeFor reports whether no host seems to have held name's lease for d.
+// freeFor is free, but a lease released (not expired) counts as free
+// only d after its release.
 func (v *view) freeFor(name string, now time.Time, ttl, d time.Duration) bool {
 	l, ok := v.leases[name]
 	switch {
@@ -260,7 +261,7 @@ func (v *view) freeFor(name string, now time.Time, ttl, d time.Duration) bool {
 	case l.released:
 		return now.Sub(l.at) >= d
 	}
-	return now.Sub(l.at) >= ttl+d
+	return now.Sub(l.at) >= ttl
 }
 
 // forget drops what the view holds of a deleted delivery stream.
