@@ -237,7 +237,7 @@ func (m *Manager) follow(ctx context.Context, first bool) {
 		// that host is gone. Released a moment ago, the host that ran it
 		// let it go for a delete made elsewhere, which that host
 		// finishes: it gets a TTL to take the lease first.
-		if m.seen.freeFor(name, now, m.cfg.LeaseTTL, m.cfg.LeaseTTL) {
+		if m.takeable(name, now, m.cfg.LeaseTTL) {
 			work = append(work, todo{name: name, st: st})
 		}
 	}
@@ -357,7 +357,7 @@ func (m *Manager) balance(ctx context.Context) {
 		if len(mine)+len(want) >= target {
 			break
 		}
-		if m.owned[name] != nil || m.creating[name] || m.deleting[name] || m.busy[name] || !m.seen.free(name, now, m.cfg.LeaseTTL) {
+		if m.owned[name] != nil || m.creating[name] || m.deleting[name] || m.busy[name] || !m.takeable(name, now, 0) {
 			continue
 		}
 		if at, ok := m.released[name]; ok && now.Sub(at) < 2*m.cfg.LeaseTTL {
@@ -389,6 +389,15 @@ func (m *Manager) balance(ctx context.Context) {
 		m.log.Info("running delivery stream", "delivery", name, "host", m.cfg.HostID)
 		m.start(&st.Def)
 	}
+}
+
+// takeable reports whether name's lease seems free (see view.freeFor),
+// or held under this host's ID by an earlier process of it (m.mu held).
+func (m *Manager) takeable(name string, now time.Time, d time.Duration) bool {
+	if l, ok := m.seen.leases[name]; ok && !l.released && l.host == m.cfg.HostID {
+		return true
+	}
+	return m.seen.freeFor(name, now, m.cfg.LeaseTTL, d)
 }
 
 // take acquires name's lease and records it as held.

@@ -560,3 +560,23 @@ func TestInterruptedCreateAndDeleteAreFinished(t *testing.T) {
 		exactlyOnce(t, out, 100)
 	})
 }
+
+// A host restarted after a crash under the same HostID takes its leases
+// back at Open, instead of waiting for them to expire.
+func TestRestartedHostTakesItsLeasesBack(t *testing.T) {
+	c := newCluster(t, 1)
+	out := t.TempDir()
+	if _, err := c.hosts[0].m.Create(context.Background(), folderDef("back", out)); err != nil {
+		t.Fatal(err)
+	}
+	numberedPut(t, c.hosts[0], "back", 0, 100)
+	waitDelivered(t, out, 100)
+	c.kill(c.hosts[0])
+	again := c.add(func(cfg *Config) { cfg.HostID = "h0" })
+	if again.m.pipeline("back") == nil {
+		t.Fatal("the restarted host does not run its delivery stream at once")
+	}
+	numberedPut(t, again, "back", 100, 200)
+	waitDelivered(t, out, 200)
+	exactlyOnce(t, out, 200)
+}

@@ -77,8 +77,8 @@ func randomHex(n int) string {
 type holder struct {
 	Host string `json:"host"`
 	// Incarnation tells this process from an earlier one with the same
-	// Host (restarted after a crash): that one's leases are taken over at
-	// once instead of waiting for them to expire.
+	// Host (restarted after a crash), whose leases it takes over at once
+	// instead of waiting for them to expire: which wrote the lease.
 	Incarnation string    `json:"incarnation"`
 	At          time.Time `json:"at"`
 	Status      *Status   `json:"status,omitempty"`
@@ -115,8 +115,9 @@ func (l *leases) value(st *Status) []byte {
 }
 
 // acquire takes the lease of a delivery stream and returns its revision:
-// errHeld when another host holds it. A lease left by an earlier process
-// of this host (same Host, another Incarnation) is taken over at once.
+// errHeld when another host holds it. A lease this host holds already (a
+// renewal that timed out but was written) or that an earlier process of
+// this host left (same Host, another Incarnation) is taken over at once.
 func (l *leases) acquire(ctx context.Context, name string, st *Status) (uint64, error) {
 	key := leasePrefix + keyName(name)
 	rev, err := l.kv.Create(ctx, key, l.value(st))
@@ -130,7 +131,7 @@ func (l *leases) acquire(ctx context.Context, name string, st *Status) (uint64, 
 	if err != nil {
 		return 0, err
 	}
-	if h == nil || h.Host != l.host || h.Incarnation == l.incar {
+	if h == nil || h.Host != l.host {
 		return 0, errHeld
 	}
 	rev, err = l.kv.Update(ctx, key, l.value(st), hrev)
