@@ -91,13 +91,17 @@ func (m *Manager) seeDef(e jetstream.KeyValueEntry, _ bool) {
 }
 
 // seeLease takes a lease bucket entry into the view. One seen in the
-// watch's first snapshot counts from now if it is a lease (it may be
-// live), and as released long ago if it is a release: when it happened is
-// not known, and a host starting alone must not wait a TTL for it.
+// watch's first snapshot counts from when the server stored it if it is a
+// lease (a host restarted after a crash waits only for what is left of
+// its earlier leases), and as released long ago if it is a release: a
+// host starting alone must not wait for it.
 func (m *Manager) seeLease(e jetstream.KeyValueEntry, initial bool) {
 	at := time.Now()
-	if initial && e.Operation() != jetstream.KeyValuePut {
+	switch {
+	case initial && e.Operation() != jetstream.KeyValuePut:
 		at = time.Time{}
+	case initial && e.Created().Before(at):
+		at = e.Created()
 	}
 	m.mu.Lock()
 	m.seen.apply(e, at)

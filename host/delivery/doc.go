@@ -14,7 +14,7 @@
 //     delivered, and MaxAge (Config.DirectPutMaxAge) is a safety net.
 //   - A data-stream source is read directly: an ordered consumer over all
 //     of its shard subjects, in stream order, so each shard's order holds.
-//   - Leases live in the memory bucket "sluice_delivery_leases"
+//   - Leases live in the bucket "sluice_delivery_leases"
 //     (Config.LeaseBucket), whose MaxAge is the lease TTL:
 //     "lease.<name>" (the host running the delivery stream, with its
 //     status report) and "host.<id>" (a host's presence).

@@ -85,7 +85,9 @@ type holder struct {
 }
 
 // leases keeps the lease bucket: a key-value bucket whose MaxAge is the
-// lease TTL, so a key that is not rewritten within it is gone. JetStream
+// lease TTL, so a key that is not rewritten within it is gone. It is kept
+// on file, not in memory, so it outlives a restart of JetStream (the
+// storage guard restarts it after a full disk). JetStream
 // is the arbiter: Create takes a key only if it is not there, Update
 // renews it only at the revision its holder wrote.
 type leases struct {
@@ -100,7 +102,7 @@ func openLeases(ctx context.Context, js jetstream.JetStream, cfg *Config) (*leas
 		Description: "Sluice delivery work: which host runs which delivery stream, and the hosts there are",
 		History:     1,
 		TTL:         cfg.LeaseTTL,
-		Storage:     jetstream.MemoryStorage,
+		Storage:     jetstream.FileStorage,
 		Replicas:    cfg.Replicas,
 	})
 	if err != nil {
