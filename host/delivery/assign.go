@@ -27,7 +27,9 @@ type ownedLease struct {
 // doing so every Config.LeaseRenew.
 func (m *Manager) startWork(ctx, bg context.Context) error {
 	if err := m.leases.present(ctx); err != nil {
-		return err
+		// A full store refuses it (and leases) until there is room: the
+		// rounds go on trying, and the host comes up meanwhile.
+		m.log.Warn("saying this host is there", "error", err)
 	}
 	defsReady, leasesReady := make(chan struct{}), make(chan struct{})
 	m.wg.Add(2)
@@ -166,8 +168,9 @@ func (m *Manager) tick(ctx context.Context, first bool) {
 
 // renewAll renews every lease held, with the pipeline's report. A lease
 // found lost is taken again if it is free (the position fence says
-// whether the pipeline may go on); one that cannot be renewed for a TTL
-// is let go.
+// whether the pipeline may go on); one that could not be renewed for a
+// TTL less one round is let go, before the server drops it and another
+// host can take it.
 func (m *Manager) renewAll(ctx context.Context) {
 	m.mu.Lock()
 	names := make([]string, 0, len(m.owned))
@@ -198,7 +201,7 @@ func (m *Manager) renewAll(ctx context.Context) {
 			switch {
 			case err == nil:
 				o.rev, o.renewed = rev, time.Now()
-			case errors.Is(err, errHeld) || time.Since(o.renewed) >= m.cfg.LeaseTTL:
+			case errors.Is(err, errHeld) || time.Since(o.renewed) >= m.cfg.LeaseTTL-m.cfg.LeaseRenew:
 				m.mu.Unlock()
 				m.log.Warn("lost the lease of a delivery stream; stopping it here", "delivery", name, "error", err)
 				m.lose(name, o)

@@ -22,7 +22,8 @@ import (
 // its last renewal, plus one LeaseRenew for another host to notice, plus
 // the server's expiry timer (a fraction of a second): about 5 s, half the
 // KCL's default failover time of 10 s. A holder that cannot renew for
-// LeaseTTL (3 renewals missed) lets its pipelines go.
+// LeaseTTL less one LeaseRenew (3 s) lets its pipelines go, before the
+// server drops its leases.
 const (
 	DefaultLeaseBucket = "sluice_delivery_leases"
 	DefaultLeaseTTL    = 4 * time.Second
