@@ -89,6 +89,26 @@ type Config struct {
 	Egress *egress.Policy
 	// Now is the clock (a test hook); nil means time.Now.
 	Now func() time.Time
+
+	// HostID names this host among the Managers sharing the JetStream
+	// (letters, digits, '-' and '_', at most 64): leases, status reports
+	// and Status.Host carry it. Empty means the machine's name and a
+	// random suffix, new at each start. A stable ID (a node name) lets a
+	// host restarted after a crash take its own leases back at once.
+	HostID string
+	// LeaseBucket is the key-value bucket of leases and host presence.
+	LeaseBucket string
+	// LeaseTTL is how long a lease (and a host's presence) lasts unless
+	// renewed; LeaseRenew how often the holder renews it and looks for
+	// work (at most LeaseTTL/2). Defaults DefaultLeaseTTL and
+	// DefaultLeaseRenew: a killed host's work moves in about 5 s.
+	LeaseTTL, LeaseRenew time.Duration
+
+	// Test hooks: hookCheckpoint runs before each checkpoint write (after
+	// the batch's objects are written), hookTick at the start of each
+	// round of lease work.
+	hookCheckpoint func(name string)
+	hookTick       func()
 }
 
 func (c *Config) setDefaults() error {
@@ -121,6 +141,24 @@ func (c *Config) setDefaults() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.HostID == "" {
+		c.HostID = defaultHostID()
+	}
+	if !hostIDPattern.MatchString(c.HostID) {
+		return fmt.Errorf("delivery: host ID %q: use 1 to 64 letters, digits, '-' or '_'", c.HostID)
+	}
+	if c.LeaseBucket == "" {
+		c.LeaseBucket = DefaultLeaseBucket
+	}
+	if c.LeaseTTL == 0 {
+		c.LeaseTTL = DefaultLeaseTTL
+	}
+	if c.LeaseRenew == 0 {
+		c.LeaseRenew = DefaultLeaseRenew
+	}
+	if c.LeaseTTL < time.Second || c.LeaseRenew <= 0 || c.LeaseRenew > c.LeaseTTL/2 {
+		return fmt.Errorf("delivery: invalid config: lease TTL %s (at least 1s), renew every %s (at most half the TTL)", c.LeaseTTL, c.LeaseRenew)
 	}
 	if c.Egress == nil {
 		p, err := egress.New(nil)

@@ -16,6 +16,46 @@
 //     delivered, and MaxAge (Config.DirectPutMaxAge) is a safety net.
 //   - A data-stream source is read directly: an ordered consumer over all
 //     of its shard subjects, in stream order, so each shard's order holds.
+//   - Leases live in the bucket "sluice_delivery_leases"
+//     (Config.LeaseBucket), whose MaxAge is the lease TTL:
+//     "lease.<name>" (the host running the delivery stream, with its
+//     status report) and "host.<id>" (a host's presence).
+//
+// # Several hosts
+//
+// Every Manager opened on the same JetStream (every Sluice host of a
+// cluster) answers for every delivery stream (Describe, List, Put,
+// Create, Apply, Delete), and each delivery stream runs on exactly one of
+// them: the one holding its lease (assign.go). A lease is a KV key taken
+// with Create, renewed every Config.LeaseRenew (1 s) with Update at its
+// revision, and gone LeaseTTL (4 s) after its last renewal, by the
+// bucket's MaxAge; a graceful Close releases each lease as soon as its
+// pipeline has drained. Each host watches the definitions (so it sees
+// delivery streams created, updated and deleted elsewhere) and the lease
+// bucket, says it is there with its own presence key, and keeps about
+// ceil(delivery streams / hosts): it takes free leases while under that,
+// and hands over what it has beyond it (drained first, then released). A
+// host alone takes every lease at Open, at once. A killed host's work
+// moves when its leases expire: about 5 s. Create holds the new delivery
+// stream's lease from before it stores anything, and Delete takes the
+// lease once the running host let it go, so a create or delete cut short
+// is finished by whichever host takes the lease next (a host alone:
+// before Open returns).
+//
+// A lease alone does not make a worker exclusive (a stalled host may not
+// know it lost one), so the position is the fence: every position write
+// is a compare-and-set on the revision the pipeline wrote last, and a
+// pipeline's first act is to rewrite the position it read. From then on
+// every write of an earlier holder fails (errFenced), and its pipeline
+// stops without retrying. It can have written objects only for the batch
+// of the intent it recorded last, which the new holder read when it
+// fenced and replays first, to the same keys.
+//
+// Describe on a host that does not run the delivery stream reports the
+// running host's status from its lease (Status.Host, Status.ReportedAt),
+// and StatusUnassigned when no host runs it. A host exports the state,
+// freshness and last-error gauges only for the delivery streams it runs;
+// its counters count what it did, so sums over hosts are the totals.
 //
 // # Exactly-once output
 //

@@ -97,6 +97,7 @@ func (m *Manager) deleteWhenFull(ctx context.Context, st *stored) error {
 	if err := m.finishDelete(ctx, &cur.Def); err != nil {
 		return err
 	}
+	m.giveBack(name)
 	m.met.forget(name)
 	m.log.Info("delivery stream deleted", "delivery", name)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -372,4 +373,15 @@ func (e *env) putStream(name string, recs [][]byte) uint64 {
 		recs = recs[n:]
 	}
 	return last
+}
+
+// putPos writes a position as a crash might have left it (a blind put, not
+// fenced): tests call it while no pipeline runs the delivery stream.
+func (s *store) putPos(ctx context.Context, name string, p position) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = s.kv.Put(ctx, posPrefix+keyName(name), b)
+	return err
 }

@@ -24,10 +24,12 @@ import (
 // streams.Publisher.)
 const freshnessEvery = time.Second
 
-// Manager runs every delivery stream of a host: it keeps their definitions
-// in a JetStream key-value bucket and one pipeline (a goroutine set) per
-// delivery stream, started by Open, Create and Apply and stopped by Delete
-// and Close. It is safe for concurrent use.
+// Manager runs delivery streams: it keeps their definitions in a
+// JetStream key-value bucket, and runs one pipeline (a goroutine set) per
+// delivery stream whose lease it holds (assign.go): every Manager on the
+// same JetStream (every host) answers for every delivery stream, and each
+// delivery stream runs on exactly one of them. It is safe for concurrent
+// use.
 type Manager struct {
 	cfg   Config
 	deps  Deps
@@ -44,19 +46,34 @@ type Manager struct {
 	// ops serialises Create, Apply and Delete (one at a time per host).
 	ops sync.Mutex
 
+	leases *leases
+	poke   chan struct{}
+
 	mu        sync.Mutex
 	closed    bool
 	pipelines map[string]*pipeline
 	creating  map[string]bool
 	deleting  map[string]bool
+	// busy: a create or delete interrupted on another host is being
+	// finished here.
+	busy map[string]bool
+	// owned are the leases this host holds; defs the definitions as the
+	// bucket's watch saw them; seen the lease bucket as its watch saw it;
+	// released the delivery streams this host handed over lately.
+	owned    map[string]*ownedLease
+	defs     map[string]*stored
+	seen     *view
+	released map[string]time.Time
 
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
 
-// Open opens the definitions bucket on nc's JetStream (creating it when
-// missing), finishes any create or delete a crash interrupted, and starts
-// every stored delivery stream where it left off.
+// Open opens the definitions and lease buckets on nc's JetStream
+// (creating them when missing) and takes this host's share of the
+// delivery streams at once: all of them when no other host is there. Each
+// starts where it left off; a create or delete a crash interrupted is
+// finished by the host that takes its lease.
 func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, error) {
 	if nc == nil {
 		return nil, errors.New("delivery: nil nats connection")
@@ -90,48 +107,26 @@ func Open(ctx context.Context, nc *nats.Conn, deps Deps, cfg Config) (*Manager, 
 		met.unregister()
 		return nil, fmt.Errorf("delivery: publisher: %w", err)
 	}
+	ls, err := openLeases(ctx, js, &cfg)
+	if err != nil {
+		met.unregister()
+		return nil, err
+	}
 	m := &Manager{
 		cfg: cfg, deps: deps, log: deps.Logger, nc: nc, js: js, pub: pub, store: &store{kv: kv}, met: met, client: cfg.Egress.HTTPClient(),
-		pipelines: map[string]*pipeline{}, creating: map[string]bool{}, deleting: map[string]bool{},
-	}
-	if err := m.recover(ctx); err != nil {
-		m.Close()
-		return nil, err
+		leases: ls, poke: make(chan struct{}, 1),
+		pipelines: map[string]*pipeline{}, creating: map[string]bool{}, deleting: map[string]bool{}, busy: map[string]bool{},
+		owned: map[string]*ownedLease{}, defs: map[string]*stored{}, seen: newView(), released: map[string]time.Time{},
 	}
 	bg, stop := context.WithCancel(context.Background())
 	m.stop = stop
+	if err := m.startWork(ctx, bg); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("delivery: %w", err)
+	}
 	m.wg.Add(1)
 	go m.watchFreshness(bg)
 	return m, nil
-}
-
-// recover finishes interrupted creates and deletes and starts the rest.
-func (m *Manager) recover(ctx context.Context) error {
-	names, err := m.store.names(ctx)
-	if err != nil {
-		return fmt.Errorf("delivery: list definitions: %w", err)
-	}
-	for _, name := range names {
-		st, _, err := m.store.getDef(ctx, name)
-		if err != nil {
-			return fmt.Errorf("delivery: %w", err)
-		}
-		switch st.Status {
-		case StatusDeleting:
-			m.log.Info("finishing interrupted delete", "delivery", name)
-			if err := m.finishDelete(ctx, &st.Def); err != nil {
-				return fmt.Errorf("delivery: %w", err)
-			}
-			continue
-		case StatusCreating:
-			m.log.Info("finishing interrupted create", "delivery", name)
-			if err := m.finishCreate(ctx, st); err != nil {
-				return fmt.Errorf("delivery: %w", err)
-			}
-		}
-		m.start(&st.Def)
-	}
-	return nil
 }
 
 // Create validates def, stores it and starts delivering. It fails with
@@ -173,7 +168,13 @@ func (m *Manager) CreateTagged(ctx context.Context, def Definition, tags []Tag) 
 	st := &stored{Def: def, Status: StatusCreating, Tags: tagMap}
 	m.setFlag(m.creating, def.Name, true)
 	defer m.setFlag(m.creating, def.Name, false)
+	// The lease first: no other host finishes this create meanwhile, and
+	// the new delivery stream runs here.
+	if err := m.claim(ctx, def.Name); err != nil {
+		return nil, err
+	}
 	if err := m.store.createDef(ctx, st); err != nil {
+		m.giveBack(def.Name)
 		return nil, err
 	}
 	if err := m.store.putVersion(ctx, &st.Def); err != nil {
@@ -195,6 +196,7 @@ func (m *Manager) undoCreate(ctx context.Context, def *Definition, err error) er
 	if derr := m.finishDelete(context.WithoutCancel(ctx), def); derr != nil {
 		m.log.Warn("cleaning up a failed create", "delivery", def.Name, "error", derr)
 	}
+	m.giveBack(def.Name)
 	return err
 }
 
@@ -208,7 +210,7 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 			return fmt.Errorf("create %s: direct-put stream: %w", def.Name, err)
 		}
 	case SourceDataStream:
-		pos, err := m.store.getPos(ctx, def.Name)
+		pos, rev, err := m.store.loadPos(ctx, def.Name)
 		if err != nil {
 			return err
 		}
@@ -231,7 +233,7 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 				}
 				pos.Checkpoint = info.CachedInfo().State.LastSeq
 			}
-			if err := m.store.putPos(ctx, def.Name, pos); err != nil {
+			if _, err := m.store.casPos(ctx, def.Name, pos, rev); err != nil {
 				return err
 			}
 		}
@@ -362,10 +364,15 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 	}
 	m.setFlag(m.deleting, name, true)
 	defer m.setFlag(m.deleting, name, false)
-	m.stopPipeline(name)
+	if m.owns(name) {
+		m.stopPipeline(name)
+	} else {
+		m.claimForDelete(ctx, name)
+	}
 	if err := m.finishDelete(ctx, &st.Def); err != nil {
 		return err
 	}
+	m.giveBack(name)
 	m.met.forget(name)
 	m.log.Info("delivery stream deleted", "delivery", name)
 	return nil
@@ -402,6 +409,9 @@ func (m *Manager) Describe(ctx context.Context, name string) (*Definition, Statu
 	m.mu.Unlock()
 	if p != nil {
 		p.status(&s)
+		s.Host = m.cfg.HostID
+	} else if err := m.remoteStatus(ctx, name, &s); err != nil {
+		return nil, Status{}, err
 	}
 	out := clone(st.Def)
 	redact(&out)
@@ -432,16 +442,21 @@ func (m *Manager) Close() error {
 	ps := m.pipelines
 	m.pipelines = map[string]*pipeline{}
 	m.mu.Unlock()
+	// Each lease is released as soon as its pipeline has stopped, so
+	// another host takes over at once; the others are renewed meanwhile.
 	var wg sync.WaitGroup
 	for _, p := range ps {
 		wg.Add(1)
-		go func() { defer wg.Done(); p.drain(m.cfg.DrainTimeout) }()
+		go func() { defer wg.Done(); p.drain(m.cfg.DrainTimeout); m.giveBack(p.def.Name) }()
 	}
 	wg.Wait()
 	if m.stop != nil {
 		m.stop()
 	}
 	m.wg.Wait()
+	if m.leases != nil {
+		m.releaseAll()
+	}
 	m.met.unregister()
 	ctx, cancel := context.WithTimeout(context.Background(), m.cfg.DrainTimeout)
 	defer cancel()
@@ -468,13 +483,32 @@ func (m *Manager) setFlag(flags map[string]bool, name string, v bool) {
 	}
 }
 
-// start runs a pipeline for def (which must be stored and ACTIVE). A
-// pipeline running for the same name is drained first (see pipeline.run):
-// the batch it is delivering finishes under its own definition.
+// start runs a pipeline for def (which must be stored and ACTIVE) if this
+// host holds its lease. A pipeline running for the same name is drained
+// first (see pipeline.run): the batch it is delivering finishes under its
+// own definition.
 func (m *Manager) start(def *Definition) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.startLocked(def)
+}
+
+// startNewer is start unless a pipeline runs def's version or a newer one
+// already (an update made on this host, seen again by the watch).
+func (m *Manager) startNewer(def *Definition) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p := m.pipelines[def.Name]; p != nil && p.def.Version >= def.Version {
+		return
+	}
+	m.startLocked(def)
+}
+
+func (m *Manager) startLocked(def *Definition) {
 	if m.closed {
+		return
+	}
+	if o := m.owned[def.Name]; o == nil || o.leaving {
 		return
 	}
 	p := newPipeline(m, clone(*def), m.pipelines[def.Name])

@@ -145,3 +145,14 @@ func (m *metrics) forget(name string) {
 		}
 	}
 }
+
+// forgetRunning drops the gauges of a delivery stream this host stopped
+// running (another host runs it now, and exports them): a host exports
+// state, freshness and last-error gauges only for what it runs. Its
+// counters stay: they count what this host did.
+func (m *metrics) forgetRunning(name string) {
+	l := prometheus.Labels{"delivery_stream": name}
+	for _, g := range []*prometheus.GaugeVec{m.freshness, m.state, m.lastError} {
+		g.DeletePartialMatch(l)
+	}
+}

@@ -36,9 +36,16 @@ type pipeline struct {
 	// drain first, so one delivery stream never has two running.
 	prev *pipeline
 
+	// fenced is set once the pipeline made the position its own (run
+	// goroutine only).
+	fenced bool
+
 	mu     sync.Mutex
 	stat   Status
 	oldest time.Time // arrival of the oldest undelivered source record
+	// rev is the position key's revision as this pipeline last wrote it:
+	// the fence every position write names (store.casPos).
+	rev uint64
 }
 
 // record is one source record as read from JetStream, or one of the
@@ -114,6 +121,14 @@ func (p *pipeline) run() {
 		if p.ctx.Err() != nil || errors.Is(err, errDrained) {
 			return
 		}
+		if errors.Is(err, errFenced) {
+			// Another host runs the delivery stream now (or it was
+			// deleted): this one must not write again, and does not retry.
+			p.failed(err)
+			p.log.Warn("stopping: another host took the delivery stream over")
+			p.m.fenced(p)
+			return
+		}
 		if errors.Is(err, errSourceChanged) {
 			continue // at once: checkSource sorts it out
 		}
@@ -135,8 +150,11 @@ func (p *pipeline) run() {
 // checkpoint and delivers batches until ctx ends, a drain is asked for or
 // something fails.
 func (p *pipeline) runOnce(ctx context.Context) error {
-	pos, err := p.m.store.getPos(ctx, p.def.Name)
+	pos, rev, err := p.m.store.loadPos(ctx, p.def.Name)
 	if err != nil {
+		return err
+	}
+	if err := p.fence(ctx, pos, rev); err != nil {
 		return err
 	}
 	p.setCheckpoint(pos.Checkpoint)
@@ -221,14 +239,17 @@ func (p *pipeline) replayStages(ctx context.Context, cur *stages, in *intent) (*
 func (p *pipeline) commit(ctx context.Context, st *stages, b *batch, in intent, replay bool, out *output) error {
 	if !replay {
 		pos := position{Checkpoint: p.checkpoint(), Intent: &in, SourceID: b.sourceID, SourceGen: b.sourceGen}
-		if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
+		if err := p.savePos(ctx, pos); err != nil {
 			return err
 		}
 	}
 	if err := st.write(ctx, out); err != nil {
 		return err
 	}
-	if err := p.m.store.putPos(ctx, p.def.Name, position{Checkpoint: in.Last, SourceID: b.sourceID, SourceGen: b.sourceGen}); err != nil {
+	if h := p.m.cfg.hookCheckpoint; h != nil {
+		h(p.def.Name)
+	}
+	if err := p.savePos(ctx, position{Checkpoint: in.Last, SourceID: b.sourceID, SourceGen: b.sourceGen}); err != nil {
 		return err
 	}
 	p.noteGaps(b.gaps)
@@ -257,6 +278,50 @@ func (p *pipeline) commit(ctx context.Context, st *stages, b *batch, in intent, 
 		}
 	}
 	return nil
+}
+
+// fence makes the position this pipeline's on its first run: it rewrites
+// the position read (pos at revision rev) with compare-and-set, so a
+// host that ran the delivery stream before, and every position write it
+// still makes, fails (errFenced) from then on. pos then holds any intent
+// that host wrote, which this pipeline replays first (to the same keys).
+// On later runs it checks that the position is still at the revision
+// this pipeline wrote.
+func (p *pipeline) fence(ctx context.Context, pos position, rev uint64) error {
+	if p.fenced {
+		if rev != p.posRev() {
+			return fmt.Errorf("position of %s: %w", p.def.Name, errFenced)
+		}
+		return nil
+	}
+	next, err := p.m.store.casPos(ctx, p.def.Name, pos, rev)
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.rev = next
+	p.mu.Unlock()
+	p.fenced = true
+	return nil
+}
+
+// savePos writes the position, only if it is still at the revision this
+// pipeline wrote last.
+func (p *pipeline) savePos(ctx context.Context, pos position) error {
+	next, err := p.m.store.casPos(ctx, p.def.Name, pos, p.posRev())
+	if err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.rev = next
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *pipeline) posRev() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rev
 }
 
 func (p *pipeline) checkpoint() uint64 {

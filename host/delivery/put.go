@@ -82,11 +82,20 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		return nil, err
 	}
 	p := m.pipeline(name)
-	if p == nil {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+	var src Source
+	if p != nil {
+		src = p.def.Source
+	} else {
+		// Another host runs it (or none yet): the records wait in its
+		// direct-put stream all the same.
+		st, err := m.definition(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		src = st.Def.Source
 	}
-	if p.def.Source.Kind != SourceDirectPut {
-		return nil, fmt.Errorf("%w: %s reads the data stream %s", ErrNotDirectPut, name, p.def.Source.Stream)
+	if src.Kind != SourceDirectPut {
+		return nil, fmt.Errorf("%w: %s reads the data stream %s", ErrNotDirectPut, name, src.Stream)
 	}
 	subject, stream := directSubject(name), directStream(name)
 	res := make([]PutResult, len(records))
@@ -131,7 +140,9 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 	if throttled > 0 {
 		m.met.throttled.WithLabelValues(name).Add(float64(throttled))
 	}
-	p.count(stored, bytes)
+	if p != nil {
+		p.count(stored, bytes)
+	}
 	return res, nil
 }
 
@@ -154,4 +165,22 @@ func putError(err error) error {
 		return fmt.Errorf("%w: %v", ErrThrottled, err)
 	}
 	return fmt.Errorf("put: %w", err)
+}
+
+// definition is an ACTIVE delivery stream's stored definition, as the
+// watch last saw it (else read from the bucket): ErrNotFound otherwise.
+func (m *Manager) definition(ctx context.Context, name string) (*stored, error) {
+	m.mu.Lock()
+	st := m.defs[name]
+	m.mu.Unlock()
+	if st == nil || st.Status != StatusActive { // the watch may lag a create
+		var err error
+		if st, _, err = m.store.getDef(ctx, name); err != nil {
+			return nil, err
+		}
+	}
+	if st.Status != StatusActive {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+	}
+	return st, nil
 }

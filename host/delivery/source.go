@@ -109,7 +109,7 @@ func (p *pipeline) checkSource(ctx context.Context, st *stages, pos position) (p
 		// First run, after a deletion was accounted for, or a position from
 		// before identities were kept: it is this stream's.
 		pos.SourceID = si.id
-		return pos, p.m.store.putPos(ctx, p.def.Name, pos)
+		return pos, p.savePos(ctx, pos)
 	case p.def.Source.Kind == SourceDataStream && pos.SourceID == si.id:
 		return pos, nil
 	case p.def.Source.Kind == SourceDirectPut && pos.Checkpoint <= si.last:
@@ -122,7 +122,7 @@ func (p *pipeline) checkSource(ctx context.Context, st *stages, pos position) (p
 		return pos, err
 	}
 	pos.SourceID = si.id
-	if err := p.m.store.putPos(ctx, p.def.Name, pos); err != nil {
+	if err := p.savePos(ctx, pos); err != nil {
 		return pos, err
 	}
 	return pos, nil
@@ -168,6 +168,11 @@ func (p *pipeline) noteDeleted(ctx context.Context, st *stages, pos *position, f
 			msg: fmt.Sprintf("records after sequence %d of the source were not delivered before it was deleted; how many is not known", pos.Checkpoint)}
 	}
 	if g != nil {
+		// Only while the position is still this pipeline's: a host that
+		// lost the delivery stream writes no error object.
+		if err := p.savePos(ctx, *pos); err != nil {
+			return err
+		}
 		if err := p.recordGap(ctx, st, *g, pos.SourceGen); err != nil {
 			return err
 		}
@@ -176,7 +181,7 @@ func (p *pipeline) noteDeleted(ctx context.Context, st *stages, pos *position, f
 	// generation in their names, so they cannot overwrite this one's.
 	*pos = position{SourceGen: pos.SourceGen + 1}
 	p.setCheckpoint(0)
-	return p.m.store.putPos(ctx, p.def.Name, *pos)
+	return p.savePos(ctx, *pos)
 }
 
 // Source gap error codes and the reasons of the lost-records metric.

@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -21,6 +22,10 @@ const (
 	// its source stream is gone). Nothing is skipped: it checks again
 	// every Config.BackoffMax, and at once when it is applied again.
 	StatusFailed = "FAILED"
+	// StatusUnassigned: ACTIVE, but no host runs it now (its host went
+	// away and no other has taken it yet, or this host cannot reach the
+	// lease bucket). Records wait in the source.
+	StatusUnassigned = "UNASSIGNED"
 )
 
 // Status is what Describe reports about a delivery stream.
@@ -58,6 +63,13 @@ type Status struct {
 	// delivered (Firehose's DataFreshness), whether or not a batch is in
 	// flight; 0 when caught up.
 	OldestUndeliveredAge time.Duration
+	// Host is the host (Config.HostID) that runs the delivery stream and
+	// reports these figures; empty when none does.
+	Host string
+	// ReportedAt is when Host last reported them, for a delivery stream
+	// another host runs (it reports every Config.LeaseRenew); zero when
+	// this host runs it.
+	ReportedAt time.Time
 }
 
 // Failing reports whether the state is one of delivery failing.
@@ -130,6 +142,32 @@ func (p *pipeline) recovered() {
 	if changed {
 		p.log.Info("delivery going again")
 	}
+}
+
+// remoteStatus fills s for a delivery stream this host does not run from
+// the report its host keeps in the lease; StatusUnassigned when no host
+// runs an ACTIVE one. s.State is the lifecycle state, which wins while
+// creating or deleting.
+func (m *Manager) remoteStatus(ctx context.Context, name string, s *Status) error {
+	h, _, err := m.leases.get(ctx, name)
+	if err != nil {
+		return err
+	}
+	lifecycle := s.State
+	switch {
+	case h == nil:
+		if lifecycle == StatusActive {
+			s.State = StatusUnassigned
+		}
+		return nil
+	case h.Status != nil:
+		*s = *h.Status
+		if lifecycle == StatusCreating || lifecycle == StatusDeleting {
+			s.State = lifecycle
+		}
+	}
+	s.Host, s.ReportedAt = h.Host, h.At
+	return nil
 }
 
 // status fills s from the pipeline's figures; s.State is the lifecycle

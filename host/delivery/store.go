@@ -169,29 +169,51 @@ func (s *store) names(ctx context.Context) ([]string, error) {
 }
 
 func (s *store) getPos(ctx context.Context, name string) (position, error) {
+	p, _, err := s.loadPos(ctx, name)
+	return p, err
+}
+
+// loadPos reads a position with its revision, the fence a pipeline's
+// next write must name (0 when there is no position yet).
+func (s *store) loadPos(ctx context.Context, name string) (position, uint64, error) {
 	var p position
 	e, err := s.kv.Get(ctx, posPrefix+keyName(name))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return p, nil
+		return p, 0, nil
 	}
 	if err != nil {
-		return p, fmt.Errorf("load position of %s: %w", name, err)
+		return p, 0, fmt.Errorf("load position of %s: %w", name, err)
 	}
 	if err := json.Unmarshal(e.Value(), &p); err != nil {
-		return p, fmt.Errorf("load position of %s: %w", name, err)
+		return p, 0, fmt.Errorf("load position of %s: %w", name, err)
 	}
-	return p, nil
+	return p, e.Revision(), nil
 }
 
-func (s *store) putPos(ctx context.Context, name string, p position) error {
+// casPos writes a position only if the key is still at revision rev (0:
+// only if there is none), and returns its new revision. Every position
+// write is one: a writer that lost its delivery stream to another host
+// (whose first act was to rewrite the position, see pipeline.fence) fails
+// with errFenced and cannot move the checkpoint or write an intent.
+func (s *store) casPos(ctx context.Context, name string, p position, rev uint64) (uint64, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if _, err := s.kv.Put(ctx, posPrefix+keyName(name), b); err != nil {
-		return fmt.Errorf("store position of %s: %w", name, err)
+	key := posPrefix + keyName(name)
+	var next uint64
+	if rev == 0 {
+		next, err = s.kv.Create(ctx, key, b)
+	} else {
+		next, err = s.kv.Update(ctx, key, b, rev)
 	}
-	return nil
+	if err != nil {
+		if isCASConflict(err) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			return 0, fmt.Errorf("store position of %s: %w", name, errFenced)
+		}
+		return 0, fmt.Errorf("store position of %s: %w", name, err)
+	}
+	return next, nil
 }
 
 func versionKey(name string, version int) string {

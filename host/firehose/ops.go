@@ -191,11 +191,13 @@ const (
 )
 
 // statusOf is the DeliveryStreamStatus of a manager status: RETRYING is
-// still ACTIVE (delivery goes on being tried, records wait), FAILED is
-// SUSPENDED; FailureDescription says why (failureOf).
+// still ACTIVE (delivery goes on being tried, records wait), and so is
+// UNASSIGNED (no host runs it this moment; Firehose has no word for
+// that, and records are still taken); FAILED is SUSPENDED;
+// FailureDescription says why (failureOf).
 func statusOf(st delivery.Status) string {
 	switch st.State {
-	case "", delivery.StatusRetrying:
+	case "", delivery.StatusRetrying, delivery.StatusUnassigned:
 		return delivery.StatusActive
 	case delivery.StatusFailed:
 		return statusSuspended
