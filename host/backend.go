@@ -38,6 +38,9 @@ func (c *Config) checkExternal() error {
 	if c.SyncAlways {
 		set = append(set, "--sync always")
 	}
+	if c.JetStreamDomain != "" || c.Leaf.Enabled() {
+		set = append(set, "a JetStream domain or leaf remote (--jetstream-domain, --leaf-remote)")
+	}
 	if len(set) > 0 {
 		return fmt.Errorf("with --nats-url the NATS servers are not Sluice's, so these belong to their configuration, not Sluice's: %s", strings.Join(set, "; "))
 	}
@@ -76,6 +79,10 @@ func (s *Server) connect(ctx context.Context, dataDir string) (err error) {
 		Encryption: cfg.Encryption,
 		Cluster:    cfg.Cluster,
 		Logger:     cfg.Logger,
+		// Edge to hub: the hub may read the data streams' definitions.
+		JetStreamDomain: cfg.JetStreamDomain,
+		Leaf:            cfg.Leaf,
+		HubDirectGets:   streams.DefinitionDirectGets(),
 		// NATS access: data users read the data streams and nothing else.
 		Credentials:  cfg.NATSCredentials,
 		DataSubjects: streams.DataSubjects,

@@ -15,7 +15,11 @@ import (
 // be reached. The output root and the secrets directory are made (the
 // secrets directory readable by the server's user only) when missing.
 func confinement(cfg Config, dataDir string) (delivery.Config, error) {
-	out := delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID, Replicas: cfg.Replicas}
+	id, err := hostID(cfg, dataDir)
+	if err != nil {
+		return delivery.Config{}, err
+	}
+	out := delivery.Config{Region: cfg.Region, AccountID: cfg.AccountID, Replicas: cfg.Replicas, HostID: id}
 	root := cfg.OutputRoot
 	if root == "" {
 		root = filepath.Join(dataDir, "buckets")
@@ -24,7 +28,6 @@ func confinement(cfg Config, dataDir string) (delivery.Config, error) {
 	if secrets == "" {
 		secrets = filepath.Join(dataDir, "secrets")
 	}
-	var err error
 	if out.OutputRoot, err = filepath.Abs(root); err != nil {
 		return out, fmt.Errorf("output root: %w", err)
 	}

@@ -104,6 +104,13 @@ type Config struct {
 	// Cluster, Encryption, MaxStore, SyncAlways) are then refused, as
 	// they belong to that cluster's configuration.
 	NATS natsclient.Config
+	// JetStreamDomain is the embedded server's JetStream domain: needed
+	// with Leaf, and unique per edge (see natsd.Config.JetStreamDomain).
+	JetStreamDomain string
+	// Leaf, when it has URLs, makes the embedded server a leaf node of a
+	// hub, bound to the hub account (natsd.AccountHub), so that the hub
+	// can mirror data streams (see the README's Edge to hub).
+	Leaf natsd.Leaf
 	// Replicas is the JetStream replication of every data stream,
 	// direct-put stream, bucket and the module store: 0 means 1 alone
 	// and DefaultClusterReplicas on a cluster (the embedded server in
@@ -322,6 +329,11 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	clusterAPI.Register(api)
+	mirrorsAPI, err := rest.NewMirrors(s.streams, rest.WithLogger(cfg.Logger.With("component", "rest")))
+	if err != nil {
+		return nil, err
+	}
+	mirrorsAPI.Register(api)
 
 	lm, err := newLimiterMetrics(reg)
 	if err != nil {

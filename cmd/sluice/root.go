@@ -73,7 +73,7 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.secretAccessKey, "secret-access-key", "", "secret access key to sign requests with (default: AWS_SECRET_ACCESS_KEY, then the profile)")
 	pf.StringVar(&c.profile, "profile", "", "profile of ~/.aws/credentials and ~/.aws/config to sign with (default: AWS_PROFILE, then \"default\")")
 
-	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c), newClusterCmd(c))
+	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c), newClusterCmd(c), newMirrorCmd(c))
 	return root
 }
 

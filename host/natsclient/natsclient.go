@@ -133,28 +133,42 @@ func (c Config) options(name string) ([]nats.Option, error) {
 		opts = append(opts, nats.Token(t))
 	}
 	if c.CAFile != "" || c.CertFile != "" {
-		tc := &tls.Config{MinVersion: tls.VersionTLS12}
-		if c.CAFile != "" {
-			pem, err := os.ReadFile(c.CAFile)
-			if err != nil {
-				return nil, fmt.Errorf("%w: CA file: %w", ErrConfig, err)
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, c.CAFile)
-			}
-			tc.RootCAs = pool
-		}
-		if c.CertFile != "" {
-			cert, err := tls.LoadX509KeyPair(c.CertFile, c.KeyFile)
-			if err != nil {
-				return nil, fmt.Errorf("%w: client certificate: %w", ErrConfig, err)
-			}
-			tc.Certificates = []tls.Certificate{cert}
+		tc, err := ClientTLS(c.CAFile, c.CertFile, c.KeyFile)
+		if err != nil {
+			return nil, err
 		}
 		opts = append(opts, nats.Secure(tc))
 	}
 	return opts, nil
+}
+
+// ClientTLS is the TLS configuration of a client of NATS servers: the
+// CAs in caFile verify the servers (the system's roots when empty), and
+// certFile with keyFile, when set, is the certificate to present.
+func ClientTLS(caFile, certFile, keyFile string) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: CA file: %w", ErrConfig, err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%w: CA file %s holds no PEM certificate", ErrConfig, caFile)
+		}
+		tc.RootCAs = pool
+	}
+	if (certFile == "") != (keyFile == "") {
+		return nil, fmt.Errorf("%w: a client certificate needs both its certificate and its key file", ErrConfig)
+	}
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("%w: client certificate: %w", ErrConfig, err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
 }
 
 // credentials reads a .creds file (JWT and seed) or a bare nkey seed.
