@@ -25,6 +25,7 @@ func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error)
 	defer cancel()
 	st := &rest.ClusterStatus{
 		Host: rest.HostStatus{
+			ID:              s.hostID,
 			NATS:            s.natsMode(),
 			Cluster:         s.nc.ConnectedClusterName(),
 			ConnectedServer: s.nc.ConnectedServerName(),
@@ -58,6 +59,18 @@ func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error)
 	}
 	if err := lister.Err(); err != nil {
 		return nil, fmt.Errorf("list JetStream streams: %w", err)
+	}
+	names, err := s.delivery.List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list delivery streams: %w", err)
+	}
+	st.Delivery = []rest.DeliveryWork{}
+	for _, name := range names {
+		_, ds, err := s.delivery.Describe(ctx, name)
+		if err != nil {
+			continue // deleted meanwhile
+		}
+		st.Delivery = append(st.Delivery, rest.DeliveryWork{Name: name, Host: ds.Host, State: ds.State, OldestUndeliveredAge: ds.OldestUndeliveredAge})
 	}
 	return st, nil
 }
@@ -116,8 +129,9 @@ func redactURLs(urls []string) []string {
 func (s *Server) hostInfo() prometheus.Collector {
 	g := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "sluice_host_info",
-		Help: "Always 1; labels say how this host runs: nats (embedded, embedded-cluster or external), the NATS server it is connected to (node), the cluster's name, and the replication it uses.",
+		Help: "Always 1; labels say which host this is (host: its ID among the hosts sharing the JetStream) and how it runs: nats (embedded, embedded-cluster or external), the NATS server it is connected to (node), the cluster's name, and the replication it uses.",
 		ConstLabels: prometheus.Labels{
+			"host":     s.hostID,
 			"nats":     s.natsMode(),
 			"node":     s.nc.ConnectedServerName(),
 			"cluster":  s.nc.ConnectedClusterName(),

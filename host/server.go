@@ -183,6 +183,7 @@ type Server struct {
 	http     *http.Server
 	ln       net.Listener
 	tls      *tlsconf.Server // nil: no TLS
+	hostID   string          // among the hosts sharing the JetStream (delivery.Config.HostID)
 	served   chan error
 }
 
@@ -270,7 +271,6 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(s.hostInfo())
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
@@ -279,6 +279,8 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	s.hostID = dcfg.HostID
+	reg.MustRegister(s.hostInfo())
 	if s.delivery, err = delivery.Open(ctx, s.nc, delivery.Deps{
 		Streams: s.streams,
 		Modules: s.modules,

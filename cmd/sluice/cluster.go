@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +34,7 @@ func newClusterCmd(c *cli) *cobra.Command {
 
 func printClusterStatus(c *cli, st *rest.ClusterStatus) {
 	h := st.Host
-	fmt.Fprintf(c.stdout, "host: NATS %s", h.NATS)
+	fmt.Fprintf(c.stdout, "host %s: NATS %s", h.ID, h.NATS)
 	if h.Cluster != "" {
 		fmt.Fprintf(c.stdout, ", cluster %s", h.Cluster)
 	}
@@ -48,6 +49,16 @@ func printClusterStatus(c *cli, st *rest.ClusterStatus) {
 	fmt.Fprintln(w, "STREAM\tKIND\tLEADER\tREPLICAS\tMESSAGES\tBYTES")
 	for _, s := range st.Streams {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%d\n", s.Name, s.Kind, orDash(s.Leader), orDash(peers(s.Replicas)), s.Messages, s.Bytes)
+	}
+	_ = w.Flush()
+	if len(st.Delivery) == 0 {
+		return
+	}
+	fmt.Fprintln(c.stdout)
+	w = tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "DELIVERY STREAM\tHOST\tSTATE\tOLDEST UNDELIVERED")
+	for _, d := range st.Delivery {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.Name, orDash(d.Host), d.State, d.OldestUndeliveredAge.Round(time.Millisecond))
 	}
 	_ = w.Flush()
 }

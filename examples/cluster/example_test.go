@@ -81,7 +81,7 @@ func TestThreeNodes(t *testing.T) {
 
 	must(1, "", "stream", "create", "demo", "--shards", "2")
 	if st := must(2, "", "cluster", "status"); !strings.Contains(st, "meta leader: ") || !strings.Contains(st, "(3 servers)") ||
-		!regexp.MustCompile(`KDS_demo +data-stream +n\d +n\d n\d n\d `).MatchString(st) {
+		!regexp.MustCompile(`KDS_demo +data-stream +n\d +n\d n\d n\d `).MatchString(st) || !strings.HasPrefix(st, "host n2: NATS embedded-cluster") {
 		t.Fatalf("cluster status:\n%s", st)
 	}
 	must(2, lines(0, 100), "put", "demo", "-k", "k")

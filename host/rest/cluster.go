@@ -19,13 +19,28 @@ type ClusterStatus struct {
 	// Meta is the JetStream meta group (known to an embedded server; an
 	// external cluster shows it only to its system account).
 	Meta *MetaStatus `json:"meta,omitempty"`
-	// Servers are the NATS client URLs the host knows of.
-	Servers []string          `json:"servers"`
+	// Servers are the client URLs of the external NATS servers the host
+	// knows of (an embedded server's peers are in Meta).
+	Servers []string          `json:"servers,omitempty"`
 	Streams []StreamPlacement `json:"streams"`
+	// Delivery is who runs each delivery stream.
+	Delivery []DeliveryWork `json:"delivery"`
+}
+
+// DeliveryWork is the host running a delivery stream ("" when none does:
+// State UNASSIGNED), its state and how far behind its source it is.
+type DeliveryWork struct {
+	Name                 string        `json:"name"`
+	Host                 string        `json:"host"`
+	State                string        `json:"state"`
+	OldestUndeliveredAge time.Duration `json:"oldestUndeliveredAgeNanos"`
 }
 
 // HostStatus describes the host that answered.
 type HostStatus struct {
+	// ID is the host's name among the hosts sharing the JetStream (its
+	// node name, or the one kept in its data directory).
+	ID string `json:"id"`
 	// NATS is "embedded" (alone), "embedded-cluster" or "external".
 	NATS            string `json:"nats"`
 	Cluster         string `json:"cluster,omitempty"`
