@@ -102,23 +102,5 @@ func (m *Mirrors) status(w http.ResponseWriter, r *http.Request) {
 }
 
 func (m *Mirrors) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	status, code := http.StatusInternalServerError, CodeInternal
-	switch {
-	case errors.Is(err, streams.ErrNotFound):
-		status, code = http.StatusNotFound, CodeNotFound
-	case errors.Is(err, streams.ErrInUse):
-		status, code = http.StatusConflict, CodeConflict
-	case errors.Is(err, errInvalidMirror), errors.Is(err, streams.ErrInvalidArgument), errors.Is(err, streams.ErrValidation):
-		status, code = http.StatusBadRequest, CodeInvalidMirror
-	case errors.Is(err, streams.ErrLimitExceeded):
-		status, code = http.StatusBadRequest, CodeLimitExceeded
-	case errors.Is(err, streams.ErrThroughput), errors.Is(err, streams.ErrStorageFull):
-		status, code = http.StatusServiceUnavailable, CodeUnavailable
-	case errors.Is(err, errTooLarge):
-		status, code = http.StatusRequestEntityTooLarge, CodeTooLarge
-	}
-	if status == http.StatusInternalServerError {
-		m.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
-	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: err.Error()}})
+	writeStreamsError(w, r, m.log, err, errors.Is(err, errInvalidMirror), CodeInvalidMirror)
 }

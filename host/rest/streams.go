@@ -96,19 +96,32 @@ func (s *StreamModes) put(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *StreamModes) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	writeStreamsError(w, r, s.log, err, errors.Is(err, errInvalidMode), CodeInvalidStreamMode)
+}
+
+// writeStreamsError answers an error of the data-stream engine (or of a
+// route over it) as JSON: invalid (the route's own bad-request errors) or
+// the engine's invalid arguments get invalidCode; server-side failures
+// are logged. The one place the routes over host/streams decide what its
+// errors mean to a client.
+func writeStreamsError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error, invalid bool, invalidCode string) {
 	status, code := http.StatusInternalServerError, CodeInternal
 	switch {
 	case errors.Is(err, streams.ErrNotFound):
 		status, code = http.StatusNotFound, CodeNotFound
 	case errors.Is(err, streams.ErrInUse):
 		status, code = http.StatusConflict, CodeConflict
-	case errors.Is(err, errInvalidMode), errors.Is(err, streams.ErrInvalidArgument), errors.Is(err, streams.ErrValidation):
-		status, code = http.StatusBadRequest, CodeInvalidStreamMode
+	case invalid, errors.Is(err, streams.ErrInvalidArgument), errors.Is(err, streams.ErrValidation):
+		status, code = http.StatusBadRequest, invalidCode
+	case errors.Is(err, streams.ErrLimitExceeded):
+		status, code = http.StatusBadRequest, CodeLimitExceeded
+	case errors.Is(err, streams.ErrThroughput), errors.Is(err, streams.ErrStorageFull):
+		status, code = http.StatusServiceUnavailable, CodeUnavailable
 	case errors.Is(err, errTooLarge):
 		status, code = http.StatusRequestEntityTooLarge, CodeTooLarge
 	}
 	if status == http.StatusInternalServerError {
-		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: err.Error()}})
 }
