@@ -78,9 +78,23 @@
 // # Clusters
 //
 // With Config.Cluster the embedded server joins a JetStream cluster (see
-// natsd.Cluster) and everything Sluice keeps (data streams, direct-put
-// streams, buckets, the module store) is kept in Config.Replicas copies,
-// 3 by default there. Several hosts serving the same streams need the
-// cross-host fences that are not built yet, so `sluice serve` does not
-// offer it.
+// natsd.Cluster; routes take TLS with the server's certificate), and with
+// Config.NATS the host runs on NATS servers it does not run (see
+// host/natsclient; the settings of a server of its own are then refused).
+// Either way everything Sluice keeps (data streams, direct-put streams,
+// buckets, the module store) is kept in Config.Replicas copies, 3 by
+// default on a cluster, and several hosts serve the same streams: every
+// host answers every call, resharding is fenced in JetStream
+// (host/streams), and each delivery stream runs on one host at a time,
+// by a lease, with its positions written by compare-and-set
+// (host/delivery). The host's ID among them is its node name or the one
+// kept in DATA_DIR/host-id (hostid.go). GET /v1/cluster (ClusterStatus)
+// says where everything is.
+//
+// # Edge to hub
+//
+// With Config.Leaf the embedded server is a leaf node of a hub in its own
+// JetStream domain (Config.JetStreamDomain), bound to an account that
+// lets the hub mirror data streams and nothing more (natsd.AccountHub);
+// a hub host makes those mirrors (POST /v1/mirrors, streams.CreateMirror).
 package host
