@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/sluice-io/sluice/host/delivery"
 	"github.com/sluice-io/sluice/host/natsclient"
 	"github.com/sluice-io/sluice/host/natsd"
 	"github.com/sluice-io/sluice/host/rest"
@@ -130,11 +133,41 @@ func TestExternalNATSCluster(t *testing.T) {
 			t.Errorf("cluster status shows the password: %q", u)
 		}
 	}
-	if got := metric(t, srvs[0], `sluice_host_info{cluster="sluice-test",nats="external",node="`+st.Host.ConnectedServer+`",replicas="3"}`); got != 1 {
-		t.Errorf("sluice_host_info = %v, want 1", got)
+	if st.Host.ID == "" {
+		t.Error("cluster status names no host ID")
+	}
+	if got := metric(t, srvs[0], `sluice_host_info{cluster="sluice-test",host="`+st.Host.ID+`",nats="external",node="`+st.Host.ConnectedServer+`",replicas="3"}`); got != 1 {
+		t.Errorf("sluice_host_info{host=%q, node=%q} = %v, want 1", st.Host.ID, st.Host.ConnectedServer, got)
 	}
 	if p := placement(st); p.Leader == "" || len(p.Replicas) != 3 || p.Messages != 20 {
 		t.Errorf("data stream placement %+v", p)
+	}
+	// A delivery stream, created through one host and fed through the
+	// other, goes on with a NATS node down too.
+	out := t.TempDir()
+	zero := 0
+	if _, _, err := srvs[0].delivery.Apply(ctx, delivery.Definition{
+		Name:        "archive",
+		Buffering:   delivery.Buffering{IntervalSeconds: &zero},
+		Destination: delivery.Destination{Kind: delivery.DestFolder, Folder: &delivery.FolderDest{Path: out}, Prefix: "p/", ErrorPrefix: "e/"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deliver := func(i int) {
+		t.Helper()
+		for {
+			res, err := srvs[1].delivery.Put(ctx, "archive", [][]byte{fmt.Appendf(nil, `{"n":%d}`, i)})
+			if err == nil && res[0].Err == nil {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("direct put %d: %v", i, err)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	for i := range 10 {
+		deliver(i)
 	}
 	nc.Stop(1)
 	eventually(t, "a replica shown offline", func() bool {
@@ -148,6 +181,12 @@ func TestExternalNATSCluster(t *testing.T) {
 			}
 		}
 		return false
+	})
+	for i := 10; i < 20; i++ {
+		deliver(i)
+	}
+	eventually(t, "20 records delivered, each once, with a NATS node down", func() bool {
+		return deliveredLines(t, filepath.Join(out, "p")) == 20
 	})
 	for i := 20; i < 40; i++ {
 		put(kcs[i%2], i)
@@ -176,6 +215,33 @@ func TestExternalNATSCluster(t *testing.T) {
 	if got := read(kcs[0]); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("read through host 1 after the node came back: %q", got)
 	}
+}
+
+// deliveredLines counts the distinct lines of the files under dir,
+// failing on a line seen twice.
+func deliveredLines(t *testing.T, dir string) int {
+	t.Helper()
+	seen := map[string]bool{}
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if l == "" {
+				continue
+			}
+			if seen[l] {
+				t.Fatalf("record %s delivered twice", l)
+			}
+			seen[l] = true
+		}
+		return nil
+	})
+	return len(seen)
 }
 
 // readAll reads every record of every shard of stream through kc.
