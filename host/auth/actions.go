@@ -94,6 +94,11 @@ var restRoutes = map[string]restRoute{
 	"GET /v1/delivery-streams/{name}":              {"sluice:DescribeDeliveryStream", kindDelivery, "name", fixed(MaxBodilessBytes)},
 	"DELETE /v1/delivery-streams/{name}":           {"sluice:DeleteDeliveryStream", kindDelivery, "name", fixed(MaxBodilessBytes)},
 	"PUT /v1/streams/{name}/mode":                  {"sluice:UpdateStreamMode", kindStream, "name", fixed(rest.MaxStreamModeBytes)},
+	"GET /v1/cluster":                              {"sluice:DescribeCluster", kindAny, "", fixed(MaxBodilessBytes)},
+	// The mirror's name is in the body (and may be the default one):
+	// creating one is an action on "*".
+	"POST /v1/mirrors":       {"sluice:CreateMirror", kindAny, "", fixed(rest.MaxMirrorRequestBytes)},
+	"GET /v1/mirrors/{name}": {"sluice:DescribeMirror", kindStream, "name", fixed(MaxBodilessBytes)},
 }
 
 // ActionGetMetrics is the action of GET /metrics.

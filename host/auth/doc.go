@@ -114,7 +114,9 @@
 //     stream), ListDeliveryStreams ("*"; it shows every definition),
 //     DescribeDeliveryStream, DeleteDeliveryStream (on the delivery
 //     stream); sluice:UpdateStreamMode (on the stream); sluice:GetMetrics
-//     ("*").
+//     ("*"); sluice:DescribeCluster ("*"); sluice:CreateMirror ("*": the
+//     mirror is named in the body) and sluice:DescribeMirror (on the
+//     mirror stream).
 //
 // A resource is a name with wildcards ("sensors-*": streams, delivery
 // streams and modules so named) or an ARN with wildcards:
