@@ -228,7 +228,7 @@ deliveryStreams:
 	})
 	collect := func(ep string) {
 		names := []string{"rest-s3", "rest-http", "file-s3-ref", "file-http", "failing-s3", "fh-http", "nope"}
-		for _, p := range []string{"/v1/delivery-streams", "/v1/modules", "/v1/modules/nope", "/metrics", "/healthz", "/readyz", "/readyz?format=json"} {
+		for _, p := range []string{"/v1/delivery-streams", "/v1/modules", "/v1/modules/nope", "/metrics", "/healthz", "/readyz", "/readyz?format=json", "/v1/cluster", "/v1/mirrors/nope"} {
 			c.get(ep, p)
 		}
 		for _, n := range names {
@@ -246,6 +246,8 @@ deliveryStreams:
 			{"stream", "describe", "src"}, {"stream", "describe", "src", "-o", "json"},
 			{"module", "list"}, {"module", "list", "-o", "json"},
 			{"module", "describe", "nope"}, {"module", "describe", "nope", "-o", "json"},
+			{"cluster", "status"}, {"cluster", "status", "-o", "json"},
+			{"mirror", "status", "nope"},
 		} {
 			c.cli(ep, "", args...)
 		}

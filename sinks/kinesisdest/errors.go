@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -60,11 +63,37 @@ type CallError struct {
 	Err             error
 }
 
+// Error says why in a few words, not the SDK's layers ("operation error
+// Kinesis: PutRecords, exceeded maximum number of attempts, ..."): the
+// API's code and message when it answered with one, the HTTP status when
+// it answered without, the network's error when nothing answered.
 func (e *CallError) Error() string {
 	if e.Err == nil {
 		return fmt.Sprintf("%s: %d of %d records refused for now (%s)", e.Dest, e.Failed, e.Records, e.Code)
 	}
-	return fmt.Sprintf("%s: %v", e.Dest, e.Err)
+	var api smithy.APIError
+	if errors.As(e.Err, &api) && e.Code != "" && e.StatusCode != 0 && !genericCode(e.Code, e.StatusCode) {
+		if msg := api.ErrorMessage(); msg != "" {
+			return fmt.Sprintf("%s: %s: %s", e.Dest, e.Code, msg)
+		}
+		return fmt.Sprintf("%s: %s", e.Dest, e.Code)
+	}
+	if e.StatusCode != 0 {
+		return fmt.Sprintf("%s: answered HTTP %d", e.Dest, e.StatusCode)
+	}
+	var op *net.OpError
+	if errors.As(e.Err, &op) {
+		return fmt.Sprintf("%s: no answer: %v", e.Dest, op)
+	}
+	return fmt.Sprintf("%s: no answer: %v", e.Dest, e.Err)
+}
+
+// genericCode reports whether code is what the SDK makes up for an answer
+// that named no error (its status text, "UnknownError"), which says less
+// than the status itself.
+func genericCode(code string, status int) bool {
+	return code == "UnknownError" || code == "UnknownOperationException" ||
+		strings.EqualFold(strings.ReplaceAll(code, " ", ""), strings.ReplaceAll(http.StatusText(status), " ", ""))
 }
 
 // Unwrap returns the SDK's error.
