@@ -2,6 +2,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/runtime"
@@ -215,5 +219,29 @@ func TestConcurrentInvokeRemove(t *testing.T) {
 	}
 	if n := s.api.loaded.len(); n > 2 {
 		t.Errorf("%d modules loaded, want at most 2", n)
+	}
+}
+
+// TestUnavailableIs503: JetStream not answering now (a timeout, no
+// responders, "temporarily unavailable" during a leader election) is 503
+// Unavailable, which a client retries, not a 500; anything else unknown
+// stays a 500.
+func TestUnavailableIs503(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{fmt.Errorf("load x: %w", context.DeadlineExceeded), 503},
+		{fmt.Errorf("load x: %w", nats.ErrTimeout), 503},
+		{fmt.Errorf("load x: %w", nats.ErrNoResponders), 503},
+		{fmt.Errorf("load x: %w", &jetstream.APIError{Code: 503, ErrorCode: 10008, Description: "JetStream system temporarily unavailable"}), 503},
+		{errors.New("something else"), 500},
+	} {
+		if status, code := classify(tc.err); status != tc.status || (status == 503) != (code == CodeUnavailable) {
+			t.Errorf("classify(%v) = %d %s, want %d", tc.err, status, code, tc.status)
+		}
+		if status, _ := classifyDelivery(tc.err); status != tc.status {
+			t.Errorf("classifyDelivery(%v) = %d, want %d", tc.err, status, tc.status)
+		}
 	}
 }

@@ -1,10 +1,14 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/runtime"
@@ -54,8 +58,21 @@ func classify(err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, CodeTooLarge
 	case errors.Is(err, modules.ErrConflict):
 		return http.StatusConflict, CodeConflict
+	case unavailable(err):
+		return http.StatusServiceUnavailable, CodeUnavailable
 	}
 	return http.StatusInternalServerError, CodeInternal
+}
+
+// unavailable reports whether err is JetStream not answering now: a
+// request that timed out or found no responder, or JetStream saying it is
+// temporarily unavailable, as during a leader election on a cluster. A
+// client should retry; it is no fault of the request, nor a server bug.
+func unavailable(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		(errors.As(err, &apiErr) && apiErr.Code == http.StatusServiceUnavailable)
 }
 
 // writeError answers err as JSON; server-side failures are logged.

@@ -119,6 +119,8 @@ func writeStreamsError(w http.ResponseWriter, r *http.Request, log *slog.Logger,
 		status, code = http.StatusServiceUnavailable, CodeUnavailable
 	case errors.Is(err, errTooLarge):
 		status, code = http.StatusRequestEntityTooLarge, CodeTooLarge
+	case unavailable(err):
+		status, code = http.StatusServiceUnavailable, CodeUnavailable
 	}
 	if status == http.StatusInternalServerError {
 		log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))

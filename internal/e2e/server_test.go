@@ -95,22 +95,31 @@ func wasmFile(t testing.TB, rel string) []byte {
 	return b
 }
 
-// restCall sends a REST request and decodes a 2xx answer into out.
+// restCall sends a REST request and decodes a 2xx answer into out. A GET
+// answered 503 (JetStream electing leaders on a cluster: clients retry) is
+// sent again, for at most waitLimit.
 func restCall(t testing.TB, method, url, contentType string, body []byte, out any) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	var resp *http.Response
+	var b []byte
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(100 * time.Millisecond) {
+		req, err := http.NewRequest(method, url, bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, url, err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if method != http.MethodGet || resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline) {
+			break
+		}
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode/100 != 2 {
 		t.Fatalf("%s %s: %s: %s", method, url, resp.Status, b)
 	}
