@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluice-io/sluice/host/natsclient"
 	"github.com/sluice-io/sluice/host/rest"
 )
 
@@ -36,7 +36,7 @@ func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error)
 	if s.nats != nil {
 		st.Meta = metaStatus(s.nats.Jsz())
 	} else {
-		st.Servers = redactURLs(s.nc.Servers())
+		st.Servers = natsclient.RedactURLs(s.nc.Servers())
 	}
 	js, err := jetstream.New(s.nc)
 	if err != nil {
@@ -110,18 +110,6 @@ func metaStatus(info *server.JSInfo) *rest.MetaStatus {
 		m.Peers = append(m.Peers, rest.PeerStatus{Name: p.Name, Current: p.Current, Offline: p.Offline, Lag: p.Lag, Active: p.Active})
 	}
 	return m
-}
-
-// redactURLs drops any login from the URLs.
-func redactURLs(urls []string) []string {
-	out := make([]string, 0, len(urls))
-	for _, u := range urls {
-		if p, err := url.Parse(u); err == nil {
-			p.User = nil
-			out = append(out, p.String())
-		}
-	}
-	return out
 }
 
 // hostInfo is sluice_host_info: 1, labelled with how the host runs, so a

@@ -195,18 +195,19 @@ func credentials(file string) (nats.Option, error) {
 	return o, nil
 }
 
-// redactedURLs names the servers without any password a URL holds.
-func redactedURLs(urls []string) string {
-	out := make([]string, len(urls))
-	for i, u := range urls {
+// RedactURLs is urls for logs and status: any password in them
+// replaced (an unparsable URL, which could hold one anywhere, dropped).
+func RedactURLs(urls []string) []string {
+	out := make([]string, 0, len(urls))
+	for _, u := range urls {
 		if p, err := url.Parse(u); err == nil {
-			out[i] = p.Redacted()
-		} else {
-			out[i] = "(unparsable URL)"
+			out = append(out, p.Redacted())
 		}
 	}
-	return strings.Join(out, ",")
+	return out
 }
+
+func redactedURLs(urls []string) string { return strings.Join(RedactURLs(urls), ",") }
 
 // Redacted is c's URLs for logs: passwords in them replaced.
 func (c Config) Redacted() string { return redactedURLs(c.URLs) }
