@@ -1,15 +1,14 @@
 package host
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/sluice-io/sluice/host/delivery"
 )
 
 // hostIDFile keeps, in the data directory, the name a host alone (no
@@ -19,15 +18,12 @@ import (
 // them to expire.
 const hostIDFile = "host-id"
 
-var notHostIDChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
-
 // hostID is the host's delivery host ID: its node name (dots and other
 // characters a KV key token cannot hold made '-'), else the one kept in
 // the data directory.
 func hostID(cfg Config, dataDir string) (string, error) {
 	if n := cfg.Cluster.NodeName; n != "" {
-		id := notHostIDChar.ReplaceAllString(n, "-")
-		return id[:min(len(id), 64)], nil
+		return delivery.HostIDOf(n), nil
 	}
 	path := filepath.Join(dataDir, hostIDFile)
 	b, err := os.ReadFile(path)
@@ -38,13 +34,7 @@ func hostID(cfg Config, dataDir string) (string, error) {
 		return "", fmt.Errorf("host id: %w", err)
 	}
 	name, _ := os.Hostname()
-	name = notHostIDChar.ReplaceAllString(name, "-")
-	if name == "" {
-		name = "sluice"
-	}
-	suffix := make([]byte, 4)
-	_, _ = rand.Read(suffix)
-	id := name[:min(len(name), 40)] + "-" + hex.EncodeToString(suffix)
+	id := delivery.NewHostID(name)
 	if err := os.WriteFile(path, []byte(id+"\n"), 0o644); err != nil {
 		return "", fmt.Errorf("host id: %w", err)
 	}

@@ -57,15 +57,27 @@ var hostIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // the machine's name and a random suffix, new at each start.
 func defaultHostID() string {
 	name, _ := os.Hostname()
-	name = regexp.MustCompile(`[^A-Za-z0-9_-]`).ReplaceAllString(name, "-")
-	if len(name) > 40 {
-		name = name[:40]
-	}
+	return NewHostID(name)
+}
+
+// HostIDOf is name as a host ID: the characters a KV key token cannot
+// hold made '-', at most 64 of them; "" for an empty name.
+func HostIDOf(name string) string {
+	id := notHostIDChar.ReplaceAllString(name, "-")
+	return id[:min(len(id), 64)]
+}
+
+// NewHostID is a host ID made from name (a machine's name) with a random
+// suffix, so that two processes on one machine differ.
+func NewHostID(name string) string {
+	name = HostIDOf(name)
 	if name == "" {
 		name = "sluice"
 	}
-	return name + "-" + randomHex(4)
+	return name[:min(len(name), 40)] + "-" + randomHex(4)
 }
+
+var notHostIDChar = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 
 func randomHex(n int) string {
 	b := make([]byte, n)
