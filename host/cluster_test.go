@@ -11,8 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
-	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/host/natsd"
 	"github.com/sluice-io/sluice/internal/awstest"
@@ -70,59 +68,22 @@ func TestClusterOfHosts(t *testing.T) {
 	if _, err := kcs[0].CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(2)}); err != nil {
 		t.Fatal(err)
 	}
-	js, err := jetstream.New(srvs[0].nc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name := range js.StreamNames(ctx).Name() {
-		st, err := js.Stream(ctx, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r := st.CachedInfo().Config.Replicas; r != DefaultClusterReplicas {
-			t.Errorf("JetStream stream %s has %d replicas, want %d", name, r, DefaultClusterReplicas)
-		}
-	}
+	wantReplicas(ctx, t, srvs[0], DefaultClusterReplicas)
 
 	srvs[2].Close()
 	put := func(kc *kinesis.Client, from, to int) {
 		t.Helper()
 		for i := from; i < to; i++ {
-			for {
-				_, err := kc.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"),
-					PartitionKey: aws.String("k"), Data: fmt.Appendf(nil, "%d", i)})
-				if err == nil {
-					break
-				}
-				if ctx.Err() != nil {
-					t.Fatalf("put %d: %v", i, err)
-				}
-				time.Sleep(50 * time.Millisecond) // a stream leader moving off the stopped node
-			}
+			putRetrying(ctx, t, kc, "s", i)
 		}
 	}
 	put(kcs[0], 0, 20)
 	put(kcs[1], 20, 40)
 
 	// Read the key's shard through the second host: every record, in order.
-	shards, err := kcs[1].ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("s")})
+	got, err := readAll(ctx, kcs[1], "s")
 	if err != nil {
 		t.Fatal(err)
-	}
-	var got []string
-	for _, sh := range shards.Shards {
-		it, err := kcs[1].GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: aws.String("s"),
-			ShardId: sh.ShardId, ShardIteratorType: types.ShardIteratorTypeTrimHorizon})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := kcs[1].GetRecords(ctx, &kinesis.GetRecordsInput{ShardIterator: it.ShardIterator})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range out.Records {
-			got = append(got, string(r.Data))
-		}
 	}
 	if len(got) != 40 {
 		t.Fatalf("read %d records, want 40: %q", len(got), got)
