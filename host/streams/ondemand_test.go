@@ -148,11 +148,20 @@ func TestOnDemandCountsEveryHost(t *testing.T) {
 		}
 	}
 	clk.Advance(time.Second)
+	// Host b describes from its definitions cache, which follows host a's
+	// commit through a KV watcher a moment later (as Kinesis's own
+	// DescribeStream is eventually consistent): wait for it, bounded.
 	check := func(when string) {
 		t.Helper()
-		s, err := b.DescribeStream(ctx, "od")
-		if err != nil {
-			t.Fatal(err)
+		var s *Stream
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			var err error
+			if s, err = b.DescribeStream(ctx, "od"); err != nil {
+				t.Fatal(err)
+			}
+			if s.Generation >= 1 && s.Status == StatusActive || time.Now().After(deadline) {
+				break
+			}
 		}
 		checkLineage(t, s)
 		if s.OpenShards() != 4 || s.Generation != 1 {
