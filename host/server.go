@@ -116,6 +116,9 @@ type Config struct {
 	// and DefaultClusterReplicas on a cluster (the embedded server in
 	// one, or external servers that are one).
 	Replicas int
+	// ShardGroups is the number of JetStream streams a new data stream's
+	// shards spread over (streams.Config.ShardGroups): 0 or 1 is one.
+	ShardGroups int
 	// AllowEndpoints restricts the hosts HTTP endpoint and S3
 	// destinations may reach (see host/egress); empty allows any host but
 	// link-local and metadata addresses.
@@ -242,6 +245,8 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Logger:    cfg.Logger.With("component", "streams"),
 		Storage:   s.storage(),
 		Replicas:  cfg.Replicas,
+		// Validated by streams.Open, with the one bound MaxShardGroups.
+		ShardGroups: cfg.ShardGroups,
 	}
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
