@@ -228,7 +228,7 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 		return nil, fmt.Errorf("put %s: %w", s.Name, err)
 	}
 	b := e.pub.Begin(len(todo))
-	b.FailFast() // a refusal is looked into below
+	b.FailFast()                          // a refusal is looked into below
 	expect := make([][]string, s.parts()) // each part's ExpectedStreamHeader
 	for g := range expect {
 		expect[g] = []string{partJS(s.Name, g)}
