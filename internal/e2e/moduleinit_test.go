@@ -26,11 +26,17 @@ import (
 func TestModuleInit(t *testing.T) {
 	bin := sluiceBinary(t)
 	cache := t.TempDir() // module test's wazero compilation cache
+	// XDG_CACHE_HOME moves Go's build cache too, unless GOCACHE says where
+	// it is: keep the warm one.
+	gocache, err := exec.Command("go", "env", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env GOCACHE: %v", err)
+	}
 	for _, lang := range []string{"go", "rust", "c", "assemblyscript", "wasi"} {
 		t.Run(lang, func(t *testing.T) {
 			t.Parallel()
 			work := t.TempDir()
-			env := append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "XDG_CACHE_HOME="+cache)
+			env := append(os.Environ(), "PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"), "XDG_CACHE_HOME="+cache, "GOCACHE="+strings.TrimSpace(string(gocache)))
 			name := "my-" + lang
 			init := exec.Command(bin, "-o", "json", "module", "init", name, "--lang", lang)
 			init.Dir, init.Env = work, env
