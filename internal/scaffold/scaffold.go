@@ -257,7 +257,7 @@ func (p *Project) Next() []Step {
 		{"cd " + shellQuote(p.Dir), ""},
 		{"./build.sh", "builds " + p.Wasm},
 		{"sluice module test " + p.Wasm + " --event sample-event.json", "runs the sample event through it, here"},
-		{"./test.sh", "unit tests, then the sample event against expected-output.txt"},
+		{"./test.sh", "builds, tests, and checks the sample event's answer against expected-output.txt"},
 		{"sluice module push " + p.Name + " " + p.Wasm, "uploads it to the server (sluice serve) as " + p.Name + " version 1"},
 		{"sluice apply -f pipeline.yaml", "creates the delivery stream " + p.Name + "-out, which runs it"},
 		{`sluice put --delivery ` + p.Name + `-out "hello, sluice"`, "sends it a record"},
