@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/auth"
 	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/console"
 	"github.com/sluice-io/sluice/host/delivery"
 	"github.com/sluice-io/sluice/host/firehose"
 	"github.com/sluice-io/sluice/host/kinesis"
@@ -66,6 +67,9 @@ type Config struct {
 	// has no neighbours to protect. A stream can turn them on for itself
 	// with the tag sluice:throughput=enforce.
 	ShardLimits bool
+	// ConsoleSampleEvery is how often the web console's charts sample the
+	// metrics (0: console.DefaultSampleEvery).
+	ConsoleSampleEvery time.Duration
 	// HTTP bounds the HTTP listener: timeouts, header size and the cap on
 	// concurrent requests. Zero fields take the defaults (see HTTPLimits).
 	HTTP HTTPLimits
@@ -184,6 +188,7 @@ type Server struct {
 	ln       net.Listener
 	tls      *tlsconf.Server // nil: no TLS
 	hostID   string          // among the hosts sharing the JetStream (delivery.Config.HostID)
+	sampler  context.CancelFunc // stops the console's metrics sampler
 	served   chan error
 }
 
@@ -271,6 +276,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(s.streams.Collector())
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
@@ -349,8 +355,14 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	con, err := s.console(reg)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler))
+	mux.Handle(console.Prefix+"/", apiLimit.wrap(con))
+	mux.Handle(console.Prefix, apiLimit.wrap(con))
 	mux.Handle("GET /metrics", probeLimit.wrap(metrics))
 	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
 	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
@@ -391,6 +403,9 @@ func (s *Server) Done() <-chan error { return s.served }
 // Close stops the listener, the engines and the NATS server, in that order.
 func (s *Server) Close() error {
 	var errs []error
+	if s.sampler != nil {
+		s.sampler()
+	}
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		errs = append(errs, s.http.Shutdown(ctx))
