@@ -186,8 +186,8 @@ type Server struct {
 	delivery *delivery.Manager
 	http     *http.Server
 	ln       net.Listener
-	tls      *tlsconf.Server // nil: no TLS
-	hostID   string          // among the hosts sharing the JetStream (delivery.Config.HostID)
+	tls      *tlsconf.Server    // nil: no TLS
+	hostID   string             // among the hosts sharing the JetStream (delivery.Config.HostID)
 	sampler  context.CancelFunc // stops the console's metrics sampler
 	served   chan error
 }

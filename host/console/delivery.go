@@ -12,8 +12,8 @@ import (
 
 type deliveryRow struct {
 	Name, State, Source, Destination, LastError string
-	Freshness                                  string
-	Delivered                                  int64
+	Freshness                                   string
+	Delivered                                   int64
 }
 
 func sourceOf(d *delivery.Definition) string {
@@ -152,14 +152,14 @@ func (c *Console) errorsPage(w http.ResponseWriter, r *http.Request, se *session
 	}
 	errPrefix := def.Destination.ErrorPrefix
 	c.render(w, r, se, http.StatusOK, "errors", "Error output of "+def.Name, "delivery", struct {
-		Name      string
-		Type      string
-		Kinds     map[string]int
-		Rows      []failedRow
-		Total     int64
-		Prefix    string
-		Kept      int
-		Objects   []delivery.RecentObject
+		Name    string
+		Type    string
+		Kinds   map[string]int
+		Rows    []failedRow
+		Total   int64
+		Prefix  string
+		Kept    int
+		Objects []delivery.RecentObject
 	}{def.Name, kind, kinds, rows, st.ErrorRecords, errPrefix, delivery.RecentErrorsKept, errorObjects(st.RecentObjects)})
 }
 

@@ -133,4 +133,3 @@ func mustReq(t *testing.T, method, url string, body io.Reader) *http.Request {
 	}
 	return req
 }
-

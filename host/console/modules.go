@@ -42,7 +42,7 @@ type testResult struct {
 
 type testRecord struct {
 	RecordID, Result, Data, Reason string
-	PartitionKeys          map[string]string
+	PartitionKeys                  map[string]string
 }
 
 func (c *Console) modulePage(w http.ResponseWriter, r *http.Request, se *session) {

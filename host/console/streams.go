@@ -19,12 +19,12 @@ var (
 )
 
 type streamRow struct {
-	Name, Status          string
-	Open, Closed          int
-	RetentionHours        int
-	Mode                  string
-	Created               time.Time
-	Records, Rate         string // from the metrics, "–" when unknown
+	Name, Status   string
+	Open, Closed   int
+	RetentionHours int
+	Mode           string
+	Created        time.Time
+	Records, Rate  string // from the metrics, "–" when unknown
 }
 
 func (c *Console) streamsPage(w http.ResponseWriter, r *http.Request, se *session) {
@@ -67,9 +67,9 @@ func (c *Console) streamsPage(w http.ResponseWriter, r *http.Request, se *sessio
 
 type shardRow struct {
 	streams.Shard
-	Children       []string
-	Records, Rate  string
-	IteratorAge    string
+	Children      []string
+	Records, Rate string
+	IteratorAge   string
 }
 
 type consumerRow struct {

@@ -171,4 +171,3 @@ func (st *stages) put(ctx context.Context, store sinks.ObjectStore, p pending, k
 		met.deliveryRetries.WithLabelValues(name, dest).Inc()
 	}
 }
-
