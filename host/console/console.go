@@ -154,7 +154,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer a browser sends
+	// "Origin: null" on the console's own form posts, which host/auth's
+	// browser guard refuses as cross-origin.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")
 	c.mux.ServeHTTP(w, r)
 }
@@ -272,7 +275,9 @@ func (c *Console) loginPost(w http.ResponseWriter, r *http.Request) {
 	k, ok := c.cfg.Keys.Authenticate(id, secret)
 	if !ok {
 		c.log.Info("console login refused", "access_key_id", id, "remote", r.RemoteAddr)
-		c.renderLoginError(w, r, http.StatusUnauthorized, next, id, "Unknown access key id or wrong secret.")
+		// 403, not 401: a 401 needs a WWW-Authenticate challenge, and
+		// Chromium shows no page for one without.
+		c.renderLoginError(w, r, http.StatusForbidden, next, id, "Unknown access key id or wrong secret.")
 		return
 	}
 	v, exp := c.ses.issue(k)

@@ -307,19 +307,25 @@ func matches(labels, match map[string]string) bool {
 }
 
 // Rate turns the samples of a counter into per-second rates between
-// successive samples (a reset counts from zero); the first point is NaN.
+// successive samples. A reset counts from zero, and so does a series that
+// appears within the window (a stream's counter is born with its first
+// records); the first point is NaN.
 func (p Points) Rate() Points {
 	out := Points{Times: slices.Clone(p.Times), Values: make([]float64, len(p.Values))}
 	for j := range p.Values {
 		out.Values[j] = math.NaN()
-		if j == 0 || math.IsNaN(p.Values[j]) || math.IsNaN(p.Values[j-1]) {
+		if j == 0 || math.IsNaN(p.Values[j]) {
 			continue
 		}
 		dt := p.Times[j].Sub(p.Times[j-1]).Seconds()
 		if dt <= 0 {
 			continue
 		}
-		d := p.Values[j] - p.Values[j-1]
+		prev := p.Values[j-1]
+		if math.IsNaN(prev) {
+			prev = 0
+		}
+		d := p.Values[j] - prev
 		if d < 0 {
 			d = p.Values[j]
 		}

@@ -60,11 +60,11 @@ func TestConsoleNeedsASession(t *testing.T) {
 		t.Errorf("login form: %d %s", resp.StatusCode, body)
 	}
 
-	if c, resp := login(t, base, adminKey.AccessKeyID, "wrong-secret-0123456789"); c != nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("login with a wrong secret: %d, cookie %v; want 401 and none", resp.StatusCode, c)
+	if c, resp := login(t, base, adminKey.AccessKeyID, "wrong-secret-0123456789"); c != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login with a wrong secret: %d, cookie %v; want 403 and none", resp.StatusCode, c)
 	}
-	if c, resp := login(t, base, "AKIANOSUCHKEY0000001", adminKey.SecretAccessKey); c != nil || resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("login with an unknown key: %d, cookie %v; want 401 and none", resp.StatusCode, c)
+	if c, resp := login(t, base, "AKIANOSUCHKEY0000001", adminKey.SecretAccessKey); c != nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login with an unknown key: %d, cookie %v; want 403 and none", resp.StatusCode, c)
 	}
 	c, resp := login(t, base, adminKey.AccessKeyID, adminKey.SecretAccessKey)
 	if c == nil || resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/delivery" {
