@@ -286,7 +286,8 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/console/modules/jsonguard"), chromedp.WaitVisible(chromedp.CSS("#sample")),
 		chromedp.SetValue(chromedp.CSS("#sample"), "{\"device\":\"d9\"}\nnot json at all"),
 		chromedp.Click(chromedp.CSS("#run-test")), chromedp.WaitVisible(chromedp.CSS("#test-result")))
-	if s := text(t, ctx, "#test-result tbody"); !strings.Contains(s, "Ok") || !strings.Contains(s, "ProcessingFailed") || !strings.Contains(s, "not a JSON object") {
+	if s := text(t, ctx, "#test-result tbody"); !strings.Contains(s, "Ok") || !strings.Contains(s, "ProcessingFailed") ||
+		!strings.Contains(s, "not a JSON object") || !strings.Contains(s, "not json at all") {
 		t.Errorf("test answer: %q", s)
 	}
 	shot(t, ctx, dir, "module")

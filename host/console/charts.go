@@ -48,7 +48,11 @@ func (cd chartData) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text class="tick" x="%g" y="%g" text-anchor="end">now</text>`, w-8, h-4)
 	}
 	if n == 0 {
-		fmt.Fprintf(&b, `<text class="empty" x="%g" y="%g" text-anchor="middle">no samples yet</text>`, left+plotW/2, top+plotH/2)
+		msg := "no samples yet"
+		if !cd.Found {
+			msg = "no such metric on this server yet"
+		}
+		fmt.Fprintf(&b, `<text class="empty" x="%g" y="%g" text-anchor="middle">%s</text>`, left+plotW/2, top+plotH/2, msg)
 	} else {
 		var path strings.Builder
 		pen := false

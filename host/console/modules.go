@@ -115,8 +115,18 @@ func (c *Console) moduleTest(w http.ResponseWriter, r *http.Request, se *session
 		res.Error = "the module's answer is not a Firehose response: " + err.Error()
 		resp = &runtime.Response{}
 	}
+	sent := map[string][]byte{}
+	if in, err := runtime.DecodeEvent(event); err == nil {
+		for _, r := range in.Records {
+			sent[r.RecordID] = r.Data
+		}
+	}
 	for _, rec := range resp.Records {
-		res.Records = append(res.Records, testRecord{RecordID: rec.RecordID, Result: rec.Status.String(), Data: string(rec.Data),
+		data := rec.Data
+		if rec.Status == runtime.StatusProcessingFailed && len(data) == 0 {
+			data = sent[rec.RecordID] // what would go to the error output
+		}
+		res.Records = append(res.Records, testRecord{RecordID: rec.RecordID, Result: rec.Status.String(), Data: string(data),
 			PartitionKeys: rec.PartitionKeys, Reason: rec.ErrorMessage})
 	}
 	var pretty bytes.Buffer
