@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -35,4 +36,14 @@ func (s *Server) console(reg *prometheus.Registry) (http.Handler, error) {
 		Logger:    s.log.With("component", "console"),
 		Now:       time.Now,
 	})
+}
+
+// registerOnce registers c unless the registry has it already.
+func registerOnce(reg *prometheus.Registry, c prometheus.Collector) error {
+	err := reg.Register(c)
+	var already prometheus.AlreadyRegisteredError
+	if errors.As(err, &already) {
+		return nil
+	}
+	return err
 }

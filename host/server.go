@@ -276,9 +276,13 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	reg.MustRegister(s.streams.Collector())
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
+	}
+	// The shard-level metrics of enhanced monitoring, which the console
+	// charts too.
+	if err := registerOnce(reg, s.streams.Collector()); err != nil {
+		return nil, err
 	}
 
 	dcfg, err := confinement(cfg, dataDir)
