@@ -160,6 +160,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}}); err != nil {
 		t.Fatal(err)
 	}
+	desc, err := kc.DescribeStreamSummary(bg, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String("sensors")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.RegisterStreamConsumer(bg, &kinesis.RegisterStreamConsumerInput{StreamARN: desc.StreamDescriptionSummary.StreamARN,
+		ConsumerName: aws.String("dashboard")}); err != nil {
+		t.Fatal(err)
+	}
 	var entries []types.PutRecordsRequestEntry
 	for i := range 120 {
 		data := fmt.Sprintf(`{"device":"d%d","temp":%d}`, i%7, 15+i%10)
@@ -236,6 +244,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		if s := text(t, ctx, fmt.Sprintf(`#shards tr[data-shard=%q] .records`, id)); s != strconv.Itoa(n) {
 			t.Errorf("shard %s records: %q, want %d", id, s, n)
 		}
+	}
+	if s := text(t, ctx, "#registered tbody td"); s != "dashboard" {
+		t.Errorf("registered consumer shown: %q, want dashboard", s)
 	}
 	// The charts have points once the sampler has seen the records.
 	if n := count(t, ctx, "svg.chart path.line"); n == 0 {

@@ -128,16 +128,24 @@ func (c *Console) streamPage(w http.ResponseWriter, r *http.Request, se *session
 			}
 		}
 	}
+	// Enhanced fan-out consumers (RegisterStreamConsumer).
+	var registered []streams.Consumer
+	if se.allowed("kinesis:ListStreamConsumers", c.arns.Stream(name)) {
+		if _, cs, err := c.cfg.Streams.Consumers(r.Context(), name); err == nil {
+			registered = cs[:min(len(cs), MaxListed)]
+		}
+	}
 	m := map[string]string{"stream": name}
 	c.render(w, r, se, http.StatusOK, "stream", "Data stream "+name, "streams", struct {
-		Stream    *streams.Stream
-		Shards    []shardRow
-		Consumers []consumerRow
-		Incoming  chartData
-		Age       chartData
-		Monitored bool
-		CanTail   bool
-	}{s, shards, consumers,
+		Stream     *streams.Stream
+		Shards     []shardRow
+		Consumers  []consumerRow
+		Registered []streams.Consumer
+		Incoming   chartData
+		Age        chartData
+		Monitored  bool
+		CanTail    bool
+	}{s, shards, consumers, registered,
 		c.rateChart("Incoming records per second", "records/s", m, streamIncoming...),
 		c.gaugeChart("Iterator age (slowest reader)", "ms", 1, m, streamAge...),
 		len(s.ShardLevelMetrics) > 0, se.allowed("kinesis:GetRecords", c.arns.Stream(name))})
