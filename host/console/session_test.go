@@ -1,13 +1,18 @@
 package console_test
 
 import (
+	"context"
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/sluice-io/sluice/host"
 	"github.com/sluice-io/sluice/host/auth"
 	"github.com/sluice-io/sluice/host/console"
+	"github.com/sluice-io/sluice/host/tlsconf"
+	"github.com/sluice-io/sluice/internal/tlstest"
 )
 
 // login posts the login form and returns the session cookie it set (nil
@@ -172,5 +177,38 @@ func TestConsoleOpenWithoutKeys(t *testing.T) {
 	}
 	if resp, _ := get(t, base+"/console/streams/bad%20name!", nil); resp.StatusCode != http.StatusBadRequest && resp.StatusCode != http.StatusNotFound {
 		t.Errorf("bad stream name: %d, want 400 or 404", resp.StatusCode)
+	}
+}
+
+// TestConsoleCookieSecureOverTLS: over TLS the session cookie is Secure,
+// so a browser never sends it in clear.
+func TestConsoleCookieSecureOverTLS(t *testing.T) {
+	keys, err := auth.NewKeys(adminKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := tlstest.NewCA(t, "console test CA")
+	leaf := ca.Server(t, "localhost", "127.0.0.1")
+	srv, err := host.Open(context.Background(), host.Config{
+		DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", OutputRoot: t.TempDir(),
+		TLS:      tlsconf.Files{Cert: leaf.CertFile, Key: leaf.KeyFile},
+		Security: host.SecurityConfig{Keys: keys},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client := &http.Client{
+		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: ca.Pool()}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	form := url.Values{"accessKeyId": {adminKey.AccessKeyID}, "secretAccessKey": {adminKey.SecretAccessKey}}
+	resp, err := client.PostForm("https://"+srv.HTTPAddr()+"/console/login", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if sc := resp.Header.Get("Set-Cookie"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(sc, "; Secure") || !strings.Contains(sc, "HttpOnly") {
+		t.Fatalf("login over TLS: %d, Set-Cookie %q; want a Secure, HttpOnly cookie", resp.StatusCode, sc)
 	}
 }
