@@ -177,7 +177,8 @@ func (c *Console) authed(h func(http.ResponseWriter, *http.Request, *session)) h
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxSampleBytes+64<<10)
+			// Form encoding takes up to 3 bytes per byte of the sample.
+			r.Body = http.MaxBytesReader(w, r.Body, 3*MaxSampleBytes+64<<10)
 			if err := r.ParseForm(); err != nil {
 				c.fail(w, r, se, http.StatusBadRequest, "The form could not be read: %v", err)
 				return

@@ -17,6 +17,10 @@ function tail(table) {
     let wait = 1000;
     try {
       const res = await fetch("/console/api/tail?" + q, {credentials: "same-origin"});
+      if (res.status === 401) {
+        state.textContent = "the session ended: reload the page and log in again";
+        return;
+      }
       const a = await res.json();
       if (!res.ok) {
         state.textContent = a.error || ("error " + res.status);
