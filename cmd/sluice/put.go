@@ -107,8 +107,9 @@ func (p *putter) lines(ctx context.Context, r io.Reader) error {
 	}.run(ctx, p.cli, r)
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether s (an io.Reader or io.Writer) is a terminal.
+func isTerminal(s any) bool {
+	f, ok := s.(*os.File)
 	if !ok {
 		return false
 	}
