@@ -5,27 +5,54 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
 )
 
-// buildVersioned builds the binary as a release build does, with the
-// version set by -ldflags -X main.version.
-func buildVersioned(t *testing.T, version string) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "sluice")
-	cmd := exec.Command("go", "build", "-ldflags=-X main.version="+version, "-o", bin, "./cmd/sluice")
-	cmd.Dir = filepath.Join("..", "..")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/sluice: %v\n%s", err, b)
+// testVersion is the version the tests' binary is built with.
+const testVersion = "v9.8.7-test"
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// versionedBinary builds the binary once for the tests that run it, as a
+// release build does: with the version set by -ldflags -X main.version.
+func versionedBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "sluice-cli-test-"); binErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-ldflags=-X main.version="+testVersion, "-o", filepath.Join(binDir, "sluice"), "./cmd/sluice")
+		cmd.Dir = filepath.Join("..", "..")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build ./cmd/sluice: %v\n%s", err, b)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "sluice")
 }
 
 // runBinary runs bin with args and returns its stdout, stderr and exit code.
@@ -50,7 +77,7 @@ func runBinary(t *testing.T, bin string, args ...string) (string, string, int) {
 // cannot run (nothing is done), 1 for a command that ran and failed, 0
 // otherwise; and the version a release build sets with -ldflags.
 func TestExitCodesAndVersion(t *testing.T) {
-	bin := buildVersioned(t, "v9.8.7-test")
+	bin := versionedBinary(t)
 	ep := startServer(t)
 	cases := []struct {
 		args     []string
@@ -86,14 +113,14 @@ func TestExitCodesAndVersion(t *testing.T) {
 
 	for _, args := range [][]string{{"version"}, {"--version"}} {
 		out, _, code := runBinary(t, bin, args...)
-		if code != 0 || !strings.HasPrefix(out, "sluice v9.8.7-test\n") || !strings.Contains(out, "go:      "+runtime.Version()) ||
+		if code != 0 || !strings.HasPrefix(out, "sluice "+testVersion+"\n") || !strings.Contains(out, "go:      "+runtime.Version()) ||
 			!strings.Contains(out, "module:  github.com/sluice-io/sluice") {
 			t.Errorf("sluice %s: exit %d, said %q", args[0], code, out)
 		}
 	}
 	out, _, _ := runBinary(t, bin, "-o", "json", "version")
 	var v buildInfo
-	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Version != "v9.8.7-test" || v.GoVersion != runtime.Version() || v.Platform != runtime.GOOS+"/"+runtime.GOARCH {
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Version != testVersion || v.GoVersion != runtime.Version() || v.Platform != runtime.GOOS+"/"+runtime.GOARCH {
 		t.Errorf("version -o json: %+v %v (%s)", v, err, out)
 	}
 
