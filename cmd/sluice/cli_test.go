@@ -345,3 +345,12 @@ func TestFmtDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionText(t *testing.T) {
+	b := buildInfo{Version: "v1.2.0", Module: "github.com/sluice-io/sluice", Revision: "abc123", Time: "2026-12-01T10:00:00Z",
+		Modified: true, GoVersion: "go1.26.8", Platform: "linux/arm64"}
+	want := "sluice v1.2.0\n  commit:  abc123 (modified)\n  time:    2026-12-01T10:00:00Z\n  module:  github.com/sluice-io/sluice\n  go:      go1.26.8 linux/arm64\n"
+	if got := b.text(); got != want {
+		t.Errorf("text() = %q, want %q", got, want)
+	}
+}

@@ -19,4 +19,11 @@
 // server's region; SLUICE_REGION, default us-east-1), not the profile's.
 // A refusal of the server (unknown key, bad signature, access denied) is
 // said in plain words with AWS's error name.
+//
+// The process exits 0 on success, 1 when a command ran and failed, and 2
+// for a command line that cannot run (an unknown command or flag, wrong
+// arguments), as usage.go arranges. --output json prints the shapes of
+// output.go: AWS's member names where AWS has the shape, PascalCase for
+// Sluice's own objects. `sluice version` reads the build information and
+// main.version, which a release build sets with -ldflags -X.
 package main
