@@ -42,13 +42,13 @@ type streamSpec struct {
 
 // appliedItem is one line of apply's report.
 type appliedItem struct {
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Action string `json:"action"` // created, updated, unchanged
-	Detail string `json:"detail,omitempty"`
+	Kind   string `json:"Kind"`
+	Name   string `json:"Name"`
+	Action string `json:"Action"` // created, updated, unchanged
+	Detail string `json:"Detail,omitempty"`
 	// Warnings are the server's: what its checks found that does not stop
 	// the delivery stream (a destination that cannot be reached now).
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []string `json:"Warnings,omitempty"`
 }
 
 func newApplyCmd(c *cli) *cobra.Command {
@@ -317,7 +317,7 @@ func (c *cli) apply(ctx context.Context, p *pipelineFile) error {
 		report(it)
 	}
 	if c.jsonOutput() {
-		return c.printJSON(map[string]any{"applied": done})
+		return c.printJSON(map[string]any{"Applied": done})
 	}
 	if !slices.ContainsFunc(done, func(it appliedItem) bool { return it.Action != "unchanged" }) {
 		fmt.Fprintln(c.stdout, "nothing changed")

@@ -44,16 +44,62 @@ func (b lineBatcher[R]) run(ctx context.Context, c *cli, r io.Reader) error {
 	return nil
 }
 
-// send reads r to its end and returns how many records were sent. A
-// progress line goes to stderr when it is a terminal.
+// flushAfter is how long a line waits in a batch for more lines before
+// the batch is sent: a slow feed streams, line by line, while a fast one
+// still fills whole batches.
+const flushAfter = 200 * time.Millisecond
+
+// lineRead is one line of the input (or, with done, its end).
+type lineRead struct {
+	data []byte
+	done bool
+	err  error
+}
+
+// readLines sends each line of r on the channel it returns, then one
+// lineRead with done set. It stops when stop is closed. Lines are handed
+// over one at a time, so at most one waits outside the batch.
+func readLines(r io.Reader, maxLine int, stop <-chan struct{}) <-chan lineRead {
+	out := make(chan lineRead)
+	go func() {
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64<<10), maxLine+1)
+		for sc.Scan() {
+			select {
+			case out <- lineRead{data: append([]byte(nil), sc.Bytes()...)}:
+			case <-stop:
+				return
+			}
+		}
+		select {
+		case out <- lineRead{done: true, err: sc.Err()}:
+		case <-stop:
+		}
+	}()
+	return out
+}
+
+// send reads r to its end and returns how many records were sent. A batch
+// goes when it is full, and flushAfter after its first line otherwise. On
+// a terminal it first says that it reads standard input; a progress line
+// goes to stderr when that is a terminal and the input is not.
 func (b lineBatcher[R]) send(ctx context.Context, c *cli, r io.Reader) (int, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), b.maxRecord+1)
+	if isTerminal(r) {
+		fmt.Fprintln(c.stderr, "Reading records from standard input, one per line; end with Ctrl-D (Ctrl-C cancels what is not sent yet).")
+	}
+	progress := isTerminal(c.stderr) && !isTerminal(r)
+	stop := make(chan struct{})
+	defer close(stop)
+	lines := readLines(r, b.maxRecord, stop)
 	var batch []R
 	batchBytes, sent, line := 0, 0, 0
-	progress := isTerminal(c.stderr)
 	start := time.Now()
+	timer := time.NewTimer(flushAfter)
+	timer.Stop()
+	var due <-chan time.Time // the timer's channel while a batch waits
 	flush := func() error {
+		timer.Stop()
+		due = nil
 		if len(batch) == 0 {
 			return nil
 		}
@@ -67,30 +113,46 @@ func (b lineBatcher[R]) send(ctx context.Context, c *cli, r io.Reader) (int, err
 		}
 		return nil
 	}
-	for sc.Scan() {
-		line++
-		if len(sc.Bytes()) > b.maxRecord {
-			return sent, fmt.Errorf("line %d has %d bytes; a record is at most %d bytes (%s)", line, len(sc.Bytes()), b.maxRecord, b.limitText)
-		}
-		rec, size := b.record(append([]byte(nil), sc.Bytes()...))
-		if len(batch) == b.maxRecords || batchBytes+size > b.maxBytes {
+	for {
+		select {
+		case <-ctx.Done():
+			return sent, fmt.Errorf("interrupted: %d records sent to %s, %d read and not sent", sent, b.target, len(batch))
+		case <-due:
 			if err := flush(); err != nil {
 				return sent, err
 			}
+			continue
+		case l := <-lines:
+			if l.done {
+				if l.err != nil {
+					return sent, fmt.Errorf("read line %d: %w (a record is at most %s)", line+1, l.err, b.limitText)
+				}
+				if err := flush(); err != nil {
+					return sent, err
+				}
+				if progress {
+					fmt.Fprint(c.stderr, "\r\033[K") // the final count replaces the progress line
+				}
+				return sent, nil
+			}
+			line++
+			if len(l.data) > b.maxRecord {
+				return sent, fmt.Errorf("line %d has %d bytes; a record is at most %d bytes (%s)", line, len(l.data), b.maxRecord, b.limitText)
+			}
+			rec, size := b.record(l.data)
+			if len(batch) == b.maxRecords || batchBytes+size > b.maxBytes {
+				if err := flush(); err != nil {
+					return sent, err
+				}
+			}
+			batch = append(batch, rec)
+			batchBytes += size
+			if due == nil {
+				timer.Reset(flushAfter)
+				due = timer.C
+			}
 		}
-		batch = append(batch, rec)
-		batchBytes += size
 	}
-	if err := sc.Err(); err != nil {
-		return sent, fmt.Errorf("read line %d: %w (a record is at most %s)", line+1, err, b.limitText)
-	}
-	if err := flush(); err != nil {
-		return sent, err
-	}
-	if progress {
-		fmt.Fprintln(c.stderr)
-	}
-	return sent, nil
 }
 
 // sendRetrying sends a batch, then again the records that were refused,

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -34,7 +37,40 @@ func apiErr(err error) error {
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	if u := unreachable(err); u != nil {
+		return u
+	}
 	return fmt.Errorf("%w (is 'sluice serve' running at --endpoint?)", err)
+}
+
+// unreachable says plainly that the server could not be reached, when err
+// is a failure to connect (or nil when it is not): the SDK's error around
+// it ("operation error Kinesis: ListStreams, exceeded maximum number of
+// attempts, 3, https response error StatusCode: 0, ...") says nothing more
+// to a person.
+func unreachable(err error) error {
+	var ue *url.Error
+	var oe *net.OpError
+	if !errors.As(err, &ue) || !errors.As(err, &oe) || oe.Op != "dial" {
+		return nil
+	}
+	server := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		server = u.Scheme + "://" + u.Host
+	}
+	var why string
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		why = "connection refused"
+	case errors.As(err, &dns):
+		why = "cannot resolve " + dns.Name
+	case oe.Timeout():
+		why = "timed out"
+	default:
+		why = oe.Err.Error()
+	}
+	return fmt.Errorf("cannot reach the server at %s (%s): is 'sluice serve' running?", server, why)
 }
 
 // listShards returns every shard of a stream, following ListShards' NextToken
@@ -53,12 +89,4 @@ func listShards(ctx context.Context, kc *kinesis.Client, stream string) ([]types
 		}
 		in = &kinesis.ListShardsInput{NextToken: page.NextToken}
 	}
-}
-
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-func usageErr(format string, args ...any) error {
-	return usageError{fmt.Sprintf(format, args...)}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +22,7 @@ func newClusterCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.output == "json" {
-				return c.printJSON(st)
+				return c.printJSON(clusterStatusOut(st))
 			}
 			printClusterStatus(c, &st)
 			return nil
@@ -58,7 +57,7 @@ func printClusterStatus(c *cli, st *rest.ClusterStatus) {
 	w = tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "DELIVERY STREAM\tHOST\tSTATE\tOLDEST UNDELIVERED")
 	for _, d := range st.Delivery {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.Name, orDash(d.Host), d.State, d.OldestUndeliveredAge.Round(time.Millisecond))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", d.Name, orDash(d.Host), d.State, fmtDuration(d.OldestUndeliveredAge))
 	}
 	_ = w.Flush()
 }

@@ -55,7 +55,7 @@ func newDeliveryListCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(list)
+				return c.printJSON(deliveryListOut(list))
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSTATE\tSOURCE\tDESTINATION\tFORMAT\tVERSION\tIN\tDELIVERED\tERRORS\tLOST\tFRESHNESS")
@@ -64,7 +64,7 @@ func newDeliveryListCmd(c *cli) *cobra.Command {
 				def, st := d.Definition, d.Status
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n", def.Name, st.State, sourceText(def.Source),
 					destinationText(def.Destination), formatText(def), def.Version, st.IncomingRecords, st.DeliveredRecords, st.ErrorRecords,
-					st.LostRecords, st.OldestUndeliveredAge.Round(time.Second))
+					st.LostRecords, fmtDuration(st.OldestUndeliveredAge.Round(time.Second)))
 				if st.Failing() {
 					failing = append(failing, d)
 				}
@@ -92,7 +92,7 @@ func newDeliveryDescribeCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(d)
+				return c.printJSON(deliveryStreamOut(d))
 			}
 			def, st := d.Definition, d.Status
 			fmt.Fprintf(c.stdout, "Delivery stream: %s\nState:           %s\nVersion:         %d\nSource:          %s\nDestination:     %s\nFormat:          %s\n",
@@ -114,7 +114,7 @@ func newDeliveryDescribeCmd(c *cli) *cobra.Command {
 				fmt.Fprintf(c.stdout, "Processed:       %d records after KPL de-aggregation and the processors\n", st.DeaggregatedRecords)
 			}
 			if st.OldestUndeliveredAge > 0 {
-				fmt.Fprintf(c.stdout, "Oldest waiting:  %s\n", st.OldestUndeliveredAge.Round(time.Millisecond))
+				fmt.Fprintf(c.stdout, "Oldest waiting:  %s\n", fmtDuration(st.OldestUndeliveredAge))
 			}
 			if st.LostRecords > 0 {
 				fmt.Fprintf(c.stdout, "Lost:            %d records gone from the source before delivery (see the error output's source-gap)\n", st.LostRecords)

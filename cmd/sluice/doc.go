@@ -24,4 +24,11 @@
 // lines whose keys are serve's own flag names, set through the flags
 // themselves (serve_config.go); flags on the command line win. The Debian
 // package's unit runs it on /etc/sluice/sluice.conf (packaging/).
+//
+// The process exits 0 on success, 1 when a command ran and failed, and 2
+// for a command line that cannot run (an unknown command or flag, wrong
+// arguments), as usage.go arranges. --output json prints the shapes of
+// output.go: AWS's member names where AWS has the shape, PascalCase for
+// Sluice's own objects. `sluice version` reads the build information and
+// main.version, which a release build sets with -ldflags -X.
 package main

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math/big"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +33,8 @@ func newGetCmd(c *cli) *cobra.Command {
 		Short: "Read records from a data stream",
 		Long: `Read records from every shard of a stream (or one, with --shard), from a
 position: trim-horizon (the oldest record kept), latest (only new records), a
-sequence number, or a time (RFC 3339, or a duration such as 15m meaning that
+sequence number (read from the shard that holds it, found when --shard is
+not given), or a time (RFC 3339, or a duration such as 15m meaning that
 long ago). Without --follow it stops once it has caught up. With --deaggregate,
 records the Kinesis Producer Library aggregated are shown as the records the
 producer put, each with its own partition key and its subsequence number
@@ -91,12 +94,19 @@ type getter struct {
 
 func (g *getter) run(ctx context.Context, shard string) error {
 	var shards []types.Shard
-	if shard == "" {
+	switch {
+	case shard == "" && g.start.ShardIteratorType == types.ShardIteratorTypeAtSequenceNumber:
+		s, err := g.shardOf(ctx, aws.ToString(g.start.StartingSequenceNumber))
+		if err != nil {
+			return err
+		}
+		shards = []types.Shard{s}
+	case shard == "":
 		var err error
 		if shards, err = g.shards(ctx); err != nil {
 			return err
 		}
-	} else {
+	default:
 		shards = []types.Shard{{ShardId: aws.String(shard)}}
 	}
 	if !g.follow {
@@ -142,6 +152,60 @@ func (g *getter) shards(ctx context.Context) ([]types.Shard, error) {
 		}
 	}
 	return open, nil
+}
+
+// shardOf finds the shard that holds sequence number seq, for --from SEQ
+// without --shard: of the shards whose sequence number range holds it
+// (ListShards' StartingSequenceNumber to EndingSequenceNumber, open
+// shards without an end), the first that takes an iterator at it. A
+// stream's shards share one sequence of numbers, so open shards' ranges
+// overlap; the server refuses a number another shard holds.
+func (g *getter) shardOf(ctx context.Context, seq string) (types.Shard, error) {
+	n, ok := new(big.Int).SetString(seq, 10)
+	if !ok {
+		return types.Shard{}, usageErr("--from %q is not a sequence number", seq)
+	}
+	all, err := listShards(ctx, g.kc, g.stream)
+	if err != nil {
+		return types.Shard{}, err
+	}
+	var lastErr error
+	for _, s := range all {
+		if !rangeHolds(s.SequenceNumberRange, n) {
+			continue
+		}
+		_, err := g.kc.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{
+			StreamName: aws.String(g.stream), ShardId: s.ShardId,
+			ShardIteratorType: types.ShardIteratorTypeAtSequenceNumber, StartingSequenceNumber: aws.String(seq),
+		})
+		if err == nil {
+			return s, nil
+		}
+		var invalid *types.InvalidArgumentException
+		if !errors.As(err, &invalid) {
+			return types.Shard{}, apiErr(err)
+		}
+		lastErr = err
+	}
+	if lastErr != nil && len(all) == 1 {
+		return types.Shard{}, apiErr(lastErr)
+	}
+	return types.Shard{}, fmt.Errorf("no shard of stream %s holds sequence number %s", g.stream, seq)
+}
+
+// rangeHolds reports whether a shard's sequence number range holds n.
+func rangeHolds(r *types.SequenceNumberRange, n *big.Int) bool {
+	if r == nil {
+		return false
+	}
+	if lo, ok := new(big.Int).SetString(aws.ToString(r.StartingSequenceNumber), 10); !ok || n.Cmp(lo) < 0 {
+		return false
+	}
+	if r.EndingSequenceNumber == nil {
+		return true
+	}
+	hi, ok := new(big.Int).SetString(aws.ToString(r.EndingSequenceNumber), 10)
+	return ok && n.Cmp(hi) <= 0
 }
 
 // readShard prints a shard's records from a start position until it has

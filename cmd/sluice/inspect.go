@@ -53,7 +53,7 @@ func (c *cli) inspectParquet(path string, n int) error {
 		first = append(first, row)
 	}
 	if c.jsonOutput() {
-		return c.printJSON(map[string]any{"file": path, "rows": pf.NumRows(), "schema": pf.Schema().String(), "first": first})
+		return c.printJSON(map[string]any{"File": path, "Rows": pf.NumRows(), "RowGroups": len(pf.RowGroups()), "Schema": pf.Schema().String(), "FirstRows": first})
 	}
 	fmt.Fprintf(c.stdout, "%s: %d rows, %d row groups\n%s\n", path, pf.NumRows(), len(pf.RowGroups()), pf.Schema())
 	for _, row := range first {

@@ -15,13 +15,16 @@ func main() {
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sluice:", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
 }
 
-// run executes the command line args; it is main without the process.
+// run executes the command line args; it is main without the process. A
+// usage error (unknown command or flag, wrong arguments) comes back as a
+// usageError, which main turns into exit code 2.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
-	return root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	return asUsageError(cmd, err)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -52,7 +51,7 @@ func newMirrorCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.output == "json" {
-				return c.printJSON(st)
+				return c.printJSON(mirrorStatusOut(st))
 			}
 			printMirrorStatus(c, &st)
 			return nil
@@ -71,7 +70,7 @@ func printMirrorStatus(c *cli, st *streams.MirrorStatus) {
 		fmt.Fprintln(c.stdout, "source: not reachable now (link down?)")
 	}
 	if st.LastContact >= 0 {
-		fmt.Fprintf(c.stdout, "last contact: %s ago\n", st.LastContact.Round(time.Millisecond))
+		fmt.Fprintf(c.stdout, "last contact: %s ago\n", fmtDuration(st.LastContact))
 	}
 	if st.Missed > 0 {
 		fmt.Fprintf(c.stdout, "missed: %d records left the edge before they were copied\n", st.Missed)

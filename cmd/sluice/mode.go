@@ -46,7 +46,7 @@ func newStreamModeCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(out)
+				return c.printJSON(streamModeOut(args[0], out))
 			}
 			fmt.Fprintf(c.stdout, "stream %s is %s\n", args[0], out.Mode)
 			return nil
@@ -57,6 +57,6 @@ func newStreamModeCmd(c *cli) *cobra.Command {
 	f.IntVar(&req.MaxShards, "max-shards", 0, "on-demand: the most shards")
 	f.Float64Var(&req.ScaleUp, "scale-up", 0, "on-demand: grow when writes exceed this fraction of capacity (0-1)")
 	f.Float64Var(&req.ScaleDown, "scale-down", 0, "on-demand: shrink when writes stay under this fraction (0-1)")
-	f.DurationVar(&cooldown, "cooldown", 0, "on-demand: least time between two automatic reshards")
+	durationVar(f, &cooldown, "cooldown", 0, "on-demand: least time between two automatic reshards")
 	return cmd
 }

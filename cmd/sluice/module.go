@@ -53,7 +53,7 @@ NAME@VERSION. NAME is 1 to 64 letters, digits, hyphens or underscores.`,
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(v)
+				return c.printJSON(moduleVersionOut(v))
 			}
 			fmt.Fprintf(c.stdout, "pushed %s version %d (sha256 %s, %d bytes, ABI %s)\n", v.Name, v.Version, v.SHA256, v.Size, v.ABI)
 			return nil
@@ -72,7 +72,7 @@ func newModuleListCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(list)
+				return c.printJSON(moduleListOut(list))
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tVERSIONS\tLATEST\tSIZE\tABI\tUPLOADED")
@@ -96,7 +96,7 @@ func newModuleDescribeCmd(c *cli) *cobra.Command {
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(d)
+				return c.printJSON(moduleDescriptionOut(d))
 			}
 			fmt.Fprintf(c.stdout, "Module: %s\n\n", d.Name)
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
@@ -126,7 +126,7 @@ never given to another upload.`,
 				return err
 			}
 			if c.jsonOutput() {
-				return c.printJSON(rm)
+				return c.printJSON(moduleRemovedOut(rm))
 			}
 			refs := make([]string, len(rm.Removed))
 			for i, r := range rm.Removed {

@@ -25,8 +25,10 @@ func newPutCmd(c *cli) *cobra.Command {
 		Use:   "put STREAM [DATA] | put --delivery NAME [DATA]",
 		Short: "Write records to a data stream or a delivery stream",
 		Long: `Write one record (DATA given) or one record per line of standard input (no
-DATA), sent in PutRecords batches of up to 500 records and 5 MiB. Records a
-batch could not write are retried; the command fails if any is still refused.
+DATA), sent in PutRecords batches of up to 500 records and 5 MiB; a batch
+that is not full goes 200 ms after its first line, so a slow feed streams.
+Records a batch could not write are retried; the command fails if any is
+still refused. At the end it prints how many records it sent.
 
 With --delivery NAME the records go to a direct-put delivery stream instead,
 in PutRecordBatch batches of up to 500 records and 4 MiB (a record is at most
@@ -107,8 +109,9 @@ func (p *putter) lines(ctx context.Context, r io.Reader) error {
 	}.run(ctx, p.cli, r)
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+// isTerminal reports whether s (an io.Reader or io.Writer) is a terminal.
+func isTerminal(s any) bool {
+	f, ok := s.(*os.File)
 	if !ok {
 		return false
 	}

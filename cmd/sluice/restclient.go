@@ -66,6 +66,9 @@ func (r *restClient) do(ctx context.Context, method, path string, query url.Valu
 		if errors.Is(err, context.Canceled) {
 			return err
 		}
+		if u := unreachable(err); u != nil {
+			return u
+		}
 		return fmt.Errorf("%w (is 'sluice serve' running at --endpoint?)", err)
 	}
 	defer resp.Body.Close()

@@ -4,7 +4,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 
@@ -51,7 +50,7 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 		SilenceErrors: true,
 		PersistentPreRunE: func(*cobra.Command, []string) error {
 			if c.output != "text" && c.output != "json" {
-				return fmt.Errorf("--output must be text or json, not %q", c.output)
+				return usageErr("--output must be text or json, not %q", c.output)
 			}
 			if err := c.loadCABundle(); err != nil {
 				return err
@@ -73,7 +72,12 @@ Run the server with 'sluice serve'; the other commands talk to it.`,
 	pf.StringVar(&c.secretAccessKey, "secret-access-key", "", "secret access key to sign requests with (default: AWS_SECRET_ACCESS_KEY, then the profile)")
 	pf.StringVar(&c.profile, "profile", "", "profile of ~/.aws/credentials and ~/.aws/config to sign with (default: AWS_PROFILE, then \"default\")")
 
-	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c), newClusterCmd(c), newMirrorCmd(c))
+	root.AddCommand(newServeCmd(c), newStreamCmd(c), newPutCmd(c), newGetCmd(c), newModuleCmd(c), newApplyCmd(c), newDeliveryCmd(c), newInspectCmd(c), newClusterCmd(c), newMirrorCmd(c), newVersionCmd(c))
+	root.Version = readBuildInfo().text()
+	root.SetVersionTemplate("{{.Version}}")
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	checkUsage(root)
 	return root
 }
 

@@ -27,7 +27,7 @@ func newStreamScaleCmd(c *cli) *cobra.Command {
 				return apiErr(err)
 			}
 			if c.jsonOutput() {
-				return c.printJSON(out)
+				return c.printJSON(awsShape(out))
 			}
 			fmt.Fprintf(c.stdout, "scaled stream %s from %d to %d open shards\n", args[0], aws.ToInt32(out.CurrentShardCount), aws.ToInt32(out.TargetShardCount))
 			return nil

@@ -34,7 +34,7 @@ func newStreamCreateCmd(c *cli) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if retention%time.Hour != 0 || retention < 24*time.Hour || retention > 8760*time.Hour {
-				return usageErr("--retention must be whole hours from 24h to 8760h, not %s", retention)
+				return usageErr("--retention must be whole hours from 24h to 8760h, not %s", fmtDuration(retention))
 			}
 			kc := c.kinesisClient()
 			name := args[0]
@@ -55,13 +55,13 @@ func newStreamCreateCmd(c *cli) *cobra.Command {
 			if c.jsonOutput() {
 				return c.printJSON(map[string]any{"StreamName": name, "ShardCount": shards, "RetentionPeriodHours": int(retention / time.Hour)})
 			}
-			fmt.Fprintf(c.stdout, "created stream %s: %d shards, retention %s\n", name, shards, retention)
+			fmt.Fprintf(c.stdout, "created stream %s: %d shards, retention %s\n", name, shards, fmtDuration(retention))
 			return nil
 		},
 	}
 	cmd.Flags().Int32Var(&shards, "shards", 1, "number of shards")
 	cmd.Flags().IntVar(&groups, "shard-groups", 0, fmt.Sprintf("spread the shards over N JetStream streams (1 to %d; tag %s), for writes past one RAFT leader on a cluster; default: the server's --shard-groups", streams.MaxShardGroups, streams.ShardGroupsTag))
-	cmd.Flags().DurationVar(&retention, "retention", 24*time.Hour, "how long records are kept (24h to 8760h)")
+	durationVar(cmd.Flags(), &retention, "retention", 24*time.Hour, "how long records are kept (24h to 8760h)")
 	return cmd
 }
 
@@ -81,7 +81,11 @@ func newStreamListCmd(c *cli) *cobra.Command {
 				all = append(all, page.StreamSummaries...)
 			}
 			if c.jsonOutput() {
-				return c.printJSON(all)
+				names := make([]string, len(all))
+				for i, s := range all {
+					names[i] = aws.ToString(s.StreamName)
+				}
+				return c.printJSON(awsShape(map[string]any{"StreamNames": names, "StreamSummaries": all}))
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSTATUS\tMODE\tCREATED")
@@ -115,7 +119,7 @@ func newStreamDescribeCmd(c *cli) *cobra.Command {
 			}
 			d := sum.StreamDescriptionSummary
 			if c.jsonOutput() {
-				return c.printJSON(map[string]any{"StreamDescriptionSummary": d, "Shards": shards})
+				return c.printJSON(awsShape(map[string]any{"StreamDescriptionSummary": d, "Shards": shards}))
 			}
 			mode := types.StreamModeProvisioned
 			if d.StreamModeDetails != nil {
