@@ -274,6 +274,7 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
+	reg.MustRegister(s.streams.Collector(), s.rt.Collector())
 
 	dcfg, err := confinement(cfg, dataDir)
 	if err != nil {
@@ -349,8 +350,12 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	am, err := newAPIMetrics(reg, aws.Targets())
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/", splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler))
+	mux.Handle("/", am.wrap(splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler)))
 	mux.Handle("GET /metrics", probeLimit.wrap(metrics))
 	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
 	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
