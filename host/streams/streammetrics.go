@@ -53,17 +53,24 @@ type streamCounts struct {
 // each, one number per shard read); entries of deleted or re-created
 // streams are dropped at each collection.
 type streamMeter struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	streams map[string]*streamCounts
 }
 
 func (m *streamMeter) counts(s *Stream) *streamCounts {
+	// A put counts each record: the common case takes only the read lock.
+	m.mu.RLock()
+	c := m.streams[s.Name]
+	m.mu.RUnlock()
+	if c != nil && c.id == s.ID {
+		return c
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.streams == nil {
 		m.streams = map[string]*streamCounts{}
 	}
-	c := m.streams[s.Name]
+	c = m.streams[s.Name]
 	if c == nil || c.id != s.ID {
 		c = &streamCounts{id: s.ID}
 		m.streams[s.Name] = c
