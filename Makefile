@@ -7,19 +7,45 @@ GOFLAGS_BUILD := -trimpath
 GUEST_GO_MODULES := $(sort $(dir $(wildcard sdk/go/go.mod sdk/go/testdata/*/go.mod transforms/*/go.mod runtime/testdata/wasi/go.mod)))
 BENCHTIME ?= 2s
 
-.PHONY: all build cross toolchains wasm transforms test check gotest guest-test bench soak demo clean cluster-test
+.PHONY: all build cross dist dist-test toolchains wasm transforms test check gotest guest-test bench soak demo clean cluster-test
 
 all: build
 
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/sluice
 
+# The release's version (main.version in the binaries, the packages'
+# version) and the time stamped on the packages' files (the commit's, so a
+# commit gives the same .deb).
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+LDFLAGS_DIST := -s -w -X main.version=$(VERSION)
+DIST := bin/dist
+
 # Static binaries for the edge: linux/amd64 and linux/arm64, no cgo.
 cross:
-	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-amd64 ./cmd/sluice
-	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -ldflags='-s -w' -o bin/sluice-linux-arm64 ./cmd/sluice
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -ldflags='$(LDFLAGS_DIST)' -o bin/sluice-linux-amd64 ./cmd/sluice
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -ldflags='$(LDFLAGS_DIST)' -o bin/sluice-linux-arm64 ./cmd/sluice
 	@# The arm64 binary must at least start: run it under qemu user-mode emulation.
 	qemu-aarch64-static bin/sluice-linux-arm64 --help >/dev/null
+
+# What a release ships, in bin/dist: the static binaries and a Debian
+# package for each (packaging/: nfpm as a library; /usr/bin/sluice, the
+# systemd unit, /etc/sluice/sluice.conf), with their SHA-256 sums.
+dist: cross
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for arch in amd64 arm64; do \
+		cp bin/sluice-linux-$$arch $(DIST)/sluice-$(VERSION)-linux-$$arch; \
+		(cd packaging && SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(GO) run ./cmd/mkdeb -arch $$arch \
+			-binary ../bin/sluice-linux-$$arch -version '$(VERSION)' -out ../$(DIST)); done
+	cd $(DIST) && sha256sum sluice* > SHA256SUMS && cat SHA256SUMS
+
+# The packaging's own tests (the .deb read back with dpkg-deb), then the
+# amd64 .deb installed with dpkg -i, started as the sluice user and
+# purged (scripts/dist-test.sh; it skips without root or dpkg).
+dist-test: dist
+	cd packaging && $(GO) test -count=1 ./...
+	bash scripts/dist-test.sh
 
 # Debian and npm packages the build and the tests need (no-op when present).
 toolchains:
@@ -29,13 +55,14 @@ toolchains:
 wasm transforms: toolchains
 	bash scripts/build-wasm.sh
 
-test: toolchains wasm check cross gotest guest-test
+test: toolchains wasm check dist-test gotest guest-test
 
 # Formatting and vet, for the host module and every guest module.
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	cd packaging && $(GO) vet ./...
 	@set -e; for m in $(GUEST_GO_MODULES); do \
 		echo "vet $$m"; (cd $$m && $(GO) vet ./... && GOOS=wasip1 GOARCH=wasm $(GO) vet ./...); done
 

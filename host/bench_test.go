@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 // BenchmarkPutRecordsSync measures what --sync always costs: PutRecords of
@@ -41,6 +43,17 @@ func BenchmarkClusterPutRecords(b *testing.B) {
 	_, kcs := openCluster(b, 3)
 	b.Run("alone-R1", func(b *testing.B) { putRecordsParallel(b, alone) })
 	b.Run("cluster-of-3-R3", func(b *testing.B) { putRecordsParallel(b, kcs[0]) })
+	// The same stream with its 4 shards over 4 JetStream streams (shard
+	// groups): alone, the cost of more streams on one server; on the
+	// cluster, the leaders spread over the nodes (all on the same cores).
+	b.Run("alone-R1-groups=4", func(b *testing.B) { putRecordsParallel(b, alone, groupsTag(4)) })
+	b.Run("cluster-of-3-R3-groups=4", func(b *testing.B) { putRecordsParallel(b, kcs[0], groupsTag(4)) })
+}
+
+// groupsTag is the CreateStream tag that spreads a stream over n
+// JetStream streams.
+func groupsTag(n int) map[string]string {
+	return map[string]string{streams.ShardGroupsTag: fmt.Sprint(n)}
 }
 
 // benchStreams numbers the streams putRecordsParallel creates.
@@ -48,10 +61,14 @@ var benchStreams atomic.Int64
 
 // putRecordsParallel creates a stream of 4 shards and puts 500 × 1 KiB
 // records a call from 4×GOMAXPROCS producers, reporting records/s.
-func putRecordsParallel(b *testing.B, kc *kinesis.Client) {
+func putRecordsParallel(b *testing.B, kc *kinesis.Client, tags ...map[string]string) {
 	ctx := context.Background()
 	stream := fmt.Sprintf("bench-%d", benchStreams.Add(1))
-	if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(stream), ShardCount: aws.Int32(4)}); err != nil {
+	in := &kinesis.CreateStreamInput{StreamName: aws.String(stream), ShardCount: aws.Int32(4)}
+	if len(tags) > 0 {
+		in.Tags = tags[0]
+	}
+	if _, err := kc.CreateStream(ctx, in); err != nil {
 		b.Fatal(err)
 	}
 	data := make([]byte, 1024)

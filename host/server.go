@@ -20,6 +20,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/auth"
 	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/console"
 	"github.com/sluice-io/sluice/host/delivery"
 	"github.com/sluice-io/sluice/host/firehose"
 	"github.com/sluice-io/sluice/host/kinesis"
@@ -66,6 +67,9 @@ type Config struct {
 	// has no neighbours to protect. A stream can turn them on for itself
 	// with the tag sluice:throughput=enforce.
 	ShardLimits bool
+	// ConsoleSampleEvery is how often the web console's charts sample the
+	// metrics (0: console.DefaultSampleEvery).
+	ConsoleSampleEvery time.Duration
 	// HTTP bounds the HTTP listener: timeouts, header size and the cap on
 	// concurrent requests. Zero fields take the defaults (see HTTPLimits).
 	HTTP HTTPLimits
@@ -116,6 +120,9 @@ type Config struct {
 	// and DefaultClusterReplicas on a cluster (the embedded server in
 	// one, or external servers that are one).
 	Replicas int
+	// ShardGroups is the number of JetStream streams a new data stream's
+	// shards spread over (streams.Config.ShardGroups): 0 or 1 is one.
+	ShardGroups int
 	// AllowEndpoints restricts the hosts HTTP endpoint and S3
 	// destinations may reach (see host/egress); empty allows any host but
 	// link-local and metadata addresses.
@@ -182,8 +189,9 @@ type Server struct {
 	delivery *delivery.Manager
 	http     *http.Server
 	ln       net.Listener
-	tls      *tlsconf.Server // nil: no TLS
-	hostID   string          // among the hosts sharing the JetStream (delivery.Config.HostID)
+	tls      *tlsconf.Server    // nil: no TLS
+	hostID   string             // among the hosts sharing the JetStream (delivery.Config.HostID)
+	sampler  context.CancelFunc // stops the console's metrics sampler
 	served   chan error
 }
 
@@ -242,6 +250,8 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Logger:    cfg.Logger.With("component", "streams"),
 		Storage:   s.storage(),
 		Replicas:  cfg.Replicas,
+		// Validated by streams.Open, with the one bound MaxShardGroups.
+		ShardGroups: cfg.ShardGroups,
 	}
 	if cfg.ShardLimits {
 		streamsCfg.Limits = &streams.KinesisLimits
@@ -274,7 +284,14 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
-	reg.MustRegister(s.streams.Collector(), s.rt.Collector())
+	// The data streams' series (every stream's, and the shard-level ones
+	// of enhanced monitoring), which the console charts too, and the
+	// runtime's by module.
+	for _, c := range []prometheus.Collector{s.streams.Collector(), s.rt.Collector()} {
+		if err := registerOnce(reg, c); err != nil {
+			return nil, err
+		}
+	}
 
 	dcfg, err := confinement(cfg, dataDir)
 	if err != nil {
@@ -354,8 +371,14 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	con, err := s.console(reg)
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/", am.wrap(splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler)))
+	mux.Handle(console.Prefix+"/", apiLimit.wrap(con))
+	mux.Handle(console.Prefix, apiLimit.wrap(con))
 	mux.Handle("GET /metrics", probeLimit.wrap(metrics))
 	mux.Handle("GET /healthz", probeLimit.wrap(http.HandlerFunc(pr.healthz)))
 	mux.Handle("GET /readyz", probeLimit.wrap(http.HandlerFunc(pr.readyz)))
@@ -396,6 +419,9 @@ func (s *Server) Done() <-chan error { return s.served }
 // Close stops the listener, the engines and the NATS server, in that order.
 func (s *Server) Close() error {
 	var errs []error
+	if s.sampler != nil {
+		s.sampler()
+	}
 	if s.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		errs = append(errs, s.http.Shutdown(ctx))

@@ -27,6 +27,8 @@ have qemu-aarch64-static || need_apt+=(qemu-user-static)
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || need_apt+=(python3-boto3)
 [ -x /usr/bin/faketime ] || need_apt+=(faketime)
 have openssl || need_apt+=(openssl)
+# A real browser for the console tests (host/console), driven by chromedp.
+have chromium || need_apt+=(chromium)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-toolchains: apt-get install ${need_apt[*]}"

@@ -19,4 +19,9 @@
 // server's region; SLUICE_REGION, default us-east-1), not the profile's.
 // A refusal of the server (unknown key, bad signature, access denied) is
 // said in plain words with AWS's error name.
+//
+// `sluice serve --config FILE` reads serve's settings from `flag = value`
+// lines whose keys are serve's own flag names, set through the flags
+// themselves (serve_config.go); flags on the command line win. The Debian
+// package's unit runs it on /etc/sluice/sluice.conf (packaging/).
 package main

@@ -28,9 +28,9 @@ import (
 func newModuleCmd(c *cli) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "module",
-		Short: "Push, list, describe, remove and test transform modules (WebAssembly)",
+		Short: "Start, push, list, describe, remove and test transform modules (WebAssembly)",
 	}
-	cmd.AddCommand(newModulePushCmd(c), newModuleListCmd(c), newModuleDescribeCmd(c), newModuleRmCmd(c), newModuleTestCmd(c))
+	cmd.AddCommand(newModuleInitCmd(c), newModulePushCmd(c), newModuleListCmd(c), newModuleDescribeCmd(c), newModuleRmCmd(c), newModuleTestCmd(c))
 	return cmd
 }
 

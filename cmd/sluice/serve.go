@@ -21,11 +21,15 @@ func newServeCmd(c *cli) *cobra.Command {
 	var keyFile, oldKeyFile string
 	var memLimit memlimit.Limit
 	var cluster clusterFlags
+	var configFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: embedded NATS JetStream plus the HTTP APIs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyConfigFile(cmd, configFile); err != nil {
+				return err
+			}
 			switch sync {
 			case "always":
 				cfg.SyncAlways = true
@@ -83,6 +87,7 @@ func newServeCmd(c *cli) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&configFile, configFlag, "", "read settings from `FILE`: one \"flag = value\" a line, the keys being these flags' names (see the README's Install section); flags given here win")
 	f.StringVar(&cfg.DataDir, "data-dir", host.DefaultDataDir, "where JetStream keeps its files")
 	f.StringVar(&cfg.HTTPAddr, "http", host.DefaultHTTPAddr, "HTTP listener for the AWS-compatible APIs and /metrics")
 	f.StringVar(&cfg.NATSListen, "nats", host.DefaultNATSListen, `NATS client listener; "" for in-process only`)

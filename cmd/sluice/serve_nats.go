@@ -27,6 +27,7 @@ func (n *natsAuthFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&n.password, "nats-password", "", "password of --nats-user; or $"+envNATSPassword)
 	f.StringVar(&n.nkey, "nats-nkey", "", "public nkey (U…) of a NATS data user, who signs in with its seed")
 	f.StringVar(&n.kvToken, "nats-kv-token", "", "token of NATS key-value users (create and write the buckets modules read); or $"+envNATSKVToken+"; default: one made once in DATA_DIR/"+natsd.KVTokenFile)
+	markSecret(f, "nats-token", "nats-password", "nats-kv-token")
 }
 
 // credentials are the logins the flags (and their environment variables)

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 	"github.com/spf13/cobra"
+
+	"github.com/sluice-io/sluice/host/streams"
 )
 
 func newStreamCmd(c *cli) *cobra.Command {
@@ -23,6 +25,7 @@ func newStreamCmd(c *cli) *cobra.Command {
 
 func newStreamCreateCmd(c *cli) *cobra.Command {
 	var shards int32
+	var groups int
 	var retention time.Duration
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -35,7 +38,11 @@ func newStreamCreateCmd(c *cli) *cobra.Command {
 			}
 			kc := c.kinesisClient()
 			name := args[0]
-			if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}); err != nil {
+			in := &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(shards)}
+			if groups > 0 {
+				in.Tags = map[string]string{streams.ShardGroupsTag: fmt.Sprint(groups)}
+			}
+			if _, err := kc.CreateStream(ctx, in); err != nil {
 				return apiErr(err)
 			}
 			if hours := int32(retention / time.Hour); hours > 24 {
@@ -53,6 +60,7 @@ func newStreamCreateCmd(c *cli) *cobra.Command {
 		},
 	}
 	cmd.Flags().Int32Var(&shards, "shards", 1, "number of shards")
+	cmd.Flags().IntVar(&groups, "shard-groups", 0, fmt.Sprintf("spread the shards over N JetStream streams (1 to %d; tag %s), for writes past one RAFT leader on a cluster; default: the server's --shard-groups", streams.MaxShardGroups, streams.ShardGroupsTag))
 	cmd.Flags().DurationVar(&retention, "retention", 24*time.Hour, "how long records are kept (24h to 8760h)")
 	return cmd
 }

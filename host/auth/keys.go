@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"os"
@@ -194,3 +195,24 @@ func Load(path string, getenv func(string) string) (*Keys, error) {
 	}
 	return NewKeys(keys...)
 }
+
+// Authenticate finds the key with access key id id whose secret is secret
+// (compared in constant time), for a login that cannot sign requests (the
+// web console's form). It reports no key for an unknown id or a wrong
+// secret alike.
+func (ks *Keys) Authenticate(id, secret string) (*Key, bool) {
+	k, ok := ks.lookup(id)
+	if !ok {
+		// Compare anyway, so an unknown id takes as long as a wrong secret.
+		subtle.ConstantTimeCompare([]byte(secret), []byte(secret))
+		return nil, false
+	}
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(k.SecretAccessKey)) != 1 {
+		return nil, false
+	}
+	return k, true
+}
+
+// Lookup finds a key by its access key id (a console session names its
+// key by id).
+func (ks *Keys) Lookup(id string) (*Key, bool) { return ks.lookup(id) }

@@ -186,3 +186,23 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// ARNs names a server's resources for [Key.Allowed], as the guard does:
+// what a caller that authorizes by itself (the web console) checks a key
+// against.
+type ARNs struct{ a arns }
+
+// NewARNs names the resources of a server in region and account.
+func NewARNs(region, account string) ARNs { return ARNs{arns{region: region, account: account}} }
+
+// Stream is the data stream name.
+func (x ARNs) Stream(name string) Resource { return x.a.resource(kindStream, name) }
+
+// DeliveryStream is the delivery stream name.
+func (x ARNs) DeliveryStream(name string) Resource { return x.a.resource(kindDelivery, name) }
+
+// Module is the module name.
+func (x ARNs) Module(name string) Resource { return x.a.resource(kindModule, name) }
+
+// Any is the resource of list operations ("*").
+func (ARNs) Any() Resource { return anyResource }

@@ -43,6 +43,7 @@ type pipeline struct {
 	mu     sync.Mutex
 	stat   Status
 	oldest time.Time // arrival of the oldest undelivered source record
+	recent recentLog // the last objects and error records written (recent.go)
 	// rev is the position key's revision as this pipeline last wrote it:
 	// the fence every position write names (store.casPos).
 	rev uint64

@@ -49,6 +49,12 @@ func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 		if err != nil {
 			return si, fmt.Errorf("source stream %s: %w", p.def.Source.Stream, err)
 		}
+		if s.Grouped() {
+			// Made again with shard groups since this delivery stream was
+			// created: its records wait in the data stream, undelivered,
+			// and the status says why.
+			return si, permanent(errGroupedSource(s))
+		}
 		si.id, si.created = s.ID, s.Created
 	}
 	js, err := p.m.js.Stream(ctx, stream)
@@ -263,4 +269,11 @@ func (p *pipeline) oldestUndelivered(ctx context.Context, checkpoint uint64) (ti
 		return time.Time{}, err
 	}
 	return msg.Time, nil
+}
+
+// errGroupedSource refuses a source data stream whose shards spread over
+// several JetStream streams (streams.Stream.Grouped): a pipeline reads
+// one JetStream stream in its order, with one checkpoint.
+func errGroupedSource(s *streams.Stream) error {
+	return invalidf("source stream %s spreads its shards over %d JetStream streams (shard groups); delivery streams read data streams of one group only (RATIONALE.md, \"Shard groups\")", s.Name, s.Groups)
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -70,6 +71,12 @@ type Status struct {
 	// another host runs (it reports every Config.LeaseRenew); zero when
 	// this host runs it.
 	ReportedAt time.Time
+	// RecentObjects are the last objects this host wrote for the delivery
+	// stream, oldest first, and RecentErrors the last records it wrote to
+	// the error output (see RecentObjectsKept); empty for a delivery
+	// stream another host runs.
+	RecentObjects []RecentObject `json:"-"`
+	RecentErrors  []FailedRecord `json:"-"`
 }
 
 // Failing reports whether the state is one of delivery failing.
@@ -177,6 +184,8 @@ func (p *pipeline) status(s *Status) {
 	defer p.mu.Unlock()
 	lifecycle := s.State
 	*s = p.stat
+	s.RecentObjects = slices.Clone(p.recent.objects)
+	s.RecentErrors = slices.Clone(p.recent.errors)
 	if lifecycle == StatusCreating || lifecycle == StatusDeleting {
 		s.State = lifecycle
 	}

@@ -59,12 +59,12 @@ func (e *refusedError) Unwrap() error { return e.err }
 // the batch is kept and replayed once the store takes it).
 func (st *stages) write(ctx context.Context, o *output) error {
 	if o.backup != nil {
-		if err := st.put(ctx, st.errs, *o.backup, false); err != nil {
+		if err := st.put(ctx, st.errs, *o.backup, ObjectBackup); err != nil {
 			return st.lastResort("backup", err)
 		}
 	}
 	for _, obj := range o.data {
-		err := st.put(ctx, st.data, obj, true)
+		err := st.put(ctx, st.data, obj, ObjectData)
 		var refused *refusedError
 		if errors.As(err, &refused) {
 			st.divert(o, obj, refused)
@@ -88,10 +88,11 @@ func (st *stages) write(ctx context.Context, o *output) error {
 		return permanent(fmt.Errorf("name the error output: %w", err))
 	}
 	for _, obj := range errObjs {
-		if err := st.put(ctx, st.errs, obj, false); err != nil {
+		if err := st.put(ctx, st.errs, obj, ObjectError); err != nil {
 			return st.lastResort("error output", err)
 		}
 	}
+	st.p.noteErrors(o.errors)
 	name := st.def.Name
 	for i := range o.errors {
 		st.p.m.met.errorRecords.WithLabelValues(name, o.errors[i].kind).Inc()
@@ -137,12 +138,14 @@ func destinationCode(kind string, err error) string {
 // put writes one object, retrying with exponential backoff for as long as
 // ctx lasts while the store says a retry may succeed; a refusal for good
 // is a *refusedError at once.
-func (st *stages) put(ctx context.Context, store sinks.ObjectStore, p pending, data bool) error {
+func (st *stages) put(ctx context.Context, store sinks.ObjectStore, p pending, kind string) error {
+	data := kind == ObjectData
 	met := st.p.m.met
 	name, dest := st.def.Name, st.label(data)
 	for attempt := 0; ; attempt++ {
 		err := store.Put(ctx, p.obj)
 		if err == nil {
+			st.p.noteObject(p.obj.Key, kind, len(p.obj.Body), p.records)
 			met.deliveredObjects.WithLabelValues(name, dest).Inc()
 			met.deliveredBytes.WithLabelValues(name, dest).Add(float64(len(p.obj.Body)))
 			if data {

@@ -96,7 +96,7 @@ func (a *api) describeStream(ctx context.Context, in *describeStreamInput) (*des
 	if err != nil {
 		return nil, err
 	}
-	shards, more := pageShards(s.Shards, in.ExclusiveStartShardId, limit)
+	shards, more := pageShards(s, s.Shards, in.ExclusiveStartShardId, limit)
 	return &describeStreamOutput{StreamDescription: streamDescription{
 		StreamName:              s.Name,
 		StreamARN:               a.e.ARN(s.Name),
@@ -198,7 +198,7 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 			return nil, err
 		}
 	}
-	shards, more := pageShards(all, tok.After, limit)
+	shards, more := pageShards(s, all, tok.After, limit)
 	out := &listShardsOutput{Shards: shards}
 	if more {
 		b, _ := json.Marshal(listShardsToken{Stream: s.Name, ID: s.ID, After: shards[len(shards)-1].ShardId, Filter: tok.Filter})
@@ -207,8 +207,9 @@ func (a *api) listShards(ctx context.Context, in *listShardsInput) (*listShardsO
 	return out, nil
 }
 
-// pageShards returns up to limit shards with ids after exclusiveStart.
-func pageShards(all []streams.Shard, exclusiveStart string, limit int) ([]shard, bool) {
+// pageShards returns up to limit shards of s with ids after
+// exclusiveStart.
+func pageShards(s *streams.Stream, all []streams.Shard, exclusiveStart string, limit int) ([]shard, bool) {
 	out := []shard{}
 	for _, sh := range all {
 		if exclusiveStart != "" && sh.ID <= exclusiveStart {
@@ -217,21 +218,21 @@ func pageShards(all []streams.Shard, exclusiveStart string, limit int) ([]shard,
 		if len(out) == limit {
 			return out, true
 		}
-		out = append(out, wireShard(sh))
+		out = append(out, wireShard(s, sh))
 	}
 	return out, false
 }
 
-func wireShard(sh streams.Shard) shard {
+func wireShard(s *streams.Stream, sh streams.Shard) shard {
 	w := shard{
 		ShardId:               sh.ID,
 		ParentShardId:         sh.ParentShardID,
 		AdjacentParentShardId: sh.AdjacentParentShardID,
 		HashKeyRange:          hashKeyRange{sh.StartingHashKey, sh.EndingHashKey},
-		SequenceNumberRange:   sequenceNumberRange{StartingSequenceNumber: streams.FormatSequence(sh.StartingSequence)},
+		SequenceNumberRange:   sequenceNumberRange{StartingSequenceNumber: s.SequenceNumber(sh, sh.StartingSequence)},
 	}
 	if !sh.Open() {
-		w.SequenceNumberRange.EndingSequenceNumber = streams.FormatSequence(sh.EndingSequence)
+		w.SequenceNumberRange.EndingSequenceNumber = s.SequenceNumber(sh, sh.EndingSequence)
 	}
 	return w
 }

@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -31,36 +32,44 @@ func (a *API) invoke(w http.ResponseWriter, r *http.Request) {
 		a.writeError(w, r, err)
 		return
 	}
-	batch, err := runtime.DecodeEvent(body)
-	if err != nil {
-		a.writeError(w, r, fmt.Errorf("%w: %w", errInvalidEvent, err))
-		return
-	}
-	v, err := a.reg.Lookup(ctx, r.PathValue("ref"))
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	m, release, err := a.loaded.get(ctx, v.Ref(), env, func() ([]byte, error) { return a.reg.Fetch(ctx, v) })
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	defer release()
-	resp, err := m.Transform(ctx, batch)
-	if err != nil {
-		a.writeError(w, r, err)
-		return
-	}
-	out, err := runtime.EncodeResponse(resp)
+	out, ref, err := a.Invoke(ctx, r.PathValue("ref"), env, body)
 	if err != nil {
 		a.writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Sluice-Module", v.Ref().String())
+	w.Header().Set("X-Sluice-Module", ref.String())
 	_, _ = w.Write(out)
 }
+
+// Invoke runs a Firehose data-transformation event through the module ref
+// names, as POST /v1/modules/{ref}/invoke does (the web console's "test
+// with a sample" calls it directly), and returns the Firehose response and
+// the version that ran. The caller bounds the event's size (MaxEventBytes).
+func (a *API) Invoke(ctx context.Context, ref string, env map[string]string, event []byte) ([]byte, runtime.Ref, error) {
+	batch, err := runtime.DecodeEvent(event)
+	if err != nil {
+		return nil, runtime.Ref{}, fmt.Errorf("%w: %w", errInvalidEvent, err)
+	}
+	v, err := a.reg.Lookup(ctx, ref)
+	if err != nil {
+		return nil, runtime.Ref{}, err
+	}
+	m, release, err := a.loaded.get(ctx, v.Ref(), env, func() ([]byte, error) { return a.reg.Fetch(ctx, v) })
+	if err != nil {
+		return nil, v.Ref(), err
+	}
+	defer release()
+	resp, err := m.Transform(ctx, batch)
+	if err != nil {
+		return nil, v.Ref(), err
+	}
+	out, err := runtime.EncodeResponse(resp)
+	return out, v.Ref(), err
+}
+
+// MaxEventBytes is the largest event Invoke is given by the API.
+func (a *API) MaxEventBytes() int64 { return a.maxEventBytes }
 
 // parseEnv reads env=K=V query values into the module's environment.
 func parseEnv(pairs []string) (map[string]string, error) {

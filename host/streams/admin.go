@@ -1,6 +1,7 @@
 package streams
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -24,6 +26,10 @@ type CreateOptions struct {
 	// (MinRecordSizeKiB..MaxRecordSizeKiB, as SetMaxRecordSize checks
 	// it); 0 is the default, MinRecordSizeKiB.
 	MaxRecordSizeKiB int
+	// ShardGroups is the number of JetStream streams its shards spread
+	// over (groups.go, 1..MaxShardGroups); 0 is the ShardGroupsTag tag's
+	// number if Tags has it, else Config.ShardGroups.
+	ShardGroups int
 }
 
 // CreateStream creates a stream with shardCount shards whose hash ranges
@@ -48,6 +54,18 @@ func (e *Engine) CreateStreamWith(ctx context.Context, name string, shardCount i
 	if err := e.checkNewTags(name, opts.Tags); err != nil {
 		return err
 	}
+	if v, ok := opts.Tags[ShardGroupsTag]; ok && opts.ShardGroups == 0 {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxShardGroups {
+			return errorf(ErrInvalidArgument, "Tag %s must be a number of shard groups from 1 to %d, not %q.", ShardGroupsTag, MaxShardGroups, v)
+		}
+		opts.ShardGroups = n
+	}
+	if opts.ShardGroups != 0 {
+		if err := validateRange("shardGroups", opts.ShardGroups, 1, MaxShardGroups); err != nil {
+			return err
+		}
+	}
 	if shardCount > e.cfg.MaxShards {
 		return errorf(ErrLimitExceeded, "This request would exceed the shard limit of %d shards per stream.", e.cfg.MaxShards)
 	}
@@ -63,6 +81,9 @@ func (e *Engine) CreateStreamWith(ctx context.Context, name string, shardCount i
 		RetentionHours: DefaultRetentionHours,
 		NextShard:      shardCount,
 		Tags:           maps.Clone(opts.Tags),
+	}
+	if g := cmp.Or(opts.ShardGroups, e.cfg.ShardGroups); g > 1 {
+		s.Groups = g
 	}
 	if opts.MaxRecordSizeKiB > MinRecordSizeKiB {
 		s.MaxRecordKiB, s.PeakRecordKiB = opts.MaxRecordSizeKiB, opts.MaxRecordSizeKiB
@@ -97,20 +118,22 @@ func (e *Engine) CreateStreamWith(ctx context.Context, name string, shardCount i
 // finishCreate makes the JetStream stream for a CREATING definition and
 // marks it ACTIVE. It is idempotent, so recovery can repeat it.
 func (e *Engine) finishCreate(ctx context.Context, s *Stream) error {
-	cfg := e.jsConfig(s)
-	_, err := e.js.CreateStream(ctx, cfg)
-	if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-		// Left over with another config (no definition owned it): its
-		// records belong to no stream, so start clean.
-		e.log.Warn("replacing orphaned JetStream stream", "stream", s.Name)
-		if err = e.js.DeleteStream(ctx, cfg.Name); err == nil {
-			_, err = e.js.CreateStream(ctx, cfg)
+	for g := range s.parts() {
+		cfg := e.jsConfig(s, g)
+		_, err := e.js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			// Left over with another config (no definition owned it): its
+			// records belong to no stream, so start clean.
+			e.log.Warn("replacing orphaned JetStream stream", "stream", s.Name, "jetstream", cfg.Name)
+			if err = e.js.DeleteStream(ctx, cfg.Name); err == nil {
+				_, err = e.js.CreateStream(ctx, cfg)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("create %s: %w", s.Name, err)
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("create %s: %w", s.Name, err)
-	}
-	_, err = e.update(ctx, s.Name, func(cur *Stream) error {
+	_, err := e.update(ctx, s.Name, func(cur *Stream) error {
 		if cur.ID != s.ID {
 			return errorf(ErrInUse, "Stream %s was replaced during creation.", s.Name)
 		}
@@ -123,7 +146,9 @@ func (e *Engine) finishCreate(ctx context.Context, s *Stream) error {
 	return err
 }
 
-func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
+// jsConfig is the configuration of part g of s's JetStream streams (the
+// only one unless s is grouped).
+func (e *Engine) jsConfig(s *Stream, g int) jetstream.StreamConfig {
 	if s.Mirror != nil {
 		// A mirror has no subjects of its own: JetStream refuses both.
 		return jetstream.StreamConfig{
@@ -138,10 +163,14 @@ func (e *Engine) jsConfig(s *Stream) jetstream.StreamConfig {
 			Replicas:    e.cfg.Replicas,
 		}
 	}
+	desc := "Sluice data stream " + s.Name
+	if s.Grouped() {
+		desc += fmt.Sprintf(" (shard group %d of %d)", g, s.Groups)
+	}
 	return jetstream.StreamConfig{
-		Name:        jsName(s.Name),
-		Description: "Sluice data stream " + s.Name,
-		Subjects:    openSubjects(s),
+		Name:        partJS(s.Name, g),
+		Description: desc,
+		Subjects:    openSubjects(s, g),
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		Discard:     jetstream.DiscardOld,
@@ -191,15 +220,23 @@ func (e *Engine) finishDelete(ctx context.Context, name string) error {
 	if s, _, err := e.load(ctx, name); err == nil {
 		e.writeTombstone(ctx, s)
 	}
-	if err := e.setSubjects(ctx, name, []string{fenceSubject(name)}); err == nil {
-		if _, err := e.barrier(ctx, name); err != nil {
-			e.log.Warn("delete: barrier", "stream", name, "err", err)
-		}
-	} else if !errors.Is(err, ErrNotFound) {
-		e.log.Warn("delete: fencing the shards off", "stream", name, "err", err)
+	parts := 1
+	if s, _, err := e.load(ctx, name); err == nil {
+		parts = s.parts()
 	}
-	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("delete %s: %w", name, err)
+	for g := range parts {
+		if err := e.setSubjects(ctx, name, g, []string{partFence(name, g)}); err == nil {
+			if _, err := e.barrier(ctx, name, g); err != nil {
+				e.log.Warn("delete: barrier", "stream", name, "err", err)
+			}
+		} else if !errors.Is(err, ErrNotFound) {
+			e.log.Warn("delete: fencing the shards off", "stream", name, "err", err)
+		}
+	}
+	for g := range parts {
+		if err := e.js.DeleteStream(ctx, partJS(name, g)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("delete %s: %w", name, err)
+		}
 	}
 	_, rev, _ := e.load(ctx, name)
 	if err := e.kv.Purge(ctx, kvKey(name)); err != nil {
@@ -291,14 +328,23 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 // stream ACTIVE. If JetStream refuses, the definition goes back to ACTIVE
 // unchanged.
 func (e *Engine) finishRetention(ctx context.Context, name string, hours int) error {
-	jsErr := e.updateJetStream(ctx, name, func(cfg *jetstream.StreamConfig) bool {
-		want := time.Duration(hours) * time.Hour
-		if cfg.MaxAge == want {
-			return false
+	parts := 1
+	if s, _, err := e.fetch(ctx, name); err == nil {
+		parts = s.parts()
+	}
+	var jsErr error
+	for g := range parts {
+		if jsErr = e.updateJetStream(ctx, name, g, func(cfg *jetstream.StreamConfig) bool {
+			want := time.Duration(hours) * time.Hour
+			if cfg.MaxAge == want {
+				return false
+			}
+			cfg.MaxAge = want
+			return true
+		}); jsErr != nil {
+			break
 		}
-		cfg.MaxAge = want
-		return true
-	})
+	}
 	_, err := e.update(ctx, name, func(cur *Stream) error {
 		if cur.Status != StatusUpdating || cur.PendingRetention != hours {
 			return nil // finished already (by recovery on another host)

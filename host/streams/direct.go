@@ -109,13 +109,20 @@ func (e *Engine) directGet(ctx context.Context, stream string, req directRequest
 // storageNotFound is the error for a JetStream stream that is gone: its
 // data stream is not found (deleted, perhaps by another host).
 func (e *Engine) storageNotFound(stream string) error {
-	return e.notFound(strings.ReplaceAll(strings.TrimPrefix(stream, jsPrefix), "~", "."))
+	name, _, _ := strings.Cut(strings.TrimPrefix(stream, jsPrefix), "=") // a part's "=g<g>"
+	return e.notFound(strings.ReplaceAll(name, "~", "."))
 }
 
 // storageInfo returns the state of a data stream's JetStream stream; one
 // that is gone is ErrNotFound.
 func (e *Engine) storageInfo(ctx context.Context, name string) (*jetstream.StreamInfo, error) {
-	st, err := e.js.Stream(ctx, jsName(name))
+	return e.jsInfo(ctx, name, jsName(name))
+}
+
+// jsInfo is the state of the JetStream stream js holding (part of) the
+// data stream name.
+func (e *Engine) jsInfo(ctx context.Context, name, js string) (*jetstream.StreamInfo, error) {
+	st, err := e.js.Stream(ctx, js)
 	if err == nil {
 		var info *jetstream.StreamInfo
 		if info, err = st.Info(ctx); err == nil {

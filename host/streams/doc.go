@@ -20,6 +20,12 @@
 //     '=' but not '~'); the iterator key is "secrets.iterator-hmac" there.
 //   - A sequence number is the JetStream stream sequence, 20 digits zero
 //     padded; it grows within a shard and sorts as text and as a number.
+//   - Shard groups (groups.go): a stream created with Groups N > 1 has N
+//     JetStream streams ("KDS_<token>", "KDS_<token>=g1", ...), shard i in
+//     part i mod N, each part with its own barrier subject; its sequence
+//     numbers are 35 digits carrying the shard's generation and part above
+//     the part's sequence, so children still sort above parents. Delivery
+//     streams and mirrors read one-part streams only.
 //   - The partition key and explicit hash key are message headers; the
 //     arrival time is the JetStream message time.
 //   - Reads are batch direct gets by subject: no consumer per reader, so

@@ -69,6 +69,10 @@ type Config struct {
 	Now func() time.Time
 	// MaxShards caps the shards of one stream; 0 means DefaultMaxShards.
 	MaxShards int
+	// ShardGroups is the number of JetStream streams a new data stream's
+	// shards spread over (groups.go): 0 or 1 is one, the layout that is
+	// fastest on one server; up to MaxShardGroups.
+	ShardGroups int
 	// Limits, when set, are enforced on every stream's shards (a stream's
 	// TagThroughput tag overrides it); nil enforces nothing unless a stream
 	// asks for KinesisLimits with the tag.
@@ -160,6 +164,9 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Engine, error) {
 	}
 	if cfg.MaxShards == 0 {
 		cfg.MaxShards = DefaultMaxShards
+	}
+	if cfg.ShardGroups < 0 || cfg.ShardGroups > MaxShardGroups {
+		return nil, fmt.Errorf("streams: ShardGroups %d outside 0..%d", cfg.ShardGroups, MaxShardGroups)
 	}
 	if cfg.MaxShards < 0 {
 		return nil, fmt.Errorf("streams: MaxShards %d < 0", cfg.MaxShards)

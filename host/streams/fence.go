@@ -32,34 +32,35 @@ import (
 // record taken before the update is stored below the barrier's sequence
 // B. Parents close with EndingSequence B, children open at B+1.
 
-// openSubjects is the JetStream subjects of a stream: its open shards'
+// openSubjects is the JetStream subjects of part g of a stream (the
+// whole stream unless it is grouped, groups.go): its open shards'
 // subjects and its barrier subject.
-func openSubjects(s *Stream) []string {
+func openSubjects(s *Stream, g int) []string {
 	out := make([]string, 0, len(s.Shards)+1)
 	for _, sh := range s.Shards {
-		if sh.Open() {
+		if sh.Open() && s.partOf(sh.ID) == g {
 			out = append(out, shardSubject(s.Name, sh.ID))
 		}
 	}
-	return append(out, fenceSubject(s.Name))
+	return append(out, partFence(s.Name, g))
 }
 
-// fencedSubjects is the JetStream subjects of a stream whose pending
-// reshard r is switching: its open shards but r's parents, r's children
-// that are born open, and its barrier subject.
-func fencedSubjects(s *Stream, r *Reshard) []string {
+// fencedSubjects is the JetStream subjects of part g of a stream whose
+// pending reshard r is switching: its open shards but r's parents, r's
+// children that are born open, and its barrier subject.
+func fencedSubjects(s *Stream, r *Reshard, g int) []string {
 	out := make([]string, 0, len(s.Shards)+len(r.New)+1)
 	for _, sh := range s.Shards {
-		if sh.Open() && !slices.Contains(r.Close, sh.ID) {
+		if sh.Open() && !slices.Contains(r.Close, sh.ID) && s.partOf(sh.ID) == g {
 			out = append(out, shardSubject(s.Name, sh.ID))
 		}
 	}
 	for _, c := range r.New {
-		if c.Open() {
+		if c.Open() && s.partOf(c.ID) == g {
 			out = append(out, shardSubject(s.Name, c.ID))
 		}
 	}
-	return append(out, fenceSubject(s.Name))
+	return append(out, partFence(s.Name, g))
 }
 
 // wildcardSubjects is how streams made before the fence existed took
@@ -71,8 +72,8 @@ func wildcardSubjects(name string) []string { return []string{subjectPrefix + to
 // (a reshard's switch, a retention change, a rollback) hold the stream
 // UPDATING in its definition (a compare-and-set), so no two of them
 // rewrite it at once.
-func (e *Engine) setSubjects(ctx context.Context, name string, subjects []string) error {
-	return e.updateJetStream(ctx, name, func(cfg *jetstream.StreamConfig) bool {
+func (e *Engine) setSubjects(ctx context.Context, name string, g int, subjects []string) error {
+	return e.updateJetStream(ctx, name, g, func(cfg *jetstream.StreamConfig) bool {
 		if slices.Equal(cfg.Subjects, subjects) {
 			return false
 		}
@@ -81,12 +82,12 @@ func (e *Engine) setSubjects(ctx context.Context, name string, subjects []string
 	})
 }
 
-// updateJetStream changes the configuration of name's JetStream stream
+// updateJetStream changes the configuration of part g of name's JetStream streams
 // with change (which reports whether it changed anything), retrying a
 // request a cluster leaves unanswered.
-func (e *Engine) updateJetStream(ctx context.Context, name string, change func(*jetstream.StreamConfig) bool) error {
+func (e *Engine) updateJetStream(ctx context.Context, name string, g int, change func(*jetstream.StreamConfig) bool) error {
 	return jsretry.Do(ctx, func(ctx context.Context) error {
-		info, err := e.storageInfo(ctx, name)
+		info, err := e.partInfo(ctx, name, g)
 		if err != nil {
 			return err
 		}
@@ -102,17 +103,17 @@ func (e *Engine) updateJetStream(ctx context.Context, name string, change func(*
 	})
 }
 
-// barrier publishes a barrier to name's barrier subject and returns its
-// stream sequence: every record JetStream took before the call is stored
+// barrier publishes a barrier to the barrier subject of part g of name
+// and returns its stream sequence: every record JetStream took before the call is stored
 // below it. The barrier stays in the stream (until retention drops it):
 // it is on no shard's subject, so no GetRecords returns it, and a reader
 // of the whole stream (a delivery stream, a mirror) sees by its subject
 // (IsBarrier) that the sequence is no record. Deleted, it would leave a
 // hole such a reader could not tell from records lost.
-func (e *Engine) barrier(ctx context.Context, name string) (uint64, error) {
+func (e *Engine) barrier(ctx context.Context, name string, g int) (uint64, error) {
 	var seq uint64
 	err := jsretry.Do(ctx, func(ctx context.Context) error {
-		m := &nats.Msg{Subject: fenceSubject(name), Header: nats.Header{jetstream.ExpectedStreamHeader: []string{jsName(name)}}}
+		m := &nats.Msg{Subject: partFence(name, g), Header: nats.Header{jetstream.ExpectedStreamHeader: []string{partJS(name, g)}}}
 		ack, err := e.js.PublishMsg(ctx, m)
 		if err != nil {
 			return err
@@ -147,14 +148,14 @@ func (e *Engine) barriers(ctx context.Context, name string) (uint64, error) {
 // request per such shard; finishReshard runs it after each commit and
 // logs what it finds.
 func (e *Engine) strays(ctx context.Context, s *Stream) ([]string, error) {
-	st, err := e.js.Stream(ctx, jsName(s.Name))
-	if err != nil {
-		return nil, err
-	}
 	var out []string
 	for _, sh := range s.Shards {
 		if sh.Open() || !sh.ClosedAt.Equal(s.LastReshard) {
 			continue
+		}
+		st, err := e.js.Stream(ctx, s.jsOf(sh.ID))
+		if err != nil {
+			return out, err
 		}
 		m, err := st.GetLastMsgForSubject(ctx, shardSubject(s.Name, sh.ID))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -187,8 +188,10 @@ func (e *Engine) fence(ctx context.Context, s *Stream, r *Reshard) error {
 	if !pending(cur) {
 		return e.notPending(cur, r)
 	}
-	if err := e.setSubjects(ctx, s.Name, fencedSubjects(s, r)); err != nil {
-		return fmt.Errorf("reshard %s: fence: %w", s.Name, err)
+	for g := range s.parts() {
+		if err := e.setSubjects(ctx, s.Name, g, fencedSubjects(s, r, g)); err != nil {
+			return fmt.Errorf("reshard %s: fence: %w", s.Name, err)
+		}
 	}
 	if cur, _, err = e.fetch(ctx, s.Name); err != nil {
 		return err
@@ -197,12 +200,14 @@ func (e *Engine) fence(ctx context.Context, s *Stream, r *Reshard) error {
 		return nil
 	}
 	e.log.Warn("reshard finished elsewhere while fencing; restoring the subjects the definition calls for", "stream", s.Name, "generation", r.Generation)
-	want := openSubjects(cur)
-	if cur.Status == StatusUpdating && cur.Pending != nil {
-		want = fencedSubjects(cur, cur.Pending)
-	}
-	if err := e.setSubjects(ctx, s.Name, want); err != nil {
-		return fmt.Errorf("reshard %s: fence: %w", s.Name, err)
+	for g := range cur.parts() {
+		want := openSubjects(cur, g)
+		if cur.Status == StatusUpdating && cur.Pending != nil {
+			want = fencedSubjects(cur, cur.Pending, g)
+		}
+		if err := e.setSubjects(ctx, s.Name, g, want); err != nil {
+			return fmt.Errorf("reshard %s: fence: %w", s.Name, err)
+		}
 	}
 	return e.notPending(cur, r)
 }

@@ -38,8 +38,10 @@ func (e *Engine) deleteWhenFull(ctx context.Context, name string) error {
 		return errorf(ErrInUse, "Stream %s under account %s is being created.", name, e.cfg.AccountID)
 	}
 	e.log.Warn("store full: deleting the stream's records before its definition", "stream", name)
-	if err := e.js.DeleteStream(ctx, jsName(name)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
-		return fmt.Errorf("delete %s: %w", name, err)
+	for g := range s.parts() {
+		if err := e.js.DeleteStream(ctx, partJS(name, g)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+			return fmt.Errorf("delete %s: %w", name, err)
+		}
 	}
 	if e.cfg.Storage != nil {
 		if err := WaitWritable(ctx, e.cfg.Storage); err != nil {

@@ -108,7 +108,7 @@ func TestRouterBoundaries(t *testing.T) {
 	}
 	for _, c := range cases {
 		k, _ := ParseHashKey(c.key)
-		if got := rt.route(k); got != c.shard {
+		if got, _ := rt.route(k); got != c.shard {
 			t.Errorf("%s routed to %s, want %s", c.key, got, c.shard)
 		}
 	}

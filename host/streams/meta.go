@@ -45,6 +45,10 @@ type Shard struct {
 	// by them.
 	CreatedAt time.Time `json:"createdAt,omitzero"`
 	ClosedAt  time.Time `json:"closedAt,omitzero"`
+	// Gen is the generation of the reshard that made the shard (0 for
+	// the shards a stream was created with): a grouped stream's sequence
+	// numbers carry it (groups.go).
+	Gen uint64 `json:"gen,omitempty"`
 }
 
 // Open reports whether the shard still takes records.
@@ -82,6 +86,9 @@ type Stream struct {
 	// Generation counts the reshards committed; a reshard commits only
 	// against the generation it planned on.
 	Generation uint64 `json:"generation,omitempty"`
+	// Groups is the number of JetStream streams (parts) holding the
+	// stream's shards, set at creation (groups.go); 0 or 1 is one.
+	Groups int `json:"groups,omitempty"`
 	// Mode is PROVISIONED (or empty) or ON_DEMAND; OnDemand is the
 	// stream's own scaling policy (nil: the engine's).
 	Mode     string          `json:"mode,omitempty"`

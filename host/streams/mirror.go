@@ -104,6 +104,9 @@ func (e *Engine) CreateMirror(ctx context.Context, opts MirrorOptions) (*Stream,
 	if err != nil {
 		return nil, err
 	}
+	if src.Grouped() {
+		return nil, errorf(ErrInvalidArgument, "Stream %s in JetStream domain %s spreads its shards over %d JetStream streams (shard groups); mirrors copy streams of one group only.", opts.Stream, opts.Domain, src.Groups)
+	}
 	var idb [8]byte
 	if _, err := rand.Read(idb[:]); err != nil {
 		return nil, fmt.Errorf("mirror %s: %w", name, err)

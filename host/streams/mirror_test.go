@@ -282,6 +282,14 @@ func TestMirrorSourceProblems(t *testing.T) {
 			t.Errorf("%+v: %v, want %v %q", c.opts, err, c.kind, c.want)
 		}
 	}
+	// A grouped stream (several JetStream streams) is refused, not
+	// mirrored in part.
+	if err := edge.e.CreateStreamWith(ctx, "wide", 2, CreateOptions{ShardGroups: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := he.CreateMirror(ctx, MirrorOptions{Domain: edgeDomain, Stream: "wide"}); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "shard groups") {
+		t.Errorf("mirror of a grouped stream: %v, want InvalidArgument naming shard groups", err)
+	}
 	if err := edge.e.CreateStream(ctx, "orders", 1); err != nil {
 		t.Fatal(err)
 	}

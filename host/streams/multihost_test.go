@@ -20,13 +20,18 @@ import (
 // openHost opens an engine on its own connection to srv, as a second
 // Sluice host on the same JetStream would.
 func openHost(t *testing.T, srv *jstest.Server, name string) *Engine {
+	return openHostWith(t, srv, name, Config{})
+}
+
+// openHostWith is openHost with cfg.
+func openHostWith(t *testing.T, srv *jstest.Server, name string, cfg Config) *Engine {
 	t.Helper()
 	nc, err := srv.Connect(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
-	return openEngineOn(t, nc, Config{})
+	return openEngineOn(t, nc, cfg)
 }
 
 func openEngineOn(t *testing.T, nc *nats.Conn, cfg Config) *Engine {
@@ -249,9 +254,21 @@ func abbreviate(seq []int) string {
 // split and a merge); read parent-first, every key's records are there
 // exactly once and in order.
 func TestReshardWhileTwoHostsPut(t *testing.T) {
+	reshardWhileTwoHostsPut(t, Config{})
+}
+
+// TestGroupedReshardWhileTwoHostsPut is TestReshardWhileTwoHostsPut on a
+// stream whose shards spread over three JetStream streams (groups.go):
+// parents and children live in different parts, each fenced with its own
+// barrier, and each key's records still read once and in order.
+func TestGroupedReshardWhileTwoHostsPut(t *testing.T) {
+	reshardWhileTwoHostsPut(t, Config{ShardGroups: 3})
+}
+
+func reshardWhileTwoHostsPut(t *testing.T, cfg Config) {
 	ctx := context.Background()
 	srv := jstest.Start(t, "")
-	a, b := openHost(t, srv, "host-a"), openHost(t, srv, "host-b")
+	a, b := openHostWith(t, srv, "host-a", cfg), openHostWith(t, srv, "host-b", cfg)
 	if err := a.CreateStream(ctx, "s", 2); err != nil {
 		t.Fatal(err)
 	}
@@ -450,8 +467,10 @@ func TestFencedPutsWaitForTheNewShards(t *testing.T) {
 func TestReshardWhileTwoHostsPutOnACluster(t *testing.T) {
 	ctx := context.Background()
 	c := natscluster.Start(t, 3)
-	a := openEngineOn(t, c.Connect("host-a"), Config{Replicas: 3})
-	b := openEngineOn(t, c.Connect("host-b"), Config{Replicas: 3})
+	// Grouped, as a stream that must scale past one leader would be: its
+	// three parts' leaders land where JetStream places them.
+	a := openEngineOn(t, c.Connect("host-a"), Config{Replicas: 3, ShardGroups: 3})
+	b := openEngineOn(t, c.Connect("host-b"), Config{Replicas: 3, ShardGroups: 3})
 	if err := jsretry.Do(ctx, func(ctx context.Context) error { return a.CreateStream(ctx, "s", 2) }); err != nil {
 		t.Fatal(err)
 	}
@@ -507,7 +526,7 @@ func TestStraysAreFound(t *testing.T) {
 		t.Fatalf("after a clean reshard: %v, %v", bad, err)
 	}
 	// Open the parent's subject again behind the definition's back.
-	if err := e.setSubjects(ctx, "s", append(openSubjects(s), shardSubject("s", ShardID(0)))); err != nil {
+	if err := e.setSubjects(ctx, "s", 0, append(openSubjects(s, 0), shardSubject("s", ShardID(0)))); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := srv.JS.Publish(ctx, shardSubject("s", ShardID(0)), []byte("late")); err != nil {

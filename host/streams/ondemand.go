@@ -113,7 +113,8 @@ func (s *Stream) StreamMode() string {
 }
 
 // writeMeter measures what every host stored in each on-demand stream
-// since the last scaling pass, from the JetStream stream's state: no
+// since the last scaling pass, from the JetStream streams' state (summed
+// over a grouped stream's parts): no
 // host counts its own puts, so the measure is the whole cluster's.
 //
 //   - records: the growth of the stream's last sequence, which grows by
@@ -211,14 +212,14 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 		if now.Sub(s.LastReshard) < p.Cooldown {
 			continue // the window since the reshard keeps counting
 		}
-		info, err := e.storageInfo(ctx, s.Name)
+		state, err := e.partsState(ctx, s)
 		if err != nil {
 			if first == nil {
 				first = fmt.Errorf("on-demand %s: %w", s.Name, err)
 			}
 			continue
 		}
-		c, ok := e.writes.take(s.Name, now, info.State)
+		c, ok := e.writes.take(s.Name, now, state)
 		secs := now.Sub(c.since).Seconds()
 		if !ok || secs <= 0 {
 			continue
@@ -243,8 +244,8 @@ func (e *Engine) ScaleOnDemand(ctx context.Context) error {
 		if err != nil && !errors.Is(err, ErrInUse) && !errors.Is(err, errCoolingDown) && first == nil {
 			first = fmt.Errorf("on-demand %s: %w", s.Name, err)
 		}
-		if info, err := e.storageInfo(ctx, s.Name); err == nil {
-			e.writes.take(s.Name, e.now(), info.State) // measure the new shard count afresh
+		if state, err := e.partsState(ctx, s); err == nil {
+			e.writes.take(s.Name, e.now(), state) // measure the new shard count afresh
 		}
 	}
 	e.writes.forget(onDemand)

@@ -228,9 +228,13 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 		return nil, fmt.Errorf("put %s: %w", s.Name, err)
 	}
 	b := e.pub.Begin(len(todo))
-	b.FailFast() // a refusal is looked into below
-	expect := []string{jsName(s.Name)}
+	b.FailFast()                          // a refusal is looked into below
+	expect := make([][]string, s.parts()) // each part's ExpectedStreamHeader
+	for g := range expect {
+		expect[g] = []string{partJS(s.Name, g)}
+	}
 	keys := make([]string, len(todo))
+	gens := make([]uint64, len(todo)) // each record's shard's generation
 	limits, now := e.limitsFor(s), e.now()
 	for j, i := range todo {
 		r := recs[i]
@@ -241,7 +245,8 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 				return nil, err
 			}
 		}
-		shard := rt.route(key)
+		shard, gen := rt.route(key)
+		gens[j] = gen
 		res[i] = PutResult{ShardID: shard}
 		if admit && limits != nil && !e.meters.admitWrite(limits, meterKey(s, shard), len(r.Data)+len(r.PartitionKey), now) {
 			res[i].Err = errorf(ErrThroughput, "Rate exceeded for shard %s in stream %s under account %s.", shard, s.Name, e.cfg.AccountID)
@@ -251,7 +256,7 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 		keys[j] = escapeKey(r.PartitionKey)
 		msg := b.Msg(j)
 		msg.Subject, msg.Data = shardSubject(s.Name, shard), r.Data
-		msg.Header = nats.Header{HeaderPartitionKey: keys[j : j+1 : j+1], jetstream.ExpectedStreamHeader: expect}
+		msg.Header = nats.Header{HeaderPartitionKey: keys[j : j+1 : j+1], jetstream.ExpectedStreamHeader: expect[s.partOf(shard)]}
 		if r.ExplicitHashKey != "" {
 			msg.Header[HeaderExplicitHashKey] = []string{r.ExplicitHashKey}
 		}
@@ -276,7 +281,7 @@ func (e *Engine) publish(ctx context.Context, d *definition, recs []Record, todo
 			}
 			continue
 		}
-		res[i].SequenceNumber = FormatSequence(seq)
+		res[i].SequenceNumber = s.formatSeq(res[i].ShardID, gens[j], seq)
 		e.mon.wrote(s, res[i].ShardID, 1, len(recs[i].Data)+len(recs[i].PartitionKey))
 	}
 	return refused, nil
@@ -391,6 +396,7 @@ func publishError(err error) error {
 type router struct {
 	ranges []HashRange
 	ids    []string
+	gens   []uint64 // each shard's Gen (groups.go)
 }
 
 func newRouter(s *Stream) (*router, error) {
@@ -405,6 +411,7 @@ func newRouter(s *Stream) (*router, error) {
 		}
 		rt.ranges = append(rt.ranges, r)
 		rt.ids = append(rt.ids, sh.ID)
+		rt.gens = append(rt.gens, sh.Gen)
 	}
 	if len(rt.ids) == 0 {
 		return nil, errors.New("no open shards")
@@ -418,22 +425,25 @@ func (rt *router) Less(i, j int) bool { return rt.ranges[i].Start.Cmp(rt.ranges[
 func (rt *router) Swap(i, j int) {
 	rt.ranges[i], rt.ranges[j] = rt.ranges[j], rt.ranges[i]
 	rt.ids[i], rt.ids[j] = rt.ids[j], rt.ids[i]
+	rt.gens[i], rt.gens[j] = rt.gens[j], rt.gens[i]
 }
 
-// route returns the open shard whose range holds key: the last range
-// starting at or below key (a binary search). Open ranges tile the whole
-// key space, so it always holds key; the first range is the fallback.
-func (rt *router) route(key HashKey) string {
+// route returns the open shard whose range holds key (its id and Gen):
+// the last range starting at or below key (a binary search). Open ranges
+// tile the whole key space, so it always holds key; the last range is
+// the fallback.
+func (rt *router) route(key HashKey) (string, uint64) {
 	i := sort.Search(len(rt.ranges), func(i int) bool { return rt.ranges[i].Start.Cmp(key) > 0 }) - 1
 	if i >= 0 && rt.ranges[i].Contains(key) {
-		return rt.ids[i]
+		return rt.ids[i], rt.gens[i]
 	}
 	for i, r := range rt.ranges {
 		if r.Contains(key) {
-			return rt.ids[i]
+			return rt.ids[i], rt.gens[i]
 		}
 	}
-	return rt.ids[len(rt.ids)-1]
+	i = len(rt.ids) - 1
+	return rt.ids[i], rt.gens[i]
 }
 
 // escapeKey makes a partition key safe as a NATS header value: printable

@@ -39,7 +39,7 @@ func withHistory(tb testing.TB, e *Engine, name string, total, open int) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := e.setSubjects(ctx, name, openSubjects(s)); err != nil {
+	if err := e.setSubjects(ctx, name, 0, openSubjects(s, 0)); err != nil {
 		tb.Fatal(err)
 	}
 }

@@ -67,7 +67,7 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 	case TrimHorizon:
 		it.Seq = sh.StartingSequence
 	case Latest:
-		res, err := e.directGet(ctx, jsName(name), directRequest{LastFor: shardSubject(name, shardID)})
+		res, err := e.directGet(ctx, s.jsOf(shardID), directRequest{LastFor: shardSubject(name, shardID)})
 		if err != nil {
 			return "", err
 		}
@@ -79,11 +79,11 @@ func (e *Engine) GetShardIterator(ctx context.Context, name, shardID string, req
 		if req.StartingSequenceNumber == "" {
 			return "", errorf(ErrInvalidArgument, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request specified %s and no StartingSequenceNumber.", req.Type)
 		}
-		seq, err := ParseSequence("StartingSequenceNumber", req.StartingSequenceNumber)
+		seq, ours, err := s.parseSequenceIn("StartingSequenceNumber", req.StartingSequenceNumber, sh)
 		if err != nil {
 			return "", err
 		}
-		if err := e.checkSequenceInShard(ctx, name, sh, seq, req.StartingSequenceNumber); err != nil {
+		if err := e.checkSequenceInShard(ctx, s, sh, seq, ours, req.StartingSequenceNumber); err != nil {
 			return "", err
 		}
 		it.Seq = seq
@@ -123,9 +123,13 @@ func clampTime(t time.Time) time.Time {
 
 // checkSequenceInShard refuses a sequence number that belongs to another
 // shard or lies beyond the stream's end.
-func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard, seq uint64, text string) error {
+func (e *Engine) checkSequenceInShard(ctx context.Context, s *Stream, sh Shard, seq uint64, ours bool, text string) error {
+	name := s.Name
 	invalid := func() error {
 		return errorf(ErrInvalidArgument, "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream %s under account %s is invalid because it did not come from this stream.", text, sh.ID, name, e.cfg.AccountID)
+	}
+	if !ours {
+		return invalid() // a grouped stream's number of another shard's generation or part
 	}
 	if seq+1 == sh.StartingSequence {
 		// The point before the shard's first record: the continuation
@@ -138,7 +142,7 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 	if seq == 0 {
 		return invalid()
 	}
-	res, err := e.directGet(ctx, jsName(name), directRequest{Seq: seq})
+	res, err := e.directGet(ctx, s.jsOf(sh.ID), directRequest{Seq: seq})
 	if err != nil {
 		return err
 	}
@@ -150,7 +154,7 @@ func (e *Engine) checkSequenceInShard(ctx context.Context, name string, sh Shard
 	}
 	// Gone (expired) or never written: only a number beyond the stream's
 	// last sequence is certainly invalid.
-	info, err := e.storageInfo(ctx, name)
+	info, err := e.partInfo(ctx, name, s.partOf(sh.ID))
 	if err != nil {
 		return fmt.Errorf("iterator %s: %w", name, err)
 	}
@@ -215,7 +219,7 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	} else {
 		req.Seq = it.Seq
 	}
-	res, err := e.directGet(ctx, jsName(it.Stream), req)
+	res, err := e.directGet(ctx, s.jsOf(it.Shard), req)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +248,7 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 		}
 		size += len(m.Data)
 		out.Records = append(out.Records, StoredRecord{
-			SequenceNumber:  FormatSequence(m.Seq),
+			SequenceNumber:  s.SequenceNumber(sh, m.Seq),
 			Arrival:         m.Time,
 			Data:            m.Data,
 			PartitionKey:    unescapeKey(m.Header.Get(HeaderPartitionKey)),
@@ -258,7 +262,7 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 	pending := res.Pending + uint64(dropped)
 	e.mon.read(s, it.Shard, out, size, pending == 0, e.now())
 	if pending > 0 && !beyond && len(out.Records) > 0 {
-		last, err := e.directGet(ctx, jsName(it.Stream), directRequest{LastFor: subject})
+		last, err := e.directGet(ctx, s.jsOf(it.Shard), directRequest{LastFor: subject})
 		if err != nil {
 			return nil, err
 		}

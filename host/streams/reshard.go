@@ -210,9 +210,13 @@ func (e *Engine) finishReshard(ctx context.Context, name string) error {
 		return err
 	}
 	e.testHook(phaseFenced)
-	last, err := e.barrier(ctx, name)
-	if err != nil {
-		return err
+	// One barrier per part (one in all, unless the stream is grouped):
+	// each part's parents end at its barrier, its children start above.
+	last := make([]uint64, s.parts())
+	for g := range last {
+		if last[g], err = e.barrier(ctx, name, g); err != nil {
+			return err
+		}
 	}
 	e.testHook(phaseSwitching)
 	now := e.now().UTC()
@@ -238,23 +242,28 @@ func (e *Engine) finishReshard(ctx context.Context, name string) error {
 	return nil
 }
 
-// commitReshard applies r to s at stream sequence last.
-func commitReshard(s *Stream, r *Reshard, last uint64, now time.Time) error {
+// commitReshard applies r to s at last[g], the barrier's sequence in
+// each part g.
+func commitReshard(s *Stream, r *Reshard, last []uint64, now time.Time) error {
+	if len(last) != s.parts() {
+		return fmt.Errorf("reshard %s: %d barriers for %d parts", s.Name, len(last), s.parts())
+	}
 	for _, id := range r.Close {
 		i := shardIndex(s, id)
 		if i < 0 || !s.Shards[i].Open() {
 			return fmt.Errorf("reshard %s: parent %s is not an open shard", s.Name, id)
 		}
-		s.Shards[i].Closed, s.Shards[i].EndingSequence, s.Shards[i].ClosedAt = true, last, now
+		s.Shards[i].Closed, s.Shards[i].EndingSequence, s.Shards[i].ClosedAt = true, last[s.partOf(id)], now
 	}
 	next := s.nextShardIndex()
 	for i, c := range r.New {
 		if c.ID != ShardID(next+i) {
 			return fmt.Errorf("reshard %s: child %s out of order", s.Name, c.ID)
 		}
-		c.StartingSequence, c.CreatedAt = last+1, now
+		at := last[s.partOf(c.ID)]
+		c.StartingSequence, c.CreatedAt, c.Gen = at+1, now, s.Generation+1
 		if c.Closed {
-			c.EndingSequence, c.ClosedAt = last, now
+			c.EndingSequence, c.ClosedAt = at, now
 		}
 		s.Shards = append(s.Shards, c)
 	}
@@ -296,17 +305,19 @@ func (e *Engine) recoverReshard(ctx context.Context, s *Stream) error {
 		return e.finishReshard(ctx, s.Name)
 	}
 	e.log.Warn("rolling back interrupted reshard", "stream", s.Name)
-	err := e.updateJetStream(ctx, s.Name, func(cfg *jetstream.StreamConfig) bool {
-		if slices.Equal(cfg.Subjects, wildcardSubjects(s.Name)) || slices.Equal(cfg.Subjects, openSubjects(s)) {
-			return false // never fenced, or already restored
+	for g := range s.parts() {
+		err := e.updateJetStream(ctx, s.Name, g, func(cfg *jetstream.StreamConfig) bool {
+			if g == 0 && slices.Equal(cfg.Subjects, wildcardSubjects(s.Name)) || slices.Equal(cfg.Subjects, openSubjects(s, g)) {
+				return false // never fenced, or already restored
+			}
+			cfg.Subjects = openSubjects(s, g)
+			return true
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return fmt.Errorf("roll back reshard %s: %w", s.Name, err)
 		}
-		cfg.Subjects = openSubjects(s)
-		return true
-	})
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("roll back reshard %s: %w", s.Name, err)
 	}
-	_, err = e.update(ctx, s.Name, func(s *Stream) error {
+	_, err := e.update(ctx, s.Name, func(s *Stream) error {
 		if s.Status == StatusUpdating && s.PendingRetention == 0 {
 			s.Status, s.Pending, s.UpdatingSince = StatusActive, nil, time.Time{}
 		}

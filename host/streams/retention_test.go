@@ -45,7 +45,7 @@ func TestRetentionChangeHoldsTheStreamUpdating(t *testing.T) {
 	if s.Status != StatusActive || s.RetentionHours != 48 || info.Config.MaxAge != 48*time.Hour {
 		t.Fatalf("after the change: %s, %d hours, MaxAge %v", s.Status, s.RetentionHours, info.Config.MaxAge)
 	}
-	if got, want := info.Config.Subjects, openSubjects(s); len(got) != len(want) || got[0] != want[0] {
+	if got, want := info.Config.Subjects, openSubjects(s, 0); len(got) != len(want) || got[0] != want[0] {
 		t.Fatalf("subjects %v, want %v", got, want)
 	}
 

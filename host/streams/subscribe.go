@@ -157,7 +157,11 @@ func (e *Engine) Subscribe(ctx context.Context, arn, shardID string, pos Iterato
 	// shard's subject, started before the first read so that nothing
 	// stored after it goes unnoticed; its messages only wake the reader,
 	// which reads by direct get as GetRecords does.
-	cons, err := e.js.OrderedConsumer(ctx, jsName(ref.Stream), jetstream.OrderedConsumerConfig{
+	def, _, err := e.shardIn(ctx, ref.Stream, shardID, it.StreamID)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := e.js.OrderedConsumer(ctx, def.jsOf(shardID), jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{shardSubject(ref.Stream, shardID)},
 		DeliverPolicy:  jetstream.DeliverNewPolicy,
 		HeadersOnly:    true,
@@ -373,7 +377,7 @@ func (s *Subscription) readWith(ctx context.Context, st *Stream, sh Shard, grant
 	} else {
 		req.Seq = s.pos.Seq
 	}
-	res, err := s.e.directGet(ctx, jsName(s.ref.Stream), req)
+	res, err := s.e.directGet(ctx, st.jsOf(s.shard), req)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +390,7 @@ func (s *Subscription) readWith(ctx context.Context, st *Stream, sh Shard, grant
 		}
 		size += len(m.Data)
 		ev.Records = append(ev.Records, StoredRecord{
-			SequenceNumber:  FormatSequence(m.Seq),
+			SequenceNumber:  st.SequenceNumber(sh, m.Seq),
 			Arrival:         m.Time,
 			Data:            m.Data,
 			PartitionKey:    unescapeKey(m.Header.Get(HeaderPartitionKey)),
@@ -414,9 +418,9 @@ func (s *Subscription) readWith(ctx context.Context, st *Stream, sh Shard, grant
 		s.finished = true
 		return ev, nil
 	}
-	ev.ContinuationSequenceNumber = FormatSequence(s.cont)
+	ev.ContinuationSequenceNumber = st.SequenceNumber(sh, s.cont)
 	if res.Pending > 0 {
-		last, err := s.e.directGet(ctx, jsName(s.ref.Stream), directRequest{LastFor: subject})
+		last, err := s.e.directGet(ctx, st.jsOf(s.shard), directRequest{LastFor: subject})
 		if err != nil {
 			return nil, err
 		}
@@ -434,8 +438,12 @@ func (s *Subscription) empty(ctx context.Context) (*SubscriptionEvent, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, sh, err := s.shardNow(ctx)
+	if err != nil {
+		return nil, err
+	}
 	s.sent = true
-	return &SubscriptionEvent{Records: []StoredRecord{}, ContinuationSequenceNumber: FormatSequence(cont)}, nil
+	return &SubscriptionEvent{Records: []StoredRecord{}, ContinuationSequenceNumber: st.SequenceNumber(sh, cont)}, nil
 }
 
 // continuation is the sequence number that resumes at the position with
@@ -448,7 +456,7 @@ func (s *Subscription) continuation(ctx context.Context) (uint64, error) {
 	if s.contKnown {
 		return s.cont, nil
 	}
-	_, sh, err := s.shardNow(ctx)
+	st, sh, err := s.shardNow(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -463,7 +471,7 @@ func (s *Subscription) continuation(ctx context.Context) (uint64, error) {
 		s.cont, s.contKnown = sh.StartingSequence-1, true
 		return s.cont, nil
 	}
-	res, err := s.e.directGet(ctx, jsName(s.ref.Stream), req)
+	res, err := s.e.directGet(ctx, st.jsOf(s.shard), req)
 	if err != nil {
 		return 0, err
 	}

@@ -126,4 +126,12 @@ func TestAWSCLIAPI(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", c, got[c], w)
 		}
 	}
+	// The README's shard groups command, as printed: a tag any Kinesis
+	// client can give spreads the stream over 4 JetStream streams, and its
+	// sequence numbers are the 35-digit grouped form.
+	aws("kinesis", "create-stream", "--stream-name", "wide", "--shard-count", "8", "--tags", "sluice:shard-groups=4")
+	aws("kinesis", "wait", "stream-exists", "--stream-name", "wide")
+	if seq := aws("kinesis", "put-record", "--stream-name", "wide", "--partition-key", "k", "--data", "aGk=", "--query", "SequenceNumber"); len(seq) != 35 || seq[0] != '1' {
+		t.Errorf("put-record on a grouped stream: sequence number %q, want 35 digits", seq)
+	}
 }

@@ -3,7 +3,9 @@
 // as a child process killed with SIGKILL) fed through the AWS SDK's
 // Firehose and Kinesis clients, with real transforms from transforms/, a
 // real S3-compatible server (internal/s3test) and the Parquet it writes
-// read back by Apache Arrow's Go implementation.
+// read back by Apache Arrow's Go implementation. TestModuleInit is a new
+// user's first transform: `sluice module init` in every language, built
+// with the real toolchains and run as its printed commands say.
 //
 // The package has no code of its own besides this file: everything is in
 // its tests. Run it with
