@@ -65,6 +65,14 @@
 // streams' Storage, so a full store fails puts at once and deletes free
 // space; /metrics shows the store's limit, use and whether it takes writes.
 //
+// # Metrics
+//
+// /metrics gathers one registry: the AWS API's requests by operation and
+// error code with their latency (apimetrics.go, wrapped once around the
+// "/" route, in front of the caps and the signature check), the data
+// streams' and the runtime's collectors, the delivery streams', the
+// request caps' and the store's; the README's Metrics section lists them.
+//
 // # Confinement and encryption
 //
 // Delivery streams' folders are confined to Config.OutputRoot (the data

@@ -284,10 +284,13 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if s.nats != nil {
 		reg.MustRegister(storageMetrics(s.nats)...)
 	}
-	// The shard-level metrics of enhanced monitoring, which the console
-	// charts too.
-	if err := registerOnce(reg, s.streams.Collector()); err != nil {
-		return nil, err
+	// The data streams' series (every stream's, and the shard-level ones
+	// of enhanced monitoring), which the console charts too, and the
+	// runtime's by module.
+	for _, c := range []prometheus.Collector{s.streams.Collector(), s.rt.Collector()} {
+		if err := registerOnce(reg, c); err != nil {
+			return nil, err
+		}
 	}
 
 	dcfg, err := confinement(cfg, dataDir)
@@ -364,12 +367,16 @@ func Open(ctx context.Context, cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	am, err := newAPIMetrics(reg, aws.Targets())
+	if err != nil {
+		return nil, err
+	}
 	con, err := s.console(reg)
 	if err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler))
+	mux.Handle("/", am.wrap(splitSubscriptions(apiLimit, newSubscriptionLimiter(hl, lm), apiHandler)))
 	mux.Handle(console.Prefix+"/", apiLimit.wrap(con))
 	mux.Handle(console.Prefix, apiLimit.wrap(con))
 	mux.Handle("GET /metrics", probeLimit.wrap(metrics))

@@ -29,6 +29,10 @@
 // goes on. Every failure is a [*TransformError] naming the module,
 // its version and the reason, with a sentinel for its kind.
 //
+// [Runtime.Collector] serves Prometheus metrics by module and version
+// (metrics.go): calls by result and their duration, instances, their limit
+// and their memory; a version's series go when its last load closes.
+//
 // The Firehose JSON event and response codecs ([DecodeEvent],
 // [EncodeResponse], ...) are exported for tools that speak that format.
 package runtime

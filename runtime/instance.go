@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -24,6 +25,7 @@ type instance struct {
 	state     callState
 	stdout    *lineLogger
 	stderr    *lineLogger
+	memSeen   int64 // linear memory counted in the module's memBytes
 }
 
 // sandbox returns the module config every instance of m starts from: no
@@ -70,12 +72,16 @@ func (m *Module) newInstance(ctx context.Context) (*instance, error) {
 		return nil, te
 	}
 	in.mod = mod
+	in.noteMemory()
+	m.r.met.created.WithLabelValues(m.ref.Name, strconv.Itoa(m.ref.Version)).Inc()
 	in.alloc = mod.ExportedFunction("sluice_alloc")
 	in.transform = mod.ExportedFunction("sluice_transform")
 	return in, nil
 }
 
 func (in *instance) close(ctx context.Context) {
+	in.state.m.memBytes.Add(-in.memSeen)
+	in.memSeen = 0
 	_ = in.mod.Close(ctx)
 	in.stdout.Flush()
 	in.stderr.Flush()
@@ -95,6 +101,7 @@ func (m *Module) transformSDK(ctx context.Context, b *Batch) (*Response, error) 
 	}
 	resp, healthy, err := m.call(ctx, in, b)
 	if healthy {
+		in.noteMemory()
 		m.pool.put(ctx, in)
 	} else {
 		m.pool.discard(ctx, in)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	goruntime "runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -106,6 +107,9 @@ type Module struct {
 	mu       sync.Mutex
 	closed   bool
 	inflight sync.WaitGroup
+
+	// memBytes is the linear memory of the live SDK instances (metrics.go).
+	memBytes atomic.Int64
 }
 
 // Load compiles wasm (once per distinct module, through the cache) and
@@ -176,10 +180,16 @@ func (m *Module) Transform(ctx context.Context, b *Batch) (*Response, error) {
 	if len(b.Records) == 0 {
 		return &Response{Records: []Result{}}, nil
 	}
+	start := time.Now()
+	var resp *Response
+	var err error
 	if m.c.info.Kind == KindWASICommand {
-		return m.transformWASI(ctx, b)
+		resp, err = m.transformWASI(ctx, b)
+	} else {
+		resp, err = m.transformSDK(ctx, b)
 	}
-	return m.transformSDK(ctx, b)
+	m.r.met.observe(m, time.Since(start), err)
+	return resp, err
 }
 
 // Close stops calls in flight, waits for them (as long as ctx allows) and
@@ -204,6 +214,16 @@ func (m *Module) Close(ctx context.Context) error {
 	m.pool.close(ctx)
 	m.r.mu.Lock()
 	delete(m.r.modules, m)
+	last := true
+	for o := range m.r.modules {
+		if o.ref == m.ref {
+			last = false
+			break
+		}
+	}
+	if last {
+		m.r.met.forget(m.ref) // no series of a version no longer loaded
+	}
 	m.r.mu.Unlock()
 	m.r.release(ctx, m.c)
 	return err

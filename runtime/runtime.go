@@ -28,6 +28,7 @@ type Runtime struct {
 	closed   bool
 	compiled map[string]*compiled // by sha256 of the wasm
 	modules  map[*Module]struct{}
+	met      *metrics
 }
 
 // compiled is one compiled module shared by every Inspect and Load of the
@@ -73,6 +74,7 @@ func New(ctx context.Context, opts ...Option) (*Runtime, error) {
 		maxMem:   o.maxMemoryBytes,
 		compiled: make(map[string]*compiled),
 		modules:  make(map[*Module]struct{}),
+		met:      newMetrics(),
 	}
 	if err := r.instantiateHostModules(ctx); err != nil {
 		_ = r.wz.Close(ctx)

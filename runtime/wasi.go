@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/tetratelabs/wazero/sys"
 )
@@ -39,6 +40,7 @@ func (m *Module) transformWASI(ctx context.Context, b *Batch) (*Response, error)
 		WithStderr(stderr) // the start function stays _start
 	cctx, cancel := m.instantiateContext(ctx, st)
 	defer cancel()
+	m.r.met.created.WithLabelValues(m.ref.Name, strconv.Itoa(m.ref.Version)).Inc()
 	mod, err := m.r.wz.InstantiateModule(cctx, m.c.cm, cfg)
 	if mod != nil {
 		_ = mod.Close(ctx)

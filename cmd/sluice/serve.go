@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -15,7 +16,7 @@ import (
 
 func newServeCmd(c *cli) *cobra.Command {
 	var cfg host.Config
-	var sync, logLevel, credentials string
+	var sync, logLevel, logFormat, credentials string
 	var natsAuth natsAuthFlags
 	var keyFile, oldKeyFile string
 	var memLimit memlimit.Limit
@@ -46,6 +47,10 @@ func newServeCmd(c *cli) *cobra.Command {
 			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 				return usageErr("--log-level: %v", err)
 			}
+			logger, err := newLogger(c.stderr, logFormat, level)
+			if err != nil {
+				return err
+			}
 			keys, err := auth.Load(credentials, os.Getenv)
 			if err != nil {
 				return err
@@ -56,7 +61,7 @@ func newServeCmd(c *cli) *cobra.Command {
 				return err
 			}
 			cfg.NATSCredentials = creds
-			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+			cfg.Logger = logger
 			if cfg.Encryption.Key, err = encryptionKey(keyFile, envEncryptionKey, "--encryption-key-file", cfg.Logger); err != nil {
 				return err
 			}
@@ -95,6 +100,7 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.Var(&memLimit, "memory-limit", "the Go memory limit: the garbage collector works harder to keep the process's memory below it (a soft limit: nothing fails above it); a size (192MiB, 1GiB), off, or auto: "+memlimit.DefaultHelp+"; GOMEMLIMIT in the environment wins")
 	f.BoolVar(&cfg.ShardLimits, "shard-limits", false, "enforce Kinesis's per-shard throughput limits on every stream (1 MiB/s or 1,000 records/s in, 2 MiB/s out)")
 	f.StringVar(&logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&logFormat, "log-format", "text", "text (key=value lines) or json (one JSON object a line, for log collectors)")
 	f.StringVar(&credentials, "credentials", "", "access keys file (YAML or JSON; see the README's Security section): every API request must then be signed with one of its keys; also SLUICE_ACCESS_KEY_ID and SLUICE_SECRET_ACCESS_KEY")
 	f.BoolVar(&cfg.Security.InsecureNoAuth, "insecure-no-auth", false, "allow listening on addresses other machines can reach without access keys: everyone who can reach the server can do everything")
 	f.BoolVar(&cfg.Security.MetricsNoAuth, "metrics-no-auth", false, "serve /metrics without a signature even when access keys are configured (for a Prometheus scrape)")
@@ -111,6 +117,18 @@ func newServeCmd(c *cli) *cobra.Command {
 	f.StringVar(&cfg.Encryption.Cipher, "encryption-cipher", "chacha", "chacha (ChaCha20-Poly1305) or aes (AES-256-GCM)")
 	f.StringArrayVar(&cfg.AllowEndpoints, "allow-endpoint", nil, "allow HTTP and S3 destinations to reach only these hosts: a name, *.domain, an IP or a CIDR (repeat the flag); link-local and metadata addresses need an explicit IP or name")
 	return cmd
+}
+
+// newLogger is the server's logger: slog's text or JSON handler on w.
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageErr("--log-format must be text or json, not %q", format)
 }
 
 // applyMemoryLimit sets the process's Go memory limit (see host/memlimit)

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"errors"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -27,6 +28,8 @@ type metrics struct {
 	freshness         *prometheus.GaugeVec
 	state             *prometheus.GaugeVec
 	lastError         *prometheus.GaugeVec
+	recordLatency     *prometheus.HistogramVec
+	batchDuration     *prometheus.HistogramVec
 
 	reg        prometheus.Registerer
 	registered []prometheus.Collector
@@ -62,6 +65,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help: "1 for the delivery stream's current state (ACTIVE, RETRYING, FAILED), 0 for the others."}, []string{"delivery_stream", "state"}),
 		lastError: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Subsystem: sub, Name: "last_error_timestamp_seconds",
 			Help: "When the delivery stream last failed (Unix time); absent if it never did."}, []string{"delivery_stream"}),
+		recordLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "record_latency_seconds",
+			Help:    "Time from a source record's arrival to the end of the write of its batch (delivered, or in the error output).",
+			Buckets: latencyBuckets}, []string{"delivery_stream"}),
+		batchDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Subsystem: sub, Name: "batch_duration_seconds",
+			Help:    "Time to write one processed batch to the destination (its objects or requests, backup and error output, retries included).",
+			Buckets: latencyBuckets}, []string{"delivery_stream"}),
 		reg: reg,
 	}
 	if reg == nil {
@@ -86,7 +95,7 @@ func (m *metrics) all() []prometheus.Collector {
 	return []prometheus.Collector{m.incomingRecords, m.incomingBytes, m.deaggregated, m.throttled, m.deliveredRecords,
 		m.deliveredBytes, m.deliveredObjects, m.deliveryFailures, m.deliveryRetries, m.transformRecords,
 		m.invocations, m.invocationRetries, m.conversionFailed, m.errorRecords, m.lostRecords,
-		m.freshness, m.state, m.lastError}
+		m.freshness, m.state, m.lastError, m.recordLatency, m.batchDuration}
 }
 
 // adopt uses a collector registered earlier (by a previous Manager on the
@@ -108,6 +117,31 @@ func (m *metrics) adopt(c, existing prometheus.Collector) {
 				*p = e
 			}
 			return
+		}
+	}
+	for _, p := range []**prometheus.HistogramVec{&m.recordLatency, &m.batchDuration} {
+		if prometheus.Collector(*p) == c {
+			if e, ok := existing.(*prometheus.HistogramVec); ok {
+				*p = e
+			}
+			return
+		}
+	}
+}
+
+// latencyBuckets are the buckets of delivery latencies, in seconds: a
+// folder write takes milliseconds, a buffering interval up to 900 s
+// adds to a record's latency, and a destination's outage to both.
+var latencyBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 3600}
+
+// observeBatch records a written batch: its write's duration and each of
+// its records' latency, from arrival to done.
+func (m *metrics) observeBatch(name string, recs []record, start, done time.Time) {
+	m.batchDuration.WithLabelValues(name).Observe(done.Sub(start).Seconds())
+	h := m.recordLatency.WithLabelValues(name)
+	for i := range recs {
+		if r := &recs[i]; !r.barrier && !r.arrival.IsZero() {
+			h.Observe(max(0, done.Sub(r.arrival).Seconds()))
 		}
 	}
 }
@@ -141,6 +175,8 @@ func (m *metrics) forget(name string) {
 		case *prometheus.CounterVec:
 			v.DeletePartialMatch(l)
 		case *prometheus.GaugeVec:
+			v.DeletePartialMatch(l)
+		case *prometheus.HistogramVec:
 			v.DeletePartialMatch(l)
 		}
 	}

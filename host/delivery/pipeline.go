@@ -244,9 +244,11 @@ func (p *pipeline) commit(ctx context.Context, st *stages, b *batch, in intent, 
 			return err
 		}
 	}
+	start := time.Now()
 	if err := st.write(ctx, out); err != nil {
 		return err
 	}
+	p.m.met.observeBatch(p.def.Name, b.recs, start, time.Now())
 	if h := p.m.cfg.hookCheckpoint; h != nil {
 		h(p.def.Name)
 	}

@@ -132,6 +132,13 @@ func TestEnhancedMonitoring(t *testing.T) {
 	e.readAll(t, e.iterator(t, "mon", *shard, types.ShardIteratorTypeTrimHorizon, nil, nil), 0)
 
 	series := gather(t, reg)
+	// The stream-level series are every stream's, monitored or not.
+	for _, s := range []string{"mon", "quiet"} {
+		if got := series[`sluice_kinesis_stream_incoming_records_total{stream="`+s+`"}`]; got != 2 {
+			t.Errorf("stream %s: %v records in, want 2", s, got)
+		}
+	}
+	series = shardSeries(series)
 	for name, want := range map[string]float64{
 		"sluice_kinesis_shard_incoming_records_total":          2,
 		"sluice_kinesis_shard_incoming_bytes_total":            3 + 1 + 2 + 2,
@@ -156,13 +163,24 @@ func TestEnhancedMonitoring(t *testing.T) {
 	if err != nil || len(off.CurrentShardLevelMetrics) != 7 || len(off.DesiredShardLevelMetrics) != 0 {
 		t.Fatalf("disable: %+v %v", off, err)
 	}
-	if s := gather(t, reg); len(s) != 0 {
+	if s := shardSeries(gather(t, reg)); len(s) != 0 {
 		t.Fatalf("series after disabling: %v", s)
 	}
 	if _, err := e.client.EnableEnhancedMonitoring(ctx, &awskinesis.EnableEnhancedMonitoringInput{StreamName: aws.String("none"),
 		ShardLevelMetrics: []types.MetricsName{types.MetricsNameAll}}); errorCode(err) != ResourceNotFound {
 		t.Fatalf("enable on a missing stream: %v", err)
 	}
+}
+
+// shardSeries keeps the shard-level series of series.
+func shardSeries(series map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range series {
+		if strings.HasPrefix(k, "sluice_kinesis_shard_") {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // gather reads every series of reg as name{labels} → value.

@@ -182,4 +182,8 @@
 // one subscription per consumer and shard: a second within
 // SubscriptionTakeover of the first is ErrInUse, a later one takes over.
 // Each event's bytes come from the read budget shared with GetRecords.
+//
+// Engine.Collector serves Prometheus series: stream-level ones for every
+// stream (streammetrics.go: records and bytes in and out, iterator age)
+// and the shard-level ones of enhanced monitoring (monitoring.go).
 package streams

@@ -66,6 +66,9 @@ type monitor struct {
 	e      *Engine
 	mu     sync.Mutex
 	shards map[string]*shardCounts // by meterKey
+	// stream counts the stream-level series of every stream
+	// (streammetrics.go).
+	stream streamMeter
 }
 
 // counts returns the counters of a shard of a monitored stream, nil when
@@ -91,6 +94,9 @@ func (m *monitor) counts(s *Stream, shard string) *shardCounts {
 // wrote counts records stored in a shard; throttled counts those refused
 // for its throughput limits.
 func (m *monitor) wrote(s *Stream, shard string, records, bytes int) {
+	sc := m.stream.counts(s)
+	sc.inRecords.Add(int64(records))
+	sc.inBytes.Add(int64(bytes))
 	if c := m.counts(s, shard); c != nil {
 		c.inRecords.Add(int64(records))
 		c.inBytes.Add(int64(bytes))
@@ -98,12 +104,14 @@ func (m *monitor) wrote(s *Stream, shard string, records, bytes int) {
 }
 
 func (m *monitor) throttledWrite(s *Stream, shard string) {
+	m.stream.counts(s).writeExceeded.Add(1)
 	if c := m.counts(s, shard); c != nil {
 		c.writeExceeded.Add(1)
 	}
 }
 
 func (m *monitor) throttledRead(s *Stream, shard string) {
+	m.stream.counts(s).readExceeded.Add(1)
 	if c := m.counts(s, shard); c != nil {
 		c.readExceeded.Add(1)
 	}
@@ -134,6 +142,7 @@ func (m *monitor) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range metricSeries {
 		ch <- d
 	}
+	describeStreamSeries(ch)
 }
 
 // Collect sends the enabled metrics of every shard of every monitored
@@ -143,6 +152,7 @@ func (m *monitor) Collect(ch chan<- prometheus.Metric) {
 	if !ok {
 		return
 	}
+	m.stream.collect(all, ch)
 	keep := map[string]bool{}
 	for _, s := range all {
 		if len(s.ShardLevelMetrics) == 0 || !usable(s) {
@@ -192,10 +202,12 @@ func (m *monitor) Collect(ch chan<- prometheus.Metric) {
 	m.mu.Unlock()
 }
 
-// Collector serves the shard-level metrics of enhanced monitoring
+// Collector serves the stream-level series of every stream
+// (streammetrics.go) and the shard-level metrics of enhanced monitoring
 // (EnableEnhancedMonitoring) as Prometheus series labelled stream and
-// shard; register it on the server's registry. Only the metrics a stream
-// enabled are served, for each of its shards still listed.
+// shard; register it on the server's registry. Only the shard-level
+// metrics a stream enabled are served, for each of its shards still
+// listed; a deleted stream's series go at the next collection.
 func (e *Engine) Collector() prometheus.Collector { return &e.mon }
 
 // ValidMetricName reports whether name is a shard-level metric or ALL.

@@ -270,6 +270,7 @@ func (e *Engine) read(ctx context.Context, it iterator, s *Stream, sh Shard, lim
 			out.MillisBehindLatest = max(0, last.Msgs[0].Time.Sub(out.Records[len(out.Records)-1].Arrival).Milliseconds())
 		}
 	}
+	e.mon.stream.read(s, it.Shard, OpGetRecords, out.Records, out.MillisBehindLatest)
 	if !sh.Open() && (beyond || pending == 0) {
 		// A closed shard read to its end (nothing of it follows: the
 		// subject takes no record after the shard closed): no next

@@ -363,6 +363,7 @@ func (s *Subscription) read(ctx context.Context) (*SubscriptionEvent, bool, erro
 		grant.release()
 		return nil, false, err
 	}
+	s.e.mon.stream.read(st, s.shard, OpSubscribeToShard, ev.Records, ev.MillisBehindLatest)
 	ev.grant = grant
 	return ev, false, nil
 }
