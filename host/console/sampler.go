@@ -241,38 +241,19 @@ type Points struct {
 // Query sums the series of family whose labels include match (every
 // series of the family when match is empty), sample by sample, oldest
 // first. ok is false when no series matched.
-func (s *Sampler) Query(family string, match map[string]string) (p Points, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	start := (s.next - s.n + s.cfg.Points) % s.cfg.Points
-	p.Times = make([]time.Time, s.n)
-	p.Values = make([]float64, s.n)
-	for j := range p.Values {
-		p.Times[j] = s.times[(start+j)%s.cfg.Points]
-		p.Values[j] = math.NaN()
-	}
-	for _, se := range s.series {
-		if se.family != family || !matches(se.labels, match) {
-			continue
-		}
-		ok = true
-		for j := range p.Values {
-			v := se.values[(start+j)%s.cfg.Points]
-			if math.IsNaN(v) {
-				continue
-			}
-			if math.IsNaN(p.Values[j]) {
-				p.Values[j] = 0
-			}
-			p.Values[j] += v
-		}
-	}
-	return p, ok
+func (s *Sampler) Query(family string, match map[string]string) (Points, bool) {
+	return s.combine(family, match, func(acc, v float64) float64 { return acc + v })
 }
 
 // Max is like Query, but takes the largest of the matching series at
 // each sample (for ages: a stream is as far behind as its slowest shard).
-func (s *Sampler) Max(family string, match map[string]string) (p Points, ok bool) {
+func (s *Sampler) Max(family string, match map[string]string) (Points, bool) {
+	return s.combine(family, match, math.Max)
+}
+
+// combine folds the matching series of family sample by sample with
+// fold; a sample no series has stays NaN.
+func (s *Sampler) combine(family string, match map[string]string, fold func(acc, v float64) float64) (p Points, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	start := (s.next - s.n + s.cfg.Points) % s.cfg.Points
@@ -289,8 +270,12 @@ func (s *Sampler) Max(family string, match map[string]string) (p Points, ok bool
 		ok = true
 		for j := range p.Values {
 			v := se.values[(start+j)%s.cfg.Points]
-			if !math.IsNaN(v) && (math.IsNaN(p.Values[j]) || v > p.Values[j]) {
+			switch {
+			case math.IsNaN(v):
+			case math.IsNaN(p.Values[j]):
 				p.Values[j] = v
+			default:
+				p.Values[j] = fold(p.Values[j], v)
 			}
 		}
 	}
