@@ -291,12 +291,20 @@ func TestPutFlushesOnATimer(t *testing.T) {
 // shard that holds SEQ, from SEQ.
 func TestGetFromSequenceFindsTheShard(t *testing.T) {
 	ep := startServer(t)
-	mustSluice(t, ep, "", "stream", "create", "seqs", "--shards", "3")
+	// A stream in one JetStream stream, and one over three (shard groups,
+	// whose sequence numbers are 35 digits naming their group).
+	for _, groups := range []string{"1", "3"} {
+		t.Run("groups="+groups, func(t *testing.T) { getFromSequence(t, ep, "seqs"+groups, groups) })
+	}
+}
+
+func getFromSequence(t *testing.T, ep, stream, groups string) {
+	mustSluice(t, ep, "", "stream", "create", stream, "--shards", "3", "--shard-groups", groups)
 	type put struct{ ShardId, SequenceNumber string }
 	var puts []put
 	for i, key := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
 		var p put
-		if err := json.Unmarshal([]byte(mustSluice(t, ep, "", "-o", "json", "put", "seqs", "-k", key, "r"+string(rune('0'+i)))), &p); err != nil {
+		if err := json.Unmarshal([]byte(mustSluice(t, ep, "", "-o", "json", "put", stream, "-k", key, "r"+string(rune('0'+i)))), &p); err != nil {
 			t.Fatal(err)
 		}
 		puts = append(puts, p)
@@ -304,7 +312,7 @@ func TestGetFromSequenceFindsTheShard(t *testing.T) {
 	shardsSeen := map[string]bool{}
 	for i, p := range puts {
 		shardsSeen[p.ShardId] = true
-		out := mustSluice(t, ep, "", "-o", "json", "get", "seqs", "--from", p.SequenceNumber)
+		out := mustSluice(t, ep, "", "-o", "json", "get", stream, "--from", p.SequenceNumber)
 		var want []string
 		for j := i; j < len(puts); j++ {
 			if puts[j].ShardId == p.ShardId {
@@ -329,7 +337,7 @@ func TestGetFromSequenceFindsTheShard(t *testing.T) {
 	if len(shardsSeen) < 2 {
 		t.Fatalf("the records went to %d shard(s): the test needs several", len(shardsSeen))
 	}
-	if _, err := sluice(t, ep, "", "get", "seqs", "--from", "99999999"); err == nil || !strings.Contains(err.Error(), "no shard of stream seqs holds sequence number 99999999") {
+	if _, err := sluice(t, ep, "", "get", stream, "--from", "99999999"); err == nil || !strings.Contains(err.Error(), "no shard of stream "+stream+" holds sequence number 99999999") {
 		t.Errorf("get --from beyond the end: %v", err)
 	}
 }
