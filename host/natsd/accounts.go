@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 )
@@ -114,8 +115,9 @@ func adoptGlobalStore(storeDir string, log *slog.Logger) error {
 	return nil
 }
 
-// startSharing starts sharing the data streams with the data account.
-func (s *Server) startSharing(isData func(string) bool, hub bool, log *slog.Logger) error {
+// startSharing starts sharing the data streams with the data account,
+// waiting at most limit for the list of streams.
+func (s *Server) startSharing(isData func(string) bool, hub bool, limit time.Duration, log *slog.Logger) error {
 	nc, err := s.Connect("sluice-natsd")
 	if err != nil {
 		return err
@@ -125,7 +127,7 @@ func (s *Server) startSharing(isData func(string) bool, hub bool, log *slog.Logg
 		nc.Close()
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), shareTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	if err := sh.start(ctx); err != nil {
 		nc.Close()

@@ -245,7 +245,15 @@ func Start(cfg Config) (_ *Server, err error) {
 	go g.run(StorageCheckInterval)
 	s := &Server{srv: srv, lock: lock, guard: g, maxStore: maxStore, auth: acc.auth, tokenFiles: acc.tokenFiles,
 		encrypted: cfg.Encryption.Enabled(), hiddenListener: hiddenListener}
-	if err := s.startSharing(cfg.IsDataStream, cfg.Leaf.Enabled(), logger.With("component", "nats-access")); err != nil {
+	// Alone the listing is local and quick; on a cluster the meta leader
+	// just elected may still be settling, or the machine loaded (nodes
+	// started together on shared cores): give it as long as the meta
+	// leader's wait, not the few seconds a lone server needs.
+	shareWait := shareTimeout
+	if cfg.Cluster.Enabled() {
+		shareWait = DefaultClusterWait
+	}
+	if err := s.startSharing(cfg.IsDataStream, cfg.Leaf.Enabled(), shareWait, logger.With("component", "nats-access")); err != nil {
 		s.Close() // releases the lock
 		return nil, err
 	}
