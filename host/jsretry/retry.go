@@ -20,6 +20,11 @@ const DefaultLimit = 2 * time.Minute
 // timeout or a missing leader, or ctx (or DefaultLimit) ends; it returns
 // op's last error.
 func Do(ctx context.Context, op func(ctx context.Context) error) error {
+	return do(ctx, op, transient)
+}
+
+// do is Do with retry deciding which errors are retried.
+func do(ctx context.Context, op func(ctx context.Context) error, retry func(error) bool) error {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultLimit)
@@ -29,7 +34,7 @@ func Do(ctx context.Context, op func(ctx context.Context) error) error {
 		actx, cancel := context.WithTimeout(ctx, AttemptTimeout)
 		err := op(actx)
 		cancel()
-		if err == nil || !transient(err) || ctx.Err() != nil {
+		if err == nil || !retry(err) || ctx.Err() != nil {
 			return err
 		}
 		select {
@@ -54,13 +59,29 @@ func transient(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ErrorCode == clusterNotAvailable
 }
 
+// noPeers is JetStream's "no suitable peers for placement": a replicated
+// stream or bucket asked for before enough of the cluster's nodes have
+// joined (or while one is offline).
+const noPeers jetstream.ErrorCode = 10005
+
+// placing is transient, and also noPeers: the helpers below make
+// Sluice's own streams and buckets, mostly at start, when a node that
+// got its meta leader with a bare majority may not know every peer yet
+// (nodes started together on loaded cores). Within the limit the peers
+// come; past it the error says which is missing (a cluster smaller than
+// --replicas, a node down).
+func placing(err error) bool {
+	var apiErr *jetstream.APIError
+	return transient(err) || errors.As(err, &apiErr) && apiErr.ErrorCode == noPeers
+}
+
 // KeyValue creates the bucket, or updates it to cfg, retrying as Do does.
 func KeyValue(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	var kv jetstream.KeyValue
-	err := Do(ctx, func(ctx context.Context) (err error) {
+	err := do(ctx, func(ctx context.Context) (err error) {
 		kv, err = js.CreateOrUpdateKeyValue(ctx, cfg)
 		return err
-	})
+	}, placing)
 	return kv, err
 }
 
@@ -68,19 +89,19 @@ func KeyValue(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValu
 // as Do does.
 func ObjectStore(ctx context.Context, js jetstream.JetStream, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
 	var os jetstream.ObjectStore
-	err := Do(ctx, func(ctx context.Context) (err error) {
+	err := do(ctx, func(ctx context.Context) (err error) {
 		os, err = js.CreateOrUpdateObjectStore(ctx, cfg)
 		return err
-	})
+	}, placing)
 	return os, err
 }
 
 // Stream creates the stream, or updates it to cfg, retrying as Do does.
 func Stream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
 	var st jetstream.Stream
-	err := Do(ctx, func(ctx context.Context) (err error) {
+	err := do(ctx, func(ctx context.Context) (err error) {
 		st, err = js.CreateOrUpdateStream(ctx, cfg)
 		return err
-	})
+	}, placing)
 	return st, err
 }

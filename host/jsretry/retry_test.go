@@ -81,3 +81,26 @@ func TestTimeoutRetried(t *testing.T) {
 		t.Fatalf("after %d calls: %v, want success on the third", calls, err)
 	}
 }
+
+// TestNoPeersRetriedOnlyWhenMakingStreams: "no suitable peers" is waited
+// out by the helpers that make Sluice's own streams and buckets (a node
+// at start may not know every peer yet), not by Do, whose callers answer
+// API requests.
+func TestNoPeersRetriedOnlyWhenMakingStreams(t *testing.T) {
+	noPeersErr := &jetstream.APIError{Code: 400, ErrorCode: noPeers, Description: "no suitable peers for placement"}
+	for name, c := range map[string]struct {
+		retry func(error) bool
+		want  int
+	}{"Do": {transient, 1}, "helpers": {placing, 3}} {
+		calls := 0
+		err := do(context.Background(), func(context.Context) error {
+			if calls++; calls < 3 {
+				return noPeersErr
+			}
+			return nil
+		}, c.retry)
+		if calls != c.want {
+			t.Errorf("%s: %d calls (err %v), want %d", name, calls, err, c.want)
+		}
+	}
+}
