@@ -3,7 +3,9 @@ package streams
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -15,6 +17,9 @@ const (
 	// iteratorKeyLen is the size of that key: 32 random bytes, the block
 	// of SHA-256's output.
 	iteratorKeyLen = 32
+	// iteratorKeyWait bounds waiting for a replica to hold the key
+	// another engine created.
+	iteratorKeyWait = 30 * time.Second
 )
 
 // iteratorKey returns the HMAC key of shard iterators, made once per
@@ -33,7 +38,21 @@ func iteratorKey(ctx context.Context, kv jetstream.KeyValue) ([]byte, error) {
 	if !isCASConflict(err) {
 		return nil, fmt.Errorf("iterator key: %w", err)
 	}
-	entry, err := kv.Get(ctx, iteratorKeyName)
+	// It exists (the create said so), but a direct get answered by a
+	// replica that has not applied it yet says not found: ask again for
+	// a while (engines starting together on a loaded cluster met this).
+	var entry jetstream.KeyValueEntry
+	for wait := time.Now().Add(iteratorKeyWait); ; {
+		entry, err = kv.Get(ctx, iteratorKeyName)
+		if !errors.Is(err, jetstream.ErrKeyNotFound) || time.Now().After(wait) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("iterator key: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("iterator key: %w", err)
 	}
