@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -200,6 +202,19 @@ func TestExternalNATSCluster(t *testing.T) {
 	if got := read(kcs[0]); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("read through host 1 after the node came back: %q", got)
 	}
+	// Two nodes of three down: no majority, so JetStream cannot answer.
+	// A put is answered ServiceUnavailable (503, which the SDKs retry),
+	// not InternalFailure: no fault of the request, nor a server bug.
+	nc.Stop(1)
+	nc.Stop(2)
+	start := time.Now()
+	_, err := kcs[0].PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("k"), Data: []byte("x")},
+		func(o *kinesis.Options) { o.RetryMaxAttempts = 1 })
+	var re *awshttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 503 || !strings.Contains(err.Error(), "ServiceUnavailable") {
+		t.Fatalf("put without a majority: %v, want 503 ServiceUnavailable", err)
+	}
+	t.Logf("put without a majority: 503 ServiceUnavailable after %s", time.Since(start).Round(time.Millisecond))
 }
 
 // wantReplicas checks that every JetStream stream srv sees has want

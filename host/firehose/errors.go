@@ -7,6 +7,7 @@ import (
 
 	"github.com/sluice-io/sluice/host/awsjson"
 	"github.com/sluice-io/sluice/host/delivery"
+	"github.com/sluice-io/sluice/host/jsretry"
 )
 
 // AWS exception names this API answers with.
@@ -71,6 +72,11 @@ func (a *api) awsError(err error) error {
 			}
 			return &awsjson.Error{Type: k.name, Message: msg, Status: k.status}
 		}
+	}
+	if jsretry.Unavailable(err) {
+		// JetStream not answering now (an election, a lost majority):
+		// AWS's temporary failure, which the SDKs retry.
+		return &awsjson.Error{Type: ServiceUnavailable, Message: "The service is temporarily unavailable: " + err.Error(), Status: http.StatusServiceUnavailable}
 	}
 	return err
 }

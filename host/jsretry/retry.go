@@ -3,6 +3,7 @@ package jsretry
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -104,4 +105,17 @@ func Stream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamCon
 		return err
 	}, placing)
 	return st, err
+}
+
+// Unavailable reports whether err is JetStream not answering now: a
+// request that timed out or found no responder, or JetStream saying it is
+// temporarily unavailable, as during a leader election on a cluster or
+// with a majority of its nodes down. A client should retry; it is no
+// fault of the request, nor a server bug. The REST API answers it 503
+// Unavailable, the Kinesis and Firehose APIs ServiceUnavailable (503).
+func Unavailable(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
+		(errors.As(err, &apiErr) && apiErr.Code == http.StatusServiceUnavailable)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/sluice-io/sluice/host/awsjson"
+	"github.com/sluice-io/sluice/host/jsretry"
 	"github.com/sluice-io/sluice/host/streams"
 )
 
@@ -19,7 +20,8 @@ const (
 	ThroughputExceeded = "ProvisionedThroughputExceededException"
 	InternalFailure    = "InternalFailure"
 	// ServiceUnavailable is AWS's common error for "a temporary failure of
-	// the server" (HTTP 503): Sluice answers it when its store is full.
+	// the server" (HTTP 503): Sluice answers it when its store is full and
+	// when JetStream does not answer now (jsretry.Unavailable).
 	ServiceUnavailable = "ServiceUnavailable"
 )
 
@@ -54,6 +56,11 @@ func awsError(err error) error {
 	}
 	name, status := errorKind(err)
 	if name == InternalFailure {
+		if jsretry.Unavailable(err) {
+			// JetStream not answering now (an election, a lost majority):
+			// AWS's temporary failure, which the SDKs retry.
+			return &awsjson.Error{Type: ServiceUnavailable, Message: "The service is temporarily unavailable: " + err.Error(), Status: http.StatusServiceUnavailable}
+		}
 		return err
 	}
 	return &awsjson.Error{Type: name, Message: message(err), Status: status}

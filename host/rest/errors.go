@@ -1,15 +1,12 @@
 package rest
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 
-	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
-
+	"github.com/sluice-io/sluice/host/jsretry"
 	"github.com/sluice-io/sluice/host/modules"
 	"github.com/sluice-io/sluice/runtime"
 )
@@ -64,16 +61,8 @@ func classify(err error) (int, string) {
 	return http.StatusInternalServerError, CodeInternal
 }
 
-// unavailable reports whether err is JetStream not answering now: a
-// request that timed out or found no responder, or JetStream saying it is
-// temporarily unavailable, as during a leader election on a cluster. A
-// client should retry; it is no fault of the request, nor a server bug.
-func unavailable(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
-		errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrNoStreamResponse) ||
-		(errors.As(err, &apiErr) && apiErr.Code == http.StatusServiceUnavailable)
-}
+// unavailable is jsretry.Unavailable: JetStream not answering now.
+func unavailable(err error) bool { return jsretry.Unavailable(err) }
 
 // writeError answers err as JSON; server-side failures are logged.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
