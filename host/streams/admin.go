@@ -151,10 +151,14 @@ func (e *Engine) finishCreate(ctx context.Context, s *Stream) error {
 func (e *Engine) jsConfig(s *Stream, g int) jetstream.StreamConfig {
 	if s.Mirror != nil {
 		// A mirror has no subjects of its own: JetStream refuses both.
+		desc := "Sluice mirror " + s.Name + " of " + s.Mirror.Stream + " in domain " + s.Mirror.Domain
+		if s.Grouped() {
+			desc += fmt.Sprintf(" (shard group %d of %d)", g, s.Groups)
+		}
 		return jetstream.StreamConfig{
-			Name:        jsName(s.Name),
-			Description: "Sluice mirror " + s.Name + " of " + s.Mirror.Stream + " in domain " + s.Mirror.Domain,
-			Mirror:      mirrorConfig(s.Mirror, s.Name),
+			Name:        partJS(s.Name, g),
+			Description: desc,
+			Mirror:      mirrorConfig(s.Mirror, s.Name, g),
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
 			Discard:     jetstream.DiscardOld,

@@ -24,8 +24,9 @@
 //     JetStream streams ("KDS_<token>", "KDS_<token>=g1", ...), shard i in
 //     part i mod N, each part with its own barrier subject; its sequence
 //     numbers are 35 digits carrying the shard's generation and part above
-//     the part's sequence, so children still sort above parents. Delivery
-//     streams and mirrors read one-part streams only.
+//     the part's sequence, so children still sort above parents. A mirror
+//     of a grouped stream has the same parts; delivery streams read
+//     one-part streams only.
 //   - The partition key and explicit hash key are message headers; the
 //     arrival time is the JetStream message time.
 //   - Reads are batch direct gets by subject: no consumer per reader, so

@@ -127,10 +127,10 @@ func (e *Engine) barrier(ctx context.Context, name string, g int) (uint64, error
 	return seq, nil
 }
 
-// barriers counts the reshard barriers name's JetStream stream holds.
-func (e *Engine) barriers(ctx context.Context, name string) (uint64, error) {
-	subj := fenceSubject(name)
-	st, err := e.js.Stream(ctx, jsName(name))
+// barriers counts the reshard barriers part g of name holds.
+func (e *Engine) barriers(ctx context.Context, name string, g int) (uint64, error) {
+	subj := partFence(name, g)
+	st, err := e.js.Stream(ctx, partJS(name, g))
 	if err != nil {
 		return 0, err
 	}

@@ -25,7 +25,7 @@ func TestManyShardsAreSubjects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	barriers, err := e.barriers(ctx, "big")
+	barriers, err := e.barriers(ctx, "big", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

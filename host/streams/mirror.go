@@ -104,9 +104,6 @@ func (e *Engine) CreateMirror(ctx context.Context, opts MirrorOptions) (*Stream,
 	if err != nil {
 		return nil, err
 	}
-	if src.Grouped() {
-		return nil, errorf(ErrInvalidArgument, "Stream %s in JetStream domain %s spreads its shards over %d JetStream streams (shard groups); mirrors copy streams of one group only.", opts.Stream, opts.Domain, src.Groups)
-	}
 	var idb [8]byte
 	if _, err := rand.Read(idb[:]); err != nil {
 		return nil, fmt.Errorf("mirror %s: %w", name, err)
@@ -118,6 +115,9 @@ func (e *Engine) CreateMirror(ctx context.Context, opts MirrorOptions) (*Stream,
 		Created:        e.now().UTC().Truncate(time.Millisecond),
 		RetentionHours: src.RetentionHours,
 		Mirror:         &Mirror{Domain: opts.Domain, Stream: opts.Stream, SourceID: src.ID, Revision: rev},
+		// A grouped source is mirrored part by part (one JetStream mirror
+		// each), so shards, sequence numbers and parts stay the source's.
+		Groups: src.Groups,
 	}
 	adoptShards(s, src, e.now())
 	if len(s.Shards) > e.cfg.MaxShards {
@@ -174,12 +174,12 @@ func adoptShards(s, src *Stream, now time.Time) {
 	s.Mode, s.MaxRecordKiB, s.PeakRecordKiB = src.Mode, src.MaxRecordKiB, max(s.PeakRecordKiB, src.PeakRecordKiB)
 }
 
-// mirrorConfig is the JetStream mirror of a mirror definition: the
-// source's JetStream stream through its domain's API prefix, its shard
-// subjects renamed to the mirror's.
-func mirrorConfig(m *Mirror, name string) *jetstream.StreamSource {
+// mirrorConfig is the JetStream mirror of part g of a mirror definition:
+// the source's JetStream stream (that part of it) through its domain's API
+// prefix, its shard subjects renamed to the mirror's.
+func mirrorConfig(m *Mirror, name string, g int) *jetstream.StreamSource {
 	return &jetstream.StreamSource{
-		Name:     jsName(m.Stream),
+		Name:     partJS(m.Stream, g),
 		External: &jetstream.ExternalStream{APIPrefix: apiPrefix(m.Domain)},
 		// The shards' subjects and the barriers', renamed for the mirror:
 		// without the barriers a mirror would hold a hole at each reshard,
@@ -188,8 +188,8 @@ func mirrorConfig(m *Mirror, name string) *jetstream.StreamSource {
 			Source:      subjectPrefix + token(m.Stream) + ".>",
 			Destination: subjectPrefix + token(name) + ".>",
 		}, {
-			Source:      fenceSubject(m.Stream),
-			Destination: fenceSubject(name),
+			Source:      partFence(m.Stream, g),
+			Destination: partFence(name, g),
 		}},
 	}
 }

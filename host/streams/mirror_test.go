@@ -282,14 +282,6 @@ func TestMirrorSourceProblems(t *testing.T) {
 			t.Errorf("%+v: %v, want %v %q", c.opts, err, c.kind, c.want)
 		}
 	}
-	// A grouped stream (several JetStream streams) is refused, not
-	// mirrored in part.
-	if err := edge.e.CreateStreamWith(ctx, "wide", 2, CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := he.CreateMirror(ctx, MirrorOptions{Domain: edgeDomain, Stream: "wide"}); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "shard groups") {
-		t.Errorf("mirror of a grouped stream: %v, want InvalidArgument naming shard groups", err)
-	}
 	if err := edge.e.CreateStream(ctx, "orders", 1); err != nil {
 		t.Fatal(err)
 	}
@@ -410,5 +402,53 @@ func TestMirrorsOfTwoEdges(t *testing.T) {
 		want := 100 * (i + 1)
 		poll(t, "the records of "+d, func() bool { return count(readAll(t, he, m.Name)) == want })
 		sameRecords(t, readAll(t, edges[d].e, "orders"), readAll(t, he, m.Name))
+	}
+}
+
+// TestMirrorOfAGroupedStream: a stream whose shards spread over several
+// JetStream streams (shard groups) is mirrored part by part: the hub's
+// mirror has the same parts, shards and sequence numbers, follows a
+// reshard at the edge, and its status adds the parts up.
+func TestMirrorOfAGroupedStream(t *testing.T) {
+	hub := hubtest.Start(t, edgeDomain)
+	edge := startEdgeSite(t, hub, hub.LeafURL())
+	poll(t, "the leaf connection", edge.srv.LeafConnected)
+	he := openHubEngine(t, hub)
+	ctx := context.Background()
+	if err := edge.e.CreateStreamWith(ctx, "wide", 2, CreateOptions{ShardGroups: 2}); err != nil {
+		t.Fatal(err)
+	}
+	putRange(t, edge.e, "wide", 0, 200)
+	m, err := he.CreateMirror(ctx, MirrorOptions{Domain: edgeDomain, Stream: "wide"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := edgeDomain + ".wide"
+	if m.Groups != 2 {
+		t.Fatalf("mirror of a 2-group stream has %d groups", m.Groups)
+	}
+	poll(t, "200 records at the hub", func() bool { return count(readAll(t, he, name)) == 200 })
+	sameRecords(t, readAll(t, edge.e, "wide"), readAll(t, he, name))
+
+	if err := edge.e.UpdateShardCount(ctx, "wide", 4); err != nil {
+		t.Fatal(err)
+	}
+	putRange(t, edge.e, "wide", 200, 200)
+	if err := he.SyncMirrors(ctx); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "400 records at the hub", func() bool { return count(readAll(t, he, name)) == 400 })
+	sameRecords(t, readAll(t, edge.e, "wide"), readAll(t, he, name))
+	hs, _ := he.DescribeStream(ctx, name)
+	checkLineage(t, hs)
+	poll(t, "the status caught up", func() bool {
+		st, err := he.MirrorStatus(ctx, name)
+		return err == nil && st.Behind == 0 && st.SourceReachable
+	})
+	st, err := he.MirrorStatus(ctx, name)
+	// 400 records and one barrier in each part; the parts' last
+	// sequences add up.
+	if err != nil || st.Records != 400 || st.LastSequence != 402 || st.SourceLastSequence != 402 || st.Missed != 0 || st.Error != "" {
+		t.Fatalf("status %+v %v", st, err)
 	}
 }

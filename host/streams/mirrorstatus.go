@@ -67,34 +67,50 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 	st.DefinitionRead, st.DefinitionError = e.contacts.last(name)
 	ctx, cancel := withTimeout(ctx)
 	defer cancel()
-	js, err := e.js.Stream(ctx, jsName(name))
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		return MirrorStatus{}, e.notFound(name)
-	}
-	if err != nil {
-		return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
-	}
-	info := js.CachedInfo()
-	// A mirror's interior deletes are JetStream's skips of what the
-	// source lacked: Sluice deletes no single record (a reshard's barrier
-	// stays, and is mirrored), and retention removes from the front.
-	st.Records, st.LastSequence, st.Missed = info.State.Msgs, info.State.LastSeq, uint64(info.State.NumDeleted)
-	barriers, err := e.barriers(ctx, name)
-	if err != nil {
-		return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
-	}
-	st.Records -= min(barriers, st.Records)
-	if mi := info.Mirror; mi != nil {
-		st.Lag, st.LastContact = mi.Lag, mi.Active
-		if mi.Error != nil {
-			st.Error = mi.Error.Error()
+	// A grouped mirror is one JetStream mirror per part: counts add up
+	// over the parts (so LastSequence, like the on-demand meter's, is the
+	// sum of the parts' last sequences), the contact is the stalest.
+	for g := range s.parts() {
+		js, err := e.js.Stream(ctx, partJS(name, g))
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			return MirrorStatus{}, e.notFound(name)
+		}
+		if err != nil {
+			return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
+		}
+		info := js.CachedInfo()
+		// A mirror's interior deletes are JetStream's skips of what the
+		// source lacked: Sluice deletes no single record (a reshard's
+		// barrier stays, and is mirrored), and retention removes from the
+		// front.
+		barriers, err := e.barriers(ctx, name, g)
+		if err != nil {
+			return MirrorStatus{}, fmt.Errorf("mirror status %s: %w", name, err)
+		}
+		st.Records += info.State.Msgs - min(barriers, info.State.Msgs)
+		st.LastSequence += info.State.LastSeq
+		st.Missed += uint64(info.State.NumDeleted)
+		if mi := info.Mirror; mi != nil {
+			st.Lag += mi.Lag
+			if g == 0 || mi.Active > st.LastContact {
+				st.LastContact = mi.Active
+			}
+			if mi.Error != nil && st.Error == "" {
+				st.Error = mi.Error.Error()
+			}
+		}
+		if last, ok := e.sourceLastSeq(ctx, s.Mirror, g); ok {
+			st.SourceLastSequence += last
+			st.SourceReachable = g == 0 || st.SourceReachable
+			if last > info.State.LastSeq {
+				st.Behind += last - info.State.LastSeq
+			}
+		} else {
+			st.SourceReachable = false
 		}
 	}
-	if last, ok := e.sourceLastSeq(ctx, s.Mirror); ok {
-		st.SourceReachable, st.SourceLastSequence = true, last
-		if last > st.LastSequence {
-			st.Behind = last - st.LastSequence
-		}
+	if !st.SourceReachable {
+		st.SourceLastSequence, st.Behind = 0, 0
 	}
 	return st, nil
 }
@@ -103,8 +119,9 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 // link that is down must not hold the status up.
 const sourceStatusTimeout = 2 * time.Second
 
-// sourceLastSeq asks the source's stream info through its domain.
-func (e *Engine) sourceLastSeq(ctx context.Context, m *Mirror) (uint64, bool) {
+// sourceLastSeq asks the stream info of part g of the source through its
+// domain.
+func (e *Engine) sourceLastSeq(ctx context.Context, m *Mirror, g int) (uint64, bool) {
 	if m.SourceDeleted {
 		return 0, false
 	}
@@ -114,7 +131,7 @@ func (e *Engine) sourceLastSeq(ctx context.Context, m *Mirror) (uint64, bool) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, sourceStatusTimeout)
 	defer cancel()
-	st, err := js.Stream(ctx, jsName(m.Stream))
+	st, err := js.Stream(ctx, partJS(m.Stream, g))
 	if err != nil {
 		return 0, false
 	}
