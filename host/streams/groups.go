@@ -120,9 +120,9 @@ func (e *Engine) partInfo(ctx context.Context, name string, g int) (*jetstream.S
 	return e.jsInfo(ctx, name, partJS(name, g))
 }
 
-// partsState sums the state of s's parts: LastSeq: it grows by one for each
-// record stored in any of them (and each barrier), which is what the
-// on-demand meter counts.
+// partsState sums the state of s's parts. The summed LastSeq grows by
+// one for each record stored in any part (and each barrier), which is
+// what the on-demand meter counts.
 func (e *Engine) partsState(ctx context.Context, s *Stream) (jetstream.StreamState, error) {
 	var sum jetstream.StreamState
 	for g := range s.parts() {
