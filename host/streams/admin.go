@@ -221,11 +221,9 @@ func (e *Engine) DeleteStream(ctx context.Context, name string) error {
 // the records JetStream took before are stored and acknowledged; none is
 // left waiting for an answer that a deleted stream never sends.
 func (e *Engine) finishDelete(ctx context.Context, name string) error {
-	if s, _, err := e.load(ctx, name); err == nil {
-		e.writeTombstone(ctx, s)
-	}
 	parts := 1
 	if s, _, err := e.load(ctx, name); err == nil {
+		e.writeTombstone(ctx, s)
 		parts = s.parts()
 	}
 	for g := range parts {
@@ -324,18 +322,14 @@ func (e *Engine) SetRetention(ctx context.Context, name string, hours int, incre
 	}); err != nil {
 		return err
 	}
-	return e.finishRetention(ctx, name, hours)
+	return e.finishRetention(ctx, name, s.parts(), hours)
 }
 
 // finishRetention sets the JetStream stream's MaxAge of a stream UPDATING
 // for a retention change, then makes the change in the definition and the
 // stream ACTIVE. If JetStream refuses, the definition goes back to ACTIVE
 // unchanged.
-func (e *Engine) finishRetention(ctx context.Context, name string, hours int) error {
-	parts := 1
-	if s, _, err := e.fetch(ctx, name); err == nil {
-		parts = s.parts()
-	}
+func (e *Engine) finishRetention(ctx context.Context, name string, parts, hours int) error {
 	var jsErr error
 	for g := range parts {
 		if jsErr = e.updateJetStream(ctx, name, g, func(cfg *jetstream.StreamConfig) bool {
@@ -372,7 +366,7 @@ func (e *Engine) finishRetention(ctx context.Context, name string, hours int) er
 // UPDATING for one.
 func (e *Engine) recoverRetention(ctx context.Context, s *Stream) error {
 	e.log.Info("finishing interrupted retention change", "stream", s.Name, "hours", s.PendingRetention)
-	return e.finishRetention(ctx, s.Name, s.PendingRetention)
+	return e.finishRetention(ctx, s.Name, s.parts(), s.PendingRetention)
 }
 
 // recordOverhead is the most a stored record's message adds to its data:

@@ -70,6 +70,7 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 	// A grouped mirror is one JetStream mirror per part: counts add up
 	// over the parts (so LastSequence, like the on-demand meter's, is the
 	// sum of the parts' last sequences), the contact is the stalest.
+	reachable := true
 	for g := range s.parts() {
 		js, err := e.js.Stream(ctx, partJS(name, g))
 		if errors.Is(err, jetstream.ErrStreamNotFound) {
@@ -99,17 +100,15 @@ func (e *Engine) MirrorStatus(ctx context.Context, name string) (MirrorStatus, e
 				st.Error = mi.Error.Error()
 			}
 		}
-		if last, ok := e.sourceLastSeq(ctx, s.Mirror, g); ok {
-			st.SourceLastSequence += last
-			st.SourceReachable = g == 0 || st.SourceReachable
-			if last > info.State.LastSeq {
-				st.Behind += last - info.State.LastSeq
-			}
-		} else {
-			st.SourceReachable = false
+		last, ok := e.sourceLastSeq(ctx, s.Mirror, g)
+		reachable = reachable && ok
+		st.SourceLastSequence += last
+		if last > info.State.LastSeq {
+			st.Behind += last - info.State.LastSeq
 		}
 	}
-	if !st.SourceReachable {
+	// The source's figures only when every part of it answered.
+	if st.SourceReachable = reachable; !reachable {
 		st.SourceLastSequence, st.Behind = 0, 0
 	}
 	return st, nil
