@@ -126,6 +126,7 @@ type deliveryStatusJSON struct {
 	DeaggregatedRecords        int64
 	LostRecords                int64
 	Checkpoint                 uint64
+	PartCheckpoints            []uint64 `json:",omitempty"`
 	OldestUndeliveredAgeMillis int64
 	LastError                  string     `json:",omitempty"`
 	LastErrorAt                *time.Time `json:",omitempty"`
@@ -146,7 +147,7 @@ func deliveryStreamOut(d rest.DeliveryStream) deliveryStreamJSON {
 		State: s.State, IncomingRecords: s.IncomingRecords, IncomingBytes: s.IncomingBytes,
 		DeliveredRecords: s.DeliveredRecords, DeliveredObjects: s.DeliveredObjects, DroppedRecords: s.DroppedRecords,
 		ErrorRecords: s.ErrorRecords, DeaggregatedRecords: s.DeaggregatedRecords, LostRecords: s.LostRecords,
-		Checkpoint: s.Checkpoint, OldestUndeliveredAgeMillis: millis(s.OldestUndeliveredAge),
+		Checkpoint: s.Checkpoint, PartCheckpoints: s.PartCheckpoints, OldestUndeliveredAgeMillis: millis(s.OldestUndeliveredAge),
 		LastError: s.LastError, LastErrorAt: timeOrNil(s.LastErrorAt), FailingSince: timeOrNil(s.FailingSince),
 		Host: s.Host, ReportedAt: timeOrNil(s.ReportedAt),
 	}}

@@ -44,9 +44,6 @@ func (m *Manager) check(ctx context.Context, def *Definition) (warnings []string
 		if err != nil {
 			return nil, fmt.Errorf("check source stream %s: %w", def.Source.Stream, err)
 		}
-		if s.Grouped() {
-			return nil, errGroupedSource(s)
-		}
 	}
 	if def.Processor != nil {
 		if err := m.checkProcessor(ctx, def.Processor); err != nil {

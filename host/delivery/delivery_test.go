@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -224,43 +223,4 @@ func TestReplayOfIntentOverwrites(t *testing.T) {
 		t.Fatalf("replay changed the objects: %d before, %d after", len(before), len(after))
 	}
 	checkOnce(t, countLines(after), recs)
-}
-
-// TestGroupedSourceRefused: a data stream whose shards spread over
-// several JetStream streams (shard groups) is refused as a source, with
-// a reason, and nothing is created; a source made again grouped under a
-// running delivery stream stops it with that reason in its status, its
-// records waiting in the data stream, not read from one part only.
-func TestGroupedSourceRefused(t *testing.T) {
-	e := newEnv(t)
-	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 4, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	def := folderDef("fromwide", t.TempDir())
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
-	_, err := e.m.Create(ctx, def)
-	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "shard groups") {
-		t.Fatalf("create from a grouped stream: %v, want ErrInvalid naming shard groups", err)
-	}
-	if _, _, err := e.m.Describe(ctx, "fromwide"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("a refused create left %v", err)
-	}
-
-	if err := e.eng.CreateStream(ctx, "src", 2); err != nil {
-		t.Fatal(err)
-	}
-	def = folderDef("recreated", t.TempDir())
-	def.Source = Source{Kind: SourceDataStream, Stream: "src", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(1)}
-	e.create(def)
-	if err := e.eng.DeleteStream(ctx, "src"); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.eng.CreateStreamWith(ctx, "src", 2, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the grouped source's reason in the status", func() bool {
-		return strings.Contains(e.status("recreated").LastError, "shard groups")
-	})
 }

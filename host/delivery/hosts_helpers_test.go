@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/internal/jstest"
 )
 
@@ -22,7 +23,8 @@ type hostEnv struct {
 	nc   *nats.Conn
 	m    *Manager
 	prom *prometheus.Registry
-	dead bool // its connection was closed abruptly (killed)
+	eng  *streams.Engine // its data streams, when the cluster has them
+	dead bool            // its connection was closed abruptly (killed)
 }
 
 // cluster is several hosts (Managers) on one real JetStream server, each
@@ -33,6 +35,9 @@ type cluster struct {
 	srv   *jstest.Server
 	mu    sync.Mutex
 	hosts []*hostEnv
+	// streams: each host added runs a data streams engine, so delivery
+	// streams can read data streams.
+	streams bool
 }
 
 func newCluster(t *testing.T, n int) *cluster {
@@ -61,8 +66,13 @@ func (c *cluster) add(tune func(*Config)) *hostEnv {
 		tune(&cfg)
 	}
 	h := &hostEnv{id: id, nc: nc, prom: prometheus.NewRegistry()}
+	if c.streams {
+		if h.eng, err = streams.Open(context.Background(), nc, streams.Config{}); err != nil {
+			c.t.Fatalf("open %s's streams: %v", id, err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(testWriter{c.t}, &slog.HandlerOptions{Level: slog.LevelWarn})).With("host", id)
-	h.m, err = Open(context.Background(), nc, Deps{Metrics: h.prom, Logger: log}, cfg)
+	h.m, err = Open(context.Background(), nc, Deps{Streams: h.eng, Metrics: h.prom, Logger: log}, cfg)
 	if err != nil {
 		c.t.Fatalf("open %s: %v", id, err)
 	}
@@ -79,6 +89,9 @@ func (c *cluster) closeAll() {
 	c.mu.Unlock()
 	for _, h := range hs {
 		_ = h.m.Close()
+		if h.eng != nil {
+			_ = h.eng.Close()
+		}
 		h.nc.Close()
 	}
 }

@@ -47,7 +47,11 @@ func (st *stages) sendHTTP(ctx context.Context, o *output) error {
 	}
 	met := st.p.m.met
 	name := st.def.Name
-	id := httpdest.RequestID(name, strconv.Itoa(o.version), strconv.FormatUint(o.span.first, 10), strconv.FormatUint(o.span.last, 10))
+	first := strconv.FormatUint(o.span.first, 10)
+	if o.span.part > 0 {
+		first = "p" + strconv.Itoa(o.span.part) + ":" + first // each part counts its own positions
+	}
+	id := httpdest.RequestID(name, strconv.Itoa(o.version), first, strconv.FormatUint(o.span.last, 10))
 	onRetry := func(e *httpdest.Error) {
 		met.deliveryFailures.WithLabelValues(name, DestHTTP).Inc()
 		st.p.failed(e)

@@ -203,6 +203,22 @@ func (p *pipeline) loop(ctx context.Context, cur *stages, pos position, q *readQ
 		if r.barrier {
 			return nil // no record: only not a gap
 		}
+		if err := p.number(ctx, &r); err != nil {
+			return err
+		}
+		if replay == nil {
+			// A grouped source's shard waits for its ancestors in other
+			// parts (parts.go); what this part read before goes first.
+			// (A batch to replay was made after that wait.)
+			if err := p.awaitAncestors(ctx, r.shardID, func() error {
+				if err := flush(); err != nil {
+					return err
+				}
+				return settle()
+			}); err != nil {
+				return err
+			}
+		}
 		st := cur
 		if replay != nil {
 			st = rst // the records of the batch to replay are made again as they were

@@ -223,18 +223,25 @@ func (m *Manager) finishCreate(ctx context.Context, st *stored) error {
 				return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
 			}
 			// The checkpoint is a position in this stream (its identity),
-			// at its end for LATEST.
-			pos.SourceID = s.ID
-			if def.Source.StartingPosition == streams.Latest {
-				name, _ := sourceOf(def)
-				info, err := m.js.Stream(ctx, name)
-				if err != nil {
-					return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
+			// at its end for LATEST; a grouped stream has one in each part.
+			for g := range s.Parts() {
+				ppos, prev := position{SourceID: s.ID}, rev
+				if g > 0 {
+					if _, prev, err = m.store.loadPartPos(ctx, def.Name, g); err != nil {
+						return err
+					}
 				}
-				pos.Checkpoint = info.CachedInfo().State.LastSeq
-			}
-			if _, err := m.store.casPos(ctx, def.Name, pos, rev); err != nil {
-				return err
+				if def.Source.StartingPosition == streams.Latest {
+					name, _ := streams.PartSource(def.Source.Stream, g)
+					info, err := m.js.Stream(ctx, name)
+					if err != nil {
+						return fmt.Errorf("create %s: source stream %s: %w", def.Name, def.Source.Stream, err)
+					}
+					ppos.Checkpoint = info.CachedInfo().State.LastSeq
+				}
+				if _, err := m.store.casPartPos(ctx, def.Name, g, ppos, prev); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -555,18 +562,23 @@ func (m *Manager) watchFreshness(ctx context.Context) {
 		}
 		m.mu.Unlock()
 		for _, p := range ps {
-			qctx, cancel := context.WithTimeout(ctx, freshnessEvery)
-			oldest, err := p.oldestUndelivered(qctx, p.checkpoint())
-			cancel()
-			if err != nil {
-				continue // the source is not there (its state says why)
+			age, known := 0.0, false
+			for _, q := range p.all() { // each part of a grouped source
+				qctx, cancel := context.WithTimeout(ctx, freshnessEvery)
+				oldest, err := q.oldestUndelivered(qctx, q.checkpoint())
+				cancel()
+				if err != nil {
+					continue // the source is not there (its state says why)
+				}
+				q.setOldest(oldest)
+				known = true
+				if !oldest.IsZero() {
+					age = max(age, m.cfg.Now().Sub(oldest).Seconds())
+				}
 			}
-			p.setOldest(oldest)
-			age := 0.0
-			if !oldest.IsZero() {
-				age = max(0, m.cfg.Now().Sub(oldest).Seconds())
+			if known {
+				m.met.freshness.WithLabelValues(p.def.Name).Set(age)
 			}
-			m.met.freshness.WithLabelValues(p.def.Name).Set(age)
 		}
 	}
 }

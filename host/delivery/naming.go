@@ -67,13 +67,16 @@ func checkPrefixes(d *Destination, hasProcessor bool) error {
 type span struct {
 	first, last uint64
 	gen         int
-	oldest      time.Time
+	// part is the part of a grouped source the positions are in (0 for
+	// any other source): each part counts its own.
+	part   int
+	oldest time.Time
 }
 
 func (n *naming) name(s span, ext string) keys.Name {
 	return keys.Name{
 		Stream: n.stream, Version: n.version, Time: s.oldest,
-		First: strconv.FormatUint(s.first, 10), Last: strconv.FormatUint(s.last, 10), Generation: s.gen, Ext: ext,
+		First: strconv.FormatUint(s.first, 10), Last: strconv.FormatUint(s.last, 10), Generation: s.gen, Part: s.part, Ext: ext,
 	}
 }
 
@@ -83,6 +86,9 @@ func (n *naming) random(s span) string {
 	seed := n.stream + "/" + strconv.FormatUint(s.first, 10)
 	if s.gen > 0 {
 		seed += "/" + strconv.Itoa(s.gen)
+	}
+	if s.part > 0 {
+		seed += "/p" + strconv.Itoa(s.part)
 	}
 	return keys.RandomFrom(seed)
 }

@@ -47,6 +47,25 @@ type pipeline struct {
 	// rev is the position key's revision as this pipeline last wrote it:
 	// the fence every position write names (store.casPos).
 	rev uint64
+
+	// part is the part of a grouped source data stream (shard groups,
+	// streams.Stream.Parts) this pipeline reads, with a position of its
+	// own; 0 for every other source. The Manager runs part 0's pipeline,
+	// the lead: it starts one for each other part (parts.go), which
+	// shares its context and drain request and ends before it does. lead
+	// is that pipeline, nil for the lead itself.
+	part  int
+	lead  *pipeline
+	parts []*pipeline // the lead's, under mu
+	// retired is set for a part the source no longer has, accounted for.
+	retired bool
+	// stateMu (the lead's) orders the state changes of all parts with
+	// the state metric they set.
+	stateMu sync.Mutex
+
+	// order is what the run goroutine knows of the source's shards to
+	// keep each key's records in order across parts (parts.go).
+	order partOrder
 }
 
 // record is one source record as read from JetStream, or one of the
@@ -111,23 +130,34 @@ func (p *pipeline) drain(grace time.Duration) {
 // is retried at the longest backoff.
 func (p *pipeline) run() {
 	defer close(p.done)
+	defer p.waitParts()
 	if p.prev != nil {
 		p.prev.drain(p.m.cfg.DrainTimeout)
 		p.prev = nil
 	}
-	p.m.met.setState(p.def.Name, StatusActive)
+	if p.lead == nil {
+		p.m.met.setState(p.def.Name, StatusActive)
+	}
 	for attempt := 0; ; attempt++ {
 		began := time.Now()
 		err := p.runOnce(p.ctx)
 		if p.ctx.Err() != nil || errors.Is(err, errDrained) {
 			return
 		}
+		if errors.Is(err, errRetired) {
+			p.retire()
+			p.log.Info("the source has no such part any more; its records were accounted for")
+			return
+		}
 		if errors.Is(err, errFenced) {
 			// Another host runs the delivery stream now (or it was
-			// deleted): this one must not write again, and does not retry.
+			// deleted): this one must not write again, and does not retry;
+			// nor do the pipelines of the other parts.
 			p.failed(err)
 			p.log.Warn("stopping: another host took the delivery stream over")
-			p.m.fenced(p)
+			top := p.top()
+			top.cancel()
+			p.m.fenced(top)
 			return
 		}
 		if errors.Is(err, errSourceChanged) {
@@ -151,8 +181,11 @@ func (p *pipeline) run() {
 // checkpoint and delivers batches until ctx ends, a drain is asked for or
 // something fails.
 func (p *pipeline) runOnce(ctx context.Context) error {
-	pos, rev, err := p.m.store.loadPos(ctx, p.def.Name)
+	pos, rev, err := p.m.store.loadPartPos(ctx, p.def.Name, p.part)
 	if err != nil {
+		return err
+	}
+	if err := p.startKeptParts(ctx); err != nil {
 		return err
 	}
 	if err := p.fence(ctx, pos, rev); err != nil {
@@ -169,13 +202,11 @@ func (p *pipeline) runOnce(ctx context.Context) error {
 	}
 	p.setCheckpoint(pos.Checkpoint)
 	if pos.Intent == nil {
-		if err := p.m.store.pruneVersions(ctx, p.def.Name, p.def.Version); err != nil {
-			p.log.Warn("dropping old definition versions", "error", err)
-		}
+		p.pruneVersions(ctx)
 	}
-	stream, _ := sourceOf(&p.def)
+	stream, subjects := p.source()
 	cons, err := p.m.js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: sourceSubjects(&p.def),
+		FilterSubjects: subjects,
 		DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
 		OptStartSeq:    pos.Checkpoint + 1,
 	})
@@ -267,9 +298,7 @@ func (p *pipeline) commit(ctx context.Context, st *stages, b *batch, in intent, 
 	p.mu.Unlock()
 	p.recovered()
 	if in.Version < p.def.Version {
-		if err := p.m.store.pruneVersions(ctx, p.def.Name, p.def.Version); err != nil {
-			p.log.Warn("dropping old definition versions", "error", err)
-		}
+		p.pruneVersions(ctx)
 	}
 	if p.def.Source.Kind == SourceDirectPut {
 		s, err := p.m.js.Stream(ctx, directStream(p.def.Name))
@@ -297,7 +326,7 @@ func (p *pipeline) fence(ctx context.Context, pos position, rev uint64) error {
 		}
 		return nil
 	}
-	next, err := p.m.store.casPos(ctx, p.def.Name, pos, rev)
+	next, err := p.m.store.casPartPos(ctx, p.def.Name, p.part, pos, rev)
 	if err != nil {
 		return err
 	}
@@ -311,7 +340,7 @@ func (p *pipeline) fence(ctx context.Context, pos position, rev uint64) error {
 // savePos writes the position, only if it is still at the revision this
 // pipeline wrote last.
 func (p *pipeline) savePos(ctx context.Context, pos position) error {
-	next, err := p.m.store.casPos(ctx, p.def.Name, pos, p.posRev())
+	next, err := p.m.store.casPartPos(ctx, p.def.Name, p.part, pos, p.posRev())
 	if err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func (st *stages) process(ctx context.Context, b *batch, in intent) (*output, er
 		cp.version = in.Version
 		names = &cp
 	}
-	o := &output{names: names, span: span{first: in.First, last: in.Last, oldest: in.At, gen: b.sourceGen}, version: in.Version}
+	o := &output{names: names, span: span{first: in.First, last: in.Last, oldest: in.At, gen: b.sourceGen, part: st.p.part}, version: in.Version}
 	for _, g := range b.gaps {
 		o.errors = append(o.errors, st.gapError(g))
 	}

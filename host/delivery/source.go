@@ -37,7 +37,7 @@ type sourceInfo struct {
 // sourceInfo reads the source's identity and state.
 func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 	var si sourceInfo
-	stream, _ := sourceOf(&p.def)
+	stream, _ := p.source()
 	if p.def.Source.Kind == SourceDataStream {
 		if p.m.deps.Streams == nil {
 			return si, permanent(errors.New("this server has no data streams"))
@@ -49,11 +49,14 @@ func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 		if err != nil {
 			return si, fmt.Errorf("source stream %s: %w", p.def.Source.Stream, err)
 		}
-		if s.Grouped() {
-			// Made again with shard groups since this delivery stream was
-			// created: its records wait in the data stream, undelivered,
-			// and the status says why.
-			return si, permanent(errGroupedSource(s))
+		if p.part >= s.Parts() {
+			// Made again with fewer parts: this part's records went with
+			// the stream that had it.
+			return si, fmt.Errorf("%w: data stream %s has %d parts now, not part %d", errPartGone, s.Name, s.Parts(), p.part)
+		}
+		p.order.described(s)
+		if p.lead == nil {
+			p.startParts(s.Parts())
 		}
 		si.id, si.created = s.ID, s.Created
 	}
@@ -101,9 +104,15 @@ func (p *pipeline) sameSource(ctx context.Context, id uint64) error {
 // returns the position to read from.
 func (p *pipeline) checkSource(ctx context.Context, st *stages, pos position) (position, error) {
 	si, err := p.sourceInfo(ctx)
-	if errors.Is(err, errSourceGone) {
+	if errors.Is(err, errSourceGone) || errors.Is(err, errPartGone) {
 		if nerr := p.noteDeleted(ctx, st, &pos, time.Time{}); nerr != nil {
 			return pos, nerr
+		}
+		if errors.Is(err, errPartGone) {
+			if err := p.m.store.dropPos(ctx, p.def.Name, p.part); err != nil {
+				return pos, err
+			}
+			return pos, errRetired
 		}
 		return pos, err
 	}
@@ -155,23 +164,30 @@ func (p *pipeline) noteDeleted(ctx context.Context, st *stages, pos *position, f
 			tomb = t
 		}
 	}
-	switch {
-	case tomb != nil && tomb.LastSeq > pos.Checkpoint:
-		first := max(pos.Checkpoint+1, tomb.FirstSeq)
-		n := uint64(0)
-		if first <= tomb.LastSeq {
-			n = tomb.LastSeq - first + 1
+	var tombFirst, tombLast uint64
+	if tomb != nil {
+		var known bool
+		if tombFirst, tombLast, known = tomb.Part(p.part); !known {
+			tomb = nil
 		}
-		lost := gap{first: pos.Checkpoint + 1, last: tomb.LastSeq, records: n, at: tomb.DeletedAt, code: codeStreamDeleted, reason: lostDeleted}
-		lost.msg = fmt.Sprintf("%d records (up to sequence %d) of data stream %s were deleted with it at %s before they could be delivered",
-			n, tomb.LastSeq, p.def.Source.Stream, tomb.DeletedAt.Format(time.RFC3339))
+	}
+	switch {
+	case tomb != nil && tombLast > pos.Checkpoint:
+		first := max(pos.Checkpoint+1, tombFirst)
+		n := uint64(0)
+		if first <= tombLast {
+			n = tombLast - first + 1
+		}
+		lost := gap{first: pos.Checkpoint + 1, last: tombLast, records: n, at: tomb.DeletedAt, code: codeStreamDeleted, reason: lostDeleted}
+		lost.msg = fmt.Sprintf("%d records (up to sequence %d%s) of data stream %s were deleted with it at %s before they could be delivered",
+			n, tombLast, p.partNote(), p.def.Source.Stream, tomb.DeletedAt.Format(time.RFC3339))
 		g = &lost
 	case tomb == nil && (pos.Checkpoint > 0 || pos.Intent != nil):
 		if found.IsZero() {
 			found = p.m.cfg.Now().UTC()
 		}
 		g = &gap{first: pos.Checkpoint + 1, last: pos.Checkpoint + 1, at: found, code: codeStreamDeleted, reason: lostDeleted, unknown: true,
-			msg: fmt.Sprintf("records after sequence %d of the source were not delivered before it was deleted; how many is not known", pos.Checkpoint)}
+			msg: fmt.Sprintf("records after sequence %d%s of the source were not delivered before it was deleted; how many is not known", pos.Checkpoint, p.partNote())}
 	}
 	if g != nil {
 		// Only while the position is still this pipeline's: a host that
@@ -226,7 +242,7 @@ func (p *pipeline) expiredGap(first, last uint64, at time.Time) gap {
 	}
 	n := last - first + 1
 	return gap{first: first, last: last, records: n, at: at, code: codeRecordsExpired, reason: lostExpired,
-		msg: fmt.Sprintf("%d records (sequences %d to %d) aged out of %s before they could be delivered", n, first, last, what)}
+		msg: fmt.Sprintf("%d records (sequences %d to %d%s) aged out of %s before they could be delivered", n, first, last, p.partNote(), what)}
 }
 
 // noteGaps logs and counts the gaps of a delivered batch.
@@ -244,7 +260,7 @@ func (p *pipeline) noteGaps(gaps []gap) {
 // it) and waits until it is durable. Its object is named by the gap's range
 // and time, so doing it again overwrites it.
 func (p *pipeline) recordGap(ctx context.Context, st *stages, g gap, gen int) error {
-	o := &output{names: st.names, span: span{first: g.first, last: g.last, oldest: g.at, gen: gen}}
+	o := &output{names: st.names, span: span{first: g.first, last: g.last, oldest: g.at, gen: gen, part: p.part}}
 	o.errors = append(o.errors, st.gapError(g))
 	if err := st.write(ctx, o); err != nil {
 		return err
@@ -256,7 +272,8 @@ func (p *pipeline) recordGap(ctx context.Context, st *stages, g gap, gen int) er
 // oldestUndelivered is the arrival time of the first source record after
 // the checkpoint, or zero when there is none (caught up).
 func (p *pipeline) oldestUndelivered(ctx context.Context, checkpoint uint64) (time.Time, error) {
-	stream, filter := sourceOf(&p.def)
+	stream, subjects := p.source()
+	filter := subjects[0] // records, not barriers
 	s, err := p.m.js.Stream(ctx, stream)
 	if err != nil {
 		return time.Time{}, err
@@ -269,11 +286,4 @@ func (p *pipeline) oldestUndelivered(ctx context.Context, checkpoint uint64) (ti
 		return time.Time{}, err
 	}
 	return msg.Time, nil
-}
-
-// errGroupedSource refuses a source data stream whose shards spread over
-// several JetStream streams (streams.Stream.Grouped): a pipeline reads
-// one JetStream stream in its order, with one checkpoint.
-func errGroupedSource(s *streams.Stream) error {
-	return invalidf("source stream %s spreads its shards over %d JetStream streams (shard groups); delivery streams read data streams of one group only (RATIONALE.md, \"Shard groups\")", s.Name, s.Groups)
 }

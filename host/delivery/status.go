@@ -50,8 +50,12 @@ type Status struct {
 	// delivered (aged out of retention, their stream deleted); each is
 	// also recorded in the error output as a source-gap.
 	LostRecords int64
-	// Checkpoint is the last source sequence delivered durably.
-	Checkpoint uint64
+	// Checkpoint is the last source sequence delivered durably. A source
+	// with shard groups has one in each part (each counts its own
+	// sequence): Checkpoint is part 0's, and PartCheckpoints has them all,
+	// part 0's first.
+	Checkpoint      uint64
+	PartCheckpoints []uint64 `json:",omitempty"`
 	// LastError is the most recent failure (destination down, module not
 	// found...) and when it happened. It stays after delivery recovers, as
 	// history; State says whether it still holds.
@@ -116,18 +120,22 @@ func (p *pipeline) failed(err error) {
 		state = StatusFailed
 	}
 	now := p.m.cfg.Now().UTC()
+	top := p.top()
+	// Under the lead's state lock: whoever sees the new state in the
+	// status sees it in the metric too, which is the worst part's.
+	top.stateMu.Lock()
 	p.mu.Lock()
 	p.stat.LastError, p.stat.LastErrorAt = err.Error(), now
 	if p.stat.FailingSince.IsZero() {
 		p.stat.FailingSince = now
 	}
-	if p.stat.State != state {
-		// Under the lock: whoever sees the new state in the status sees
-		// it in the metric too.
-		p.m.met.setState(p.def.Name, state)
-	}
+	changed := p.stat.State != state
 	p.stat.State = state
 	p.mu.Unlock()
+	if changed {
+		p.m.met.setState(p.def.Name, top.worstState())
+	}
+	top.stateMu.Unlock()
 	if state == StatusFailed {
 		p.log.Error("delivery failed; it waits for a change and checks again", "error", err, "retry_in", p.m.cfg.BackoffMax)
 	} else {
@@ -138,14 +146,17 @@ func (p *pipeline) failed(err error) {
 
 // recovered records that a batch went through: the state is ACTIVE again.
 func (p *pipeline) recovered() {
+	top := p.top()
+	top.stateMu.Lock() // as in failed
 	p.mu.Lock()
 	changed := p.stat.State != StatusActive
-	if changed {
-		p.m.met.setState(p.def.Name, StatusActive) // under the lock, as in failed
-	}
 	p.stat.State = StatusActive
 	p.stat.FailingSince = time.Time{}
 	p.mu.Unlock()
+	if changed {
+		p.m.met.setState(p.def.Name, top.worstState())
+	}
+	top.stateMu.Unlock()
 	if changed {
 		p.log.Info("delivery going again")
 	}
@@ -177,18 +188,40 @@ func (m *Manager) remoteStatus(ctx context.Context, name string, s *Status) erro
 	return nil
 }
 
-// status fills s from the pipeline's figures; s.State is the lifecycle
-// state, which wins over the pipeline's while creating or deleting.
+// status fills s from the pipeline's figures, and those of its other
+// parts' pipelines (parts.go); s.State is the lifecycle state, which wins
+// over the pipeline's while creating or deleting.
 func (p *pipeline) status(s *Status) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	lifecycle := s.State
-	*s = p.stat
-	s.RecentObjects = slices.Clone(p.recent.objects)
-	s.RecentErrors = slices.Clone(p.recent.errors)
+	ps := p.all()
+	p.partStatus(s)
+	if len(ps) > 1 {
+		cps := make([]uint64, 0, len(ps))
+		cps = append(cps, s.Checkpoint)
+		for _, q := range ps[1:] {
+			var qs Status
+			q.partStatus(&qs)
+			mergePart(s, &qs)
+			for len(cps) <= q.part {
+				cps = append(cps, 0)
+			}
+			cps[q.part] = qs.Checkpoint
+		}
+		s.PartCheckpoints = cps
+		trimRecent(s)
+	}
 	if lifecycle == StatusCreating || lifecycle == StatusDeleting {
 		s.State = lifecycle
 	}
+}
+
+// partStatus fills s from this pipeline's own figures.
+func (p *pipeline) partStatus(s *Status) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	*s = p.stat
+	s.RecentObjects = slices.Clone(p.recent.objects)
+	s.RecentErrors = slices.Clone(p.recent.errors)
 	if !p.oldest.IsZero() {
 		s.OldestUndeliveredAge = max(0, p.m.cfg.Now().Sub(p.oldest))
 	}

@@ -21,14 +21,53 @@ const (
 )
 
 // Keys in the bucket: "def.<name>" holds a stored definition, "pos.<name>"
-// its position and "ver.<name>.<version>" each version of the definition a
-// pending batch may still have to be replayed under, <name> as keyName
-// writes it.
+// its position, "ppos.<g>.<name>" its position in part g > 0 of a source
+// with shard groups (each part is read on its own), and
+// "ver.<name>.<version>" each version of the definition a pending batch
+// may still have to be replayed under, <name> as keyName writes it.
 const (
-	defPrefix = "def."
-	posPrefix = "pos."
-	verPrefix = "ver."
+	defPrefix     = "def."
+	posPrefix     = "pos."
+	partPosPrefix = "ppos."
+	verPrefix     = "ver."
 )
+
+// posKey is the key of name's position in part g of its source.
+func posKey(name string, g int) string {
+	if g == 0 {
+		return posPrefix + keyName(name)
+	}
+	return partPosPrefix + strconv.Itoa(g) + "." + keyName(name)
+}
+
+// partsKept returns the parts above 0 that name has a position in.
+func (s *store) partsKept(ctx context.Context, name string) ([]int, error) {
+	lister, err := s.kv.ListKeysFiltered(ctx, partPosPrefix+"*."+keyName(name))
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list positions of %s: %w", name, err)
+	}
+	var parts []int
+	for k := range lister.Keys() {
+		g, ok := strings.CutPrefix(k, partPosPrefix)
+		g, _, ok2 := strings.Cut(g, ".")
+		if n, err := strconv.Atoi(g); ok && ok2 && err == nil && n > 0 {
+			parts = append(parts, n)
+		}
+	}
+	return parts, nil
+}
+
+// dropPos removes name's position in part g (a part its source no longer
+// has, accounted for).
+func (s *store) dropPos(ctx context.Context, name string, g int) error {
+	if err := s.kv.Purge(ctx, posKey(name, g)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("delete position of %s: %w", name, err)
+	}
+	return nil
+}
 
 // keyName is a delivery stream name as it is in keys. A name is its own
 // key unless it would make an empty key token (a leading or trailing dot,
@@ -144,8 +183,14 @@ func (s *store) deleteAll(ctx context.Context, name string) error {
 	if err := s.pruneVersions(ctx, name, math.MaxInt); err != nil {
 		return err
 	}
-	if err := s.kv.Purge(ctx, posPrefix+keyName(name)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("delete position of %s: %w", name, err)
+	parts, err := s.partsKept(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, g := range append(parts, 0) {
+		if err := s.dropPos(ctx, name, g); err != nil {
+			return err
+		}
 	}
 	if err := s.kv.Purge(ctx, defPrefix+keyName(name)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("delete %s: %w", name, err)
@@ -176,8 +221,13 @@ func (s *store) getPos(ctx context.Context, name string) (position, error) {
 // loadPos reads a position with its revision, the fence a pipeline's
 // next write must name (0 when there is no position yet).
 func (s *store) loadPos(ctx context.Context, name string) (position, uint64, error) {
+	return s.loadPartPos(ctx, name, 0)
+}
+
+// loadPartPos is loadPos for the position in part g of the source.
+func (s *store) loadPartPos(ctx context.Context, name string, g int) (position, uint64, error) {
 	var p position
-	e, err := s.kv.Get(ctx, posPrefix+keyName(name))
+	e, err := s.kv.Get(ctx, posKey(name, g))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return p, 0, nil
 	}
@@ -196,11 +246,16 @@ func (s *store) loadPos(ctx context.Context, name string) (position, uint64, err
 // (whose first act was to rewrite the position, see pipeline.fence) fails
 // with errFenced and cannot move the checkpoint or write an intent.
 func (s *store) casPos(ctx context.Context, name string, p position, rev uint64) (uint64, error) {
+	return s.casPartPos(ctx, name, 0, p, rev)
+}
+
+// casPartPos is casPos for the position in part g of the source.
+func (s *store) casPartPos(ctx context.Context, name string, g int, p position, rev uint64) (uint64, error) {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return 0, err
 	}
-	key := posPrefix + keyName(name)
+	key := posKey(name, g)
 	var next uint64
 	if rev == 0 {
 		next, err = s.kv.Create(ctx, key, b)

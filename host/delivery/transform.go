@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/runtime"
 	"github.com/sluice-io/sluice/sinks/keys"
 )
@@ -121,26 +120,6 @@ func (st *stages) invoke(ctx context.Context, sub []record, o *output) ([]outRec
 // arn is a delivery stream's ARN.
 func (m *Manager) arn(name string) string {
 	return fmt.Sprintf("arn:aws:firehose:%s:%s:deliverystream/%s", m.cfg.Region, m.cfg.AccountID, name)
-}
-
-// sourceOf returns the JetStream stream and subject filter a delivery
-// stream reads.
-// sourceSubjects are the subjects a pipeline reads of its source: a data
-// stream's shards and its reshard barriers (streams.SourceSubjects: a
-// barrier is a sequence that is no record, not a gap), or the direct-put
-// subject.
-func sourceSubjects(def *Definition) []string {
-	if def.Source.Kind == SourceDataStream {
-		return streams.SourceSubjects(def.Source.Stream)
-	}
-	return []string{directSubject(def.Name)}
-}
-
-func sourceOf(def *Definition) (stream, filter string) {
-	if def.Source.Kind == SourceDataStream {
-		return streams.SourceStream(def.Source.Stream)
-	}
-	return directStream(def.Name), directSubject(def.Name)
 }
 
 // answers returns, for the index of a record of b, its answer in resp. The

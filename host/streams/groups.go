@@ -2,6 +2,7 @@ package streams
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -135,4 +136,39 @@ func (e *Engine) partsState(ctx context.Context, s *Stream) (jetstream.StreamSta
 		sum.LastSeq += info.State.LastSeq
 	}
 	return sum, nil
+}
+
+// Parts is the number of JetStream streams holding s's records: 1 unless
+// s is grouped. A delivery stream reads each part on its own.
+func (s *Stream) Parts() int { return s.parts() }
+
+// PartOf is the part holding the shard with id (0 unless s is grouped).
+func (s *Stream) PartOf(id string) int { return s.partOf(id) }
+
+// PartSource is what a reader of part g of the data stream name consumes
+// in the part's order: its JetStream stream and the subjects of its
+// records and of its reshard barriers (SourceStream and SourceSubjects
+// for part 0). Every sequence of the part it is not sent is one the part
+// does not hold.
+func PartSource(name string, g int) (stream string, subjects []string) {
+	_, filter := SourceStream(name)
+	return partJS(name, g), []string{filter, partFence(name, g)}
+}
+
+// LastInShard is the part sequence of the newest record s holds of the
+// shard with id; false when it holds none (none was put, or all aged
+// out). A closed shard's answer does not change but by ageing out.
+func (e *Engine) LastInShard(ctx context.Context, s *Stream, id string) (uint64, bool, error) {
+	st, err := e.js.Stream(ctx, s.jsOf(id))
+	if err != nil {
+		return 0, false, fmt.Errorf("shard %s of %s: %w", id, s.Name, err)
+	}
+	m, err := st.GetLastMsgForSubject(ctx, shardSubject(s.Name, id))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("shard %s of %s: %w", id, s.Name, err)
+	}
+	return m.Sequence, true, nil
 }

@@ -31,6 +31,29 @@ type Tombstone struct {
 	FirstSeq  uint64    `json:"firstSeq"`
 	LastSeq   uint64    `json:"lastSeq"`
 	DeletedAt time.Time `json:"deletedAt"`
+	// Parts are the same of each part of a grouped stream (Stream.Parts),
+	// part 0's first; nil for a stream of one part, whose state is
+	// FirstSeq and LastSeq.
+	Parts []PartState `json:"parts,omitempty"`
+}
+
+// PartState is one part's oldest and newest record sequences.
+type PartState struct {
+	FirstSeq uint64 `json:"firstSeq"`
+	LastSeq  uint64 `json:"lastSeq"`
+}
+
+// Part is the state of part g at deletion: ok is false when the
+// tombstone does not know it (a part the stream did not have, or a
+// tombstone written before parts were kept).
+func (t *Tombstone) Part(g int) (first, last uint64, ok bool) {
+	if len(t.Parts) == 0 {
+		return t.FirstSeq, t.LastSeq, g == 0
+	}
+	if g < 0 || g >= len(t.Parts) {
+		return 0, 0, false
+	}
+	return t.Parts[g].FirstSeq, t.Parts[g].LastSeq, true
 }
 
 func tombKey(name string) string { return tombPrefix + strings.ReplaceAll(name, ".", "=") }
@@ -47,6 +70,14 @@ func (e *Engine) writeTombstone(ctx context.Context, s *Stream) {
 	if err == nil {
 		st := js.CachedInfo().State
 		t.FirstSeq, t.LastSeq = st.FirstSeq, st.LastSeq
+		for g := 0; s.Grouped() && g < s.parts() && err == nil; g++ {
+			var info *jetstream.StreamInfo
+			if info, err = e.partInfo(ctx, s.Name, g); err == nil {
+				t.Parts = append(t.Parts, PartState{FirstSeq: info.State.FirstSeq, LastSeq: info.State.LastSeq})
+			}
+		}
+	}
+	if err == nil {
 		var b []byte
 		if b, err = json.Marshal(t); err == nil {
 			_, err = e.kv.Put(ctx, tombKey(s.Name), b)

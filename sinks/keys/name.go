@@ -25,13 +25,18 @@ type Name struct {
 	// source's positions started again (a stream deleted and created
 	// again): 0 for the first, which adds nothing to the name.
 	Generation int
+	// Part tells apart the sources of one stream read on their own (the
+	// parts of a data stream with shard groups), whose positions overlap:
+	// 0 for the first, which adds nothing to the name.
+	Part int
 	// Ext is the file extension with its dot (".parquet", ".json.gz"), or "".
 	Ext string
 }
 
 // ObjectName returns
 // "<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<first>-<last><ext>", with
-// "-s<generation>" before the extension for a generation above 0.
+// "-p<part>" before the extension for a part above 0 and
+// "-s<generation>" for a generation above 0.
 // It has no random part: the same batch always gets the same name, so a
 // replay after a crash overwrites rather than duplicates (Firehose uses a
 // random UUID here and is at-least-once). Decimal positions are padded to
@@ -47,9 +52,15 @@ func ObjectName(n Name) (string, error) {
 	if n.Generation < 0 {
 		return "", fmt.Errorf("%w: generation %d < 0", ErrBadKey, n.Generation)
 	}
+	if n.Part < 0 {
+		return "", fmt.Errorf("%w: part %d < 0", ErrBadKey, n.Part)
+	}
 	gen := ""
+	if n.Part > 0 {
+		gen = fmt.Sprintf("-p%d", n.Part)
+	}
 	if n.Generation > 0 {
-		gen = fmt.Sprintf("-s%d", n.Generation)
+		gen += fmt.Sprintf("-s%d", n.Generation)
 	}
 	return fmt.Sprintf("%s-%d-%s-%s-%s%s%s", Escape(n.Stream), n.Version,
 		n.Time.UTC().Format("2006-01-02-15-04-05"), position(n.First), position(n.Last), gen, n.Ext), nil

@@ -20,6 +20,10 @@ func TestObjectName(t *testing.T) {
 			"s-1-2024-03-07-08-05-02-shard%2F1:5-shard%2F1:9.json.gz"},
 		{"a later source generation", Name{Stream: "s", Version: 2, Time: when, First: "1", Last: "30", Generation: 2, Ext: ".jsonl"},
 			"s-2-2024-03-07-08-05-02-00000000000000000001-00000000000000000030-s2.jsonl"},
+		{"a part of a grouped source", Name{Stream: "s", Version: 1, Time: when, First: "1", Last: "30", Part: 3, Ext: ".jsonl"},
+			"s-1-2024-03-07-08-05-02-00000000000000000001-00000000000000000030-p3.jsonl"},
+		{"a part of a later generation", Name{Stream: "s", Version: 1, Time: when, First: "1", Last: "30", Part: 1, Generation: 2},
+			"s-1-2024-03-07-08-05-02-00000000000000000001-00000000000000000030-p1-s2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,6 +48,7 @@ func TestObjectNameErrors(t *testing.T) {
 		{Stream: "s", Last: "2"},
 		{Stream: "s", First: "1", Last: "2", Ext: "/x"},
 		{Stream: "s", First: "1", Last: "2", Generation: -1},
+		{Stream: "s", First: "1", Last: "2", Part: -1},
 	} {
 		if _, err := ObjectName(n); !errors.Is(err, ErrBadKey) {
 			t.Errorf("ObjectName(%+v) = %v, want ErrBadKey", n, err)
