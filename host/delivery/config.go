@@ -69,7 +69,9 @@ type Config struct {
 	// flight to finish.
 	DrainTimeout time.Duration
 	// ReadAheadBytes bounds, per delivery stream, the source records read
-	// but not yet in a batch; default DefaultReadAheadBytes.
+	// but not yet in a batch; default DefaultReadAheadBytes. The groups of
+	// a source with shard groups split it, at least MinReadAheadBytes
+	// each.
 	ReadAheadBytes int64
 	// OutputRoot is the directory every folder destination is confined to
 	// (absolute; required): relative folder paths are taken under it,

@@ -16,6 +16,11 @@
 //     delivered, and MaxAge (Config.DirectPutMaxAge) is a safety net.
 //   - A data-stream source is read directly: an ordered consumer over all
 //     of its shard subjects, in stream order, so each shard's order holds.
+//     A data stream with shard groups is several JetStream streams (its
+//     parts), each read by a pipeline of its own with its own position,
+//     "ppos.<g>.<name>" for part g > 0, intent and object names; a part
+//     holds a shard's records until its ancestors' records in other parts
+//     are delivered, so each key's order holds across reshards (parts.go).
 //   - Leases live in the bucket "sluice_delivery_leases"
 //     (Config.LeaseBucket), whose MaxAge is the lease TTL:
 //     "lease.<name>" (the host running the delivery stream, with its

@@ -88,6 +88,17 @@ func (p *pipeline) partNote() string {
 	return " of part " + strconv.Itoa(p.part)
 }
 
+// readAhead is this pipeline's share of the delivery stream's read-ahead
+// (Config.ReadAheadBytes): the parts of a grouped source split it, each
+// keeping at least MinReadAheadBytes.
+func (p *pipeline) readAhead() int64 {
+	n := int64(1)
+	if p.order.grouped() {
+		n = int64(p.order.src.Parts())
+	}
+	return max(MinReadAheadBytes, p.m.cfg.ReadAheadBytes/n)
+}
+
 // top is the lead pipeline of p's delivery stream.
 func (p *pipeline) top() *pipeline {
 	if p.lead != nil {

@@ -214,7 +214,7 @@ func (p *pipeline) runOnce(ctx context.Context) error {
 		return fmt.Errorf("read %s: %w", stream, err)
 	}
 	rctx, stop := context.WithCancel(ctx)
-	q := newReadQueue(p.m.cfg.ReadAheadBytes)
+	q := newReadQueue(p.readAhead())
 	readErr := make(chan error, 1)
 	var wg sync.WaitGroup
 	wg.Add(1)

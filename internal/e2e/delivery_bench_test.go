@@ -21,6 +21,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/sluice-io/sluice/host/delivery"
+	"github.com/sluice-io/sluice/host/streams"
 	"github.com/sluice-io/sluice/internal/jstest"
 	"github.com/sluice-io/sluice/sinks/format"
 )
@@ -145,6 +146,7 @@ func BenchmarkDelivery(b *testing.B) {
 		{"direct", "none", "", 1024},
 		{"stream", "none", "", 200},
 		{"stream", "none", "", 1024},
+		{"grouped", "none", "", 200}, // the same data stream over 4 shard groups
 		{"direct", "c", "sdk/c/testdata/upper/upper.wasm", 200},
 		{"direct", "rust", "sdk/rust/testdata/upper/upper.wasm", 200},
 		{"direct", "go", "sdk/go/testdata/upper/upper.wasm", 200},
@@ -192,8 +194,8 @@ func deliverOnce(b *testing.B, n, size int, source, module, wasm string) {
 		def.Processor = &delivery.Processor{Module: "upper-" + module}
 	}
 	newSend := func() sender { return directSender(firehoseClient(ep), "bench") }
-	if source == "stream" {
-		createBenchStream(b, ep, "benchsrc")
+	if source == "stream" || source == "grouped" {
+		createBenchStream(b, ep, "benchsrc", source == "grouped")
 		def.Source = delivery.Source{Kind: delivery.SourceDataStream, Stream: "benchsrc", StartingPosition: "TRIM_HORIZON"}
 		newSend = func() sender { return streamSender(kinesisClient(ep), "benchsrc") }
 	}
@@ -240,13 +242,17 @@ func waitAccounted(b *testing.B, ep, name string, n int64) delivery.Status {
 	}
 }
 
-// createBenchStream creates a data stream of benchShards shards and waits
-// until it is ACTIVE.
-func createBenchStream(b *testing.B, ep, name string) {
+// createBenchStream creates a data stream of benchShards shards (each in
+// a shard group of its own when grouped) and waits until it is ACTIVE.
+func createBenchStream(b *testing.B, ep, name string, grouped bool) {
 	b.Helper()
 	ctx := context.Background()
 	kc := kinesisClient(ep)
-	_, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(benchShards)})
+	in := &kinesis.CreateStreamInput{StreamName: aws.String(name), ShardCount: aws.Int32(benchShards)}
+	if grouped {
+		in.Tags = map[string]string{streams.ShardGroupsTag: strconv.Itoa(benchShards)}
+	}
+	_, err := kc.CreateStream(ctx, in)
 	mustf(b, err, "CreateStream")
 	for deadline := time.Now().Add(waitLimit); ; time.Sleep(20 * time.Millisecond) {
 		out, err := kc.DescribeStreamSummary(ctx, &kinesis.DescribeStreamSummaryInput{StreamName: aws.String(name)})

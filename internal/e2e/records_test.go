@@ -131,9 +131,12 @@ func sendStream(ctx context.Context, c *kinesis.Client, stream string, batch []*
 			refused = append(refused, batch[i])
 			continue
 		}
-		seq, err := strconv.ParseUint(aws.ToString(res.SequenceNumber), 10, 64)
+		// The record's position in its JetStream stream: a stream with
+		// shard groups numbers it in 35 digits, its group's sequence last.
+		num := aws.ToString(res.SequenceNumber)
+		seq, err := strconv.ParseUint(num[max(0, len(num)-20):], 10, 64)
 		if err != nil {
-			return nil, fmt.Errorf("SequenceNumber %q: %w", aws.ToString(res.SequenceNumber), err)
+			return nil, fmt.Errorf("SequenceNumber %q: %w", num, err)
 		}
 		batch[i].seq, batch[i].shard, batch[i].acked = seq, aws.ToString(res.ShardId), true
 	}
