@@ -108,8 +108,8 @@ func newDeliveryDescribeCmd(c *cli) *cobra.Command {
 				fmt.Fprintf(c.stdout, "Processor:       %s\n", def.Processor.Module)
 			}
 			fmt.Fprintf(c.stdout, "Created:         %s\nUpdated:         %s\n\n", fmtTime(&def.CreatedAt), fmtTime(&def.UpdatedAt))
-			fmt.Fprintf(c.stdout, "Incoming:        %d records, %d bytes\nDelivered:       %d records in %d objects\nDropped:         %d records\nErrors:          %d records\nCheckpoint:      %d\n",
-				st.IncomingRecords, st.IncomingBytes, st.DeliveredRecords, st.DeliveredObjects, st.DroppedRecords, st.ErrorRecords, st.Checkpoint)
+			fmt.Fprintf(c.stdout, "Incoming:        %d records, %d bytes\nDelivered:       %d records in %d objects\nDropped:         %d records\nErrors:          %d records\nCheckpoint:      %s\n",
+				st.IncomingRecords, st.IncomingBytes, st.DeliveredRecords, st.DeliveredObjects, st.DroppedRecords, st.ErrorRecords, st.CheckpointText())
 			if st.DeaggregatedRecords != 0 && (len(def.Processors) > 0 || def.Source.Kind == delivery.SourceDataStream) {
 				fmt.Fprintf(c.stdout, "Processed:       %d records after KPL de-aggregation and the processors\n", st.DeaggregatedRecords)
 			}

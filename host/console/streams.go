@@ -75,7 +75,7 @@ type shardRow struct {
 type consumerRow struct {
 	Name, State string
 	Freshness   time.Duration
-	Checkpoint  uint64
+	Checkpoint  string
 }
 
 func (c *Console) streamPage(w http.ResponseWriter, r *http.Request, se *session) {
@@ -124,7 +124,7 @@ func (c *Console) streamPage(w http.ResponseWriter, r *http.Request, se *session
 				if err != nil || def.Source.Kind != delivery.SourceDataStream || def.Source.Stream != name {
 					continue
 				}
-				consumers = append(consumers, consumerRow{Name: dn, State: st.State, Freshness: st.OldestUndeliveredAge, Checkpoint: st.Checkpoint})
+				consumers = append(consumers, consumerRow{Name: dn, State: st.State, Freshness: st.OldestUndeliveredAge, Checkpoint: st.CheckpointText()})
 			}
 		}
 	}

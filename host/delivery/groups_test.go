@@ -418,3 +418,45 @@ func TestKillOwnerOfGroupedSource(t *testing.T) {
 		t.Fatalf("status %+v, want two part checkpoints", st)
 	}
 }
+
+// Records gone from one part before they could be delivered (purged
+// behind Sluice's back, as retention would) are recorded as that part's
+// gap, named for it, while the other part delivers all of its own.
+func TestGroupedSourceGapInOnePart(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	if err := e.eng.CreateStreamWith(ctx, "wide", 2, streams.CreateOptions{ShardGroups: 2}); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	def := folderDef("gap", out)
+	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
+	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	e.create(def)
+	unblock := block(t, out)
+	e.restart() // nothing can be written: the records wait in the source
+	e.putMod("wide", numbered(100, `{"i":%d}`), 20)
+	e.waitState("gap", StatusFailed)
+	js1, _ := streams.PartSource("wide", 1)
+	s1, err := e.js.JS.Stream(ctx, js1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPart1 := s1.CachedInfo().State.Msgs
+	if inPart1 == 0 || inPart1 == 100 {
+		t.Fatalf("%d of 100 records in part 1: want both parts used", inPart1)
+	}
+	if err := s1.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	unblock()
+	waitFor(t, "part 1's loss recorded", func() bool { return lost(gapErrors(t, out)) == inPart1 })
+	errs := gapErrors(t, out)
+	if len(errs) != 1 || errs[0].ErrorCode != codeRecordsExpired || !strings.Contains(errs[0].ErrorMessage, "of part 1") {
+		t.Fatalf("gap records %+v: want one of part 1's %d records", errs, inPart1)
+	}
+	waitFor(t, "part 0's records", func() bool { return uint64(len(countLines(objects(t, out)))) == 100-inPart1 })
+	if st := e.waitState("gap", StatusActive); st.LostRecords != int64(inPart1) {
+		t.Fatalf("status %+v: want %d lost records", st, inPart1)
+	}
+}

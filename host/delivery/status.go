@@ -3,7 +3,10 @@ package delivery
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -81,6 +84,19 @@ type Status struct {
 	// stream another host runs.
 	RecentObjects []RecentObject `json:"-"`
 	RecentErrors  []FailedRecord `json:"-"`
+}
+
+// CheckpointText is the checkpoint as people read it: one number, or, for
+// a source with shard groups, each group's ("313 (group 0), 6 (group 1)").
+func (s Status) CheckpointText() string {
+	if len(s.PartCheckpoints) == 0 {
+		return strconv.FormatUint(s.Checkpoint, 10)
+	}
+	groups := make([]string, len(s.PartCheckpoints))
+	for g, cp := range s.PartCheckpoints {
+		groups[g] = fmt.Sprintf("%d (group %d)", cp, g)
+	}
+	return strings.Join(groups, ", ")
 }
 
 // Failing reports whether the state is one of delivery failing.
