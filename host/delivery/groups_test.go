@@ -76,6 +76,25 @@ func (e *env) waitParts(name, stream string) {
 	})
 }
 
+// createGrouped creates a data stream of shards shards over groups shard
+// groups.
+func createGrouped(t *testing.T, eng *streams.Engine, name string, shards, groups int) {
+	t.Helper()
+	if err := eng.CreateStreamWith(context.Background(), name, shards, streams.CreateOptions{ShardGroups: groups}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// streamDef is a delivery stream reading the data stream from start into
+// a folder (returned), each batch as soon as it is read.
+func streamDef(t *testing.T, name, stream, start string) (Definition, string) {
+	out := t.TempDir()
+	def := folderDef(name, out)
+	def.Source = Source{Kind: SourceDataStream, Stream: stream, StartingPosition: start}
+	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	return def, out
+}
+
 // counter is a record of TestGroupedSourceKeepsKeyOrderAcrossReshard.
 type counter struct{ K, N int }
 
@@ -89,9 +108,7 @@ type counter struct{ K, N int }
 func TestGroupedSourceKeepsKeyOrderAcrossReshard(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 4, streams.CreateOptions{ShardGroups: 3}); err != nil {
-		t.Fatal(err)
-	}
+	createGrouped(t, e.eng, "wide", 4, 3)
 	const keys = 40
 	next := make([]int, keys)
 	put := func(rounds int) {
@@ -173,15 +190,9 @@ func TestGroupedSourceKeepsKeyOrderAcrossReshard(t *testing.T) {
 // and LATEST starts every part at its end.
 func TestGroupedSourceExactlyOnceAcrossRestarts(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 6, streams.CreateOptions{ShardGroups: 3}); err != nil {
-		t.Fatal(err)
-	}
+	createGrouped(t, e.eng, "wide", 6, 3)
 	e.putMod("wide", numbered(300, `{"before":%d}`), 60) // not read: LATEST
-	out := t.TempDir()
-	def := folderDef("latest", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.Latest}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	def, out := streamDef(t, "latest", "wide", streams.Latest)
 	e.create(def)
 	recs := numbered(12000, `{"id":%d}`)
 	for i := 0; i < len(recs); i += 3000 {
@@ -212,13 +223,8 @@ func TestGroupedSourceExactlyOnceAcrossRestarts(t *testing.T) {
 func TestGroupedSourceReplaysAPartsIntent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 2, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	def := folderDef("replay", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	createGrouped(t, e.eng, "wide", 2, 2)
+	def, out := streamDef(t, "replay", "wide", streams.TrimHorizon)
 	e.create(def)
 	recs := numbered(400, `{"i":%d}`)
 	e.putMod("wide", recs, 40)
@@ -272,13 +278,8 @@ func TestGroupedSourceReplaysAPartsIntent(t *testing.T) {
 func TestGroupedSourceDeletedThenFewerParts(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 4, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	def := folderDef("del", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	createGrouped(t, e.eng, "wide", 4, 2)
+	def, out := streamDef(t, "del", "wide", streams.TrimHorizon)
 	e.create(def)
 	delivered := numbered(100, `{"old":%d}`)
 	e.putMod("wide", delivered, 20)
@@ -324,10 +325,7 @@ func TestSourceRecreatedGrouped(t *testing.T) {
 	if err := e.eng.CreateStream(ctx, "src", 2); err != nil {
 		t.Fatal(err)
 	}
-	out := t.TempDir()
-	def := folderDef("recreated", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "src", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	def, out := streamDef(t, "recreated", "src", streams.TrimHorizon)
 	e.create(def)
 	old := numbered(50, `{"old":%d}`)
 	e.putMod("src", old, 10)
@@ -335,9 +333,7 @@ func TestSourceRecreatedGrouped(t *testing.T) {
 	if err := e.eng.DeleteStream(ctx, "src"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.eng.CreateStreamWith(ctx, "src", 4, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
+	createGrouped(t, e.eng, "src", 4, 2)
 	fresh := numbered(200, `{"new":%d}`)
 	e.putMod("src", fresh, 40)
 	waitFor(t, "the grouped stream's records", func() bool { return len(countLines(objects(t, out))) == 250 })
@@ -355,13 +351,8 @@ func TestKillOwnerOfGroupedSource(t *testing.T) {
 	producer := c.add(nil)
 	c.add(nil)
 	ctx := context.Background()
-	if err := owner.eng.CreateStreamWith(ctx, "wide", 4, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	def := folderDef("fo", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	createGrouped(t, owner.eng, "wide", 4, 2)
+	def, out := streamDef(t, "fo", "wide", streams.TrimHorizon)
 	if _, err := owner.m.Create(ctx, def); err != nil {
 		t.Fatal(err)
 	}
@@ -425,13 +416,8 @@ func TestKillOwnerOfGroupedSource(t *testing.T) {
 func TestGroupedSourceGapInOnePart(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	if err := e.eng.CreateStreamWith(ctx, "wide", 2, streams.CreateOptions{ShardGroups: 2}); err != nil {
-		t.Fatal(err)
-	}
-	out := t.TempDir()
-	def := folderDef("gap", out)
-	def.Source = Source{Kind: SourceDataStream, Stream: "wide", StartingPosition: streams.TrimHorizon}
-	def.Buffering = Buffering{SizeMiB: 1, IntervalSeconds: intp(0)}
+	createGrouped(t, e.eng, "wide", 2, 2)
+	def, out := streamDef(t, "gap", "wide", streams.TrimHorizon)
 	e.create(def)
 	unblock := block(t, out)
 	e.restart() // nothing can be written: the records wait in the source
