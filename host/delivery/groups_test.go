@@ -438,7 +438,7 @@ func TestGroupedSourceGapInOnePart(t *testing.T) {
 	unblock()
 	waitFor(t, "part 1's loss recorded", func() bool { return lost(gapErrors(t, out)) == inPart1 })
 	errs := gapErrors(t, out)
-	if len(errs) != 1 || errs[0].ErrorCode != codeRecordsExpired || !strings.Contains(errs[0].ErrorMessage, "of part 1") {
+	if len(errs) != 1 || errs[0].ErrorCode != codeRecordsExpired || !strings.Contains(errs[0].ErrorMessage, "of shard group 1") {
 		t.Fatalf("gap records %+v: want one of part 1's %d records", errs, inPart1)
 	}
 	waitFor(t, "part 0's records", func() bool { return uint64(len(countLines(objects(t, out)))) == 100-inPart1 })

@@ -80,12 +80,12 @@ func (p *pipeline) source() (stream string, subjects []string) {
 }
 
 // partNote names the part in messages about sequences, for a grouped
-// source.
+// source (as users know it: a shard group).
 func (p *pipeline) partNote() string {
 	if p.part == 0 && !p.order.grouped() {
 		return ""
 	}
-	return " of part " + strconv.Itoa(p.part)
+	return " of shard group " + strconv.Itoa(p.part)
 }
 
 // readAhead is this pipeline's share of the delivery stream's read-ahead
