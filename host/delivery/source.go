@@ -52,7 +52,7 @@ func (p *pipeline) sourceInfo(ctx context.Context) (sourceInfo, error) {
 		if p.part >= s.Parts() {
 			// Made again with fewer parts: this part's records went with
 			// the stream that had it.
-			return si, fmt.Errorf("%w: data stream %s has %d parts now, not part %d", errPartGone, s.Name, s.Parts(), p.part)
+			return si, fmt.Errorf("%w: data stream %s has %d shard groups now, not group %d", errPartGone, s.Name, s.Parts(), p.part)
 		}
 		p.order.described(s)
 		if p.lead == nil {
