@@ -32,6 +32,10 @@ const (
 	// delivered finish before they cut it short (it is then replayed from
 	// its intent, under the definition that started it).
 	DefaultDrainTimeout = 10 * time.Second
+	// DefaultPutTimeout bounds how long a direct put waits for JetStream
+	// to acknowledge its records (the data streams' put waits as long:
+	// streams.DefaultRequestTimeout).
+	DefaultPutTimeout = streams.DefaultRequestTimeout
 	// DefaultRegion and DefaultAccountID shape ARNs.
 	DefaultRegion    = "us-east-1"
 	DefaultAccountID = "000000000000"
@@ -68,6 +72,12 @@ type Config struct {
 	// DrainTimeout bounds how long Apply and Close wait for the batch in
 	// flight to finish.
 	DrainTimeout time.Duration
+	// PutTimeout bounds how long Put waits for JetStream to acknowledge
+	// its records when its context has no sooner deadline (an
+	// acknowledgement can be lost with a stream leader that died): a
+	// record not acknowledged by then fails with ErrThrottled, and may
+	// have been stored. Default DefaultPutTimeout.
+	PutTimeout time.Duration
 	// ReadAheadBytes bounds, per delivery stream, the source records read
 	// but not yet in a batch; default DefaultReadAheadBytes. The groups of
 	// a source with shard groups split it, at least MinReadAheadBytes
@@ -141,6 +151,9 @@ func (c *Config) setDefaults() error {
 	if c.ReadAheadBytes == 0 {
 		c.ReadAheadBytes = DefaultReadAheadBytes
 	}
+	if c.PutTimeout == 0 {
+		c.PutTimeout = DefaultPutTimeout
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -180,9 +193,9 @@ func (c *Config) setDefaults() error {
 		}
 		c.SecretsDir = abs
 	}
-	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin || c.DrainTimeout < 0 {
-		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s, drain %s",
-			c.Replicas, c.DirectPutMaxAge, c.BackoffMin, c.BackoffMax, c.DrainTimeout)
+	if c.Replicas < 0 || c.DirectPutMaxAge < 0 || c.BackoffMin < 0 || c.BackoffMax < c.BackoffMin || c.DrainTimeout < 0 || c.PutTimeout < 0 {
+		return fmt.Errorf("delivery: invalid config: replicas %d, max age %s, backoff %s..%s, drain %s, put timeout %s",
+			c.Replicas, c.DirectPutMaxAge, c.BackoffMin, c.BackoffMax, c.DrainTimeout, c.PutTimeout)
 	}
 	if c.ReadAheadBytes < MinReadAheadBytes {
 		return fmt.Errorf("delivery: read-ahead %d bytes is below the minimum %d (the largest record must fit)", c.ReadAheadBytes, MinReadAheadBytes)

@@ -106,6 +106,10 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 		}
 		return res, nil
 	}
+	// A record JetStream never answers (its stream's leader went down
+	// with it) fails at the put's deadline instead of holding the call.
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.PutTimeout)
+	defer cancel()
 	b := m.pub.Begin(len(records))
 	expect := nats.Header{jetstream.ExpectedStreamHeader: []string{stream}}
 	for i, r := range records {
@@ -120,6 +124,10 @@ func (m *Manager) Put(ctx context.Context, name string, records [][]byte) ([]Put
 	for i := range records {
 		seq, sent, err := b.Result(i)
 		if !sent {
+			continue
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			res[i].Err = fmt.Errorf("%w: not acknowledged by JetStream within %v; it may have been stored, so a retry may store it twice (%v)", ErrThrottled, m.cfg.PutTimeout, err)
 			continue
 		}
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,16 @@ type rec struct {
 	// uncertain: sent, but the put failed as a whole (the server was
 	// killed); the record may be delivered once or not at all.
 	uncertain bool
+	// twice: once refused because its acknowledgement never came (the
+	// put's deadline passed, as when a stream leader dies holding it),
+	// then sent again: as on AWS, the first copy may be stored too.
+	twice bool
+}
+
+// unacknowledged reports whether a refusal says the record's put timed
+// out waiting for JetStream, so the record may be stored all the same.
+func unacknowledged(msg *string) bool {
+	return strings.Contains(aws.ToString(msg), "deadline exceeded")
 }
 
 // siteOf is the site of a key: every key maps to one site, so the
@@ -101,6 +112,7 @@ func sendDirect(ctx context.Context, c *firehose.Client, name string, batch []*r
 	var refused []*rec
 	for i, res := range out.RequestResponses {
 		if res.ErrorCode != nil {
+			batch[i].twice = batch[i].twice || unacknowledged(res.ErrorMessage)
 			refused = append(refused, batch[i])
 			continue
 		}
@@ -128,6 +140,7 @@ func sendStream(ctx context.Context, c *kinesis.Client, stream string, batch []*
 	var refused []*rec
 	for i, res := range out.Records {
 		if res.ErrorCode != nil {
+			batch[i].twice = batch[i].twice || unacknowledged(res.ErrorMessage)
 			refused = append(refused, batch[i])
 			continue
 		}
