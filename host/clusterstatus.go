@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,17 @@ func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error)
 	if err := lister.Err(); err != nil {
 		return nil, fmt.Errorf("list JetStream streams: %w", err)
 	}
+	// The stream list leaves out a stream whose leader did not answer in
+	// time; the names come from the meta layer, which knows them all.
+	var jsNames []string
+	nl := js.StreamNames(ctx)
+	for n := range nl.Name() {
+		jsNames = append(jsNames, n)
+	}
+	if err := nl.Err(); err != nil {
+		return nil, fmt.Errorf("list JetStream stream names: %w", err)
+	}
+	st.Streams = withUnanswered(st.Streams, jsNames)
 	names, err := s.delivery.List(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list delivery streams: %w", err)
@@ -73,6 +85,23 @@ func (s *Server) ClusterStatus(ctx context.Context) (*rest.ClusterStatus, error)
 		st.Delivery = append(st.Delivery, rest.DeliveryWork{Name: name, Host: ds.Host, State: ds.State, OldestUndeliveredAge: ds.OldestUndeliveredAge})
 	}
 	return st, nil
+}
+
+// withUnanswered adds to the placements listed one marked Unanswered for
+// each stream of names the list left out, and sorts them by name.
+func withUnanswered(listed []rest.StreamPlacement, names []string) []rest.StreamPlacement {
+	seen := make(map[string]bool, len(listed))
+	for _, p := range listed {
+		seen[p.Name] = true
+	}
+	for _, n := range names {
+		if !seen[n] {
+			listed = append(listed, rest.StreamPlacement{Name: n, Kind: streamKind(n), Unanswered: true})
+			seen[n] = true
+		}
+	}
+	slices.SortFunc(listed, func(a, b rest.StreamPlacement) int { return strings.Compare(a.Name, b.Name) })
+	return listed
 }
 
 func (s *Server) natsMode() string {

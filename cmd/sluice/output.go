@@ -244,6 +244,9 @@ func clusterStatusOut(st rest.ClusterStatus) any {
 		Replicas []peerJSON
 		Messages uint64
 		Bytes    uint64
+		// Unanswered: its leader did not answer in time; the figures
+		// are not known now.
+		Unanswered bool `json:",omitempty"`
 	}
 	type deliveryJSON struct {
 		DeliveryStreamName         string
@@ -267,7 +270,7 @@ func clusterStatusOut(st rest.ClusterStatus) any {
 		out.Meta = &metaJSON{Leader: m.Leader, Size: m.Size, Peers: peersOut(m.Peers)}
 	}
 	for _, s := range st.Streams {
-		out.Streams = append(out.Streams, streamJSON{Name: s.Name, Kind: s.Kind, Leader: s.Leader, Replicas: peersOut(s.Replicas), Messages: s.Messages, Bytes: s.Bytes})
+		out.Streams = append(out.Streams, streamJSON{Name: s.Name, Kind: s.Kind, Leader: s.Leader, Replicas: peersOut(s.Replicas), Messages: s.Messages, Bytes: s.Bytes, Unanswered: s.Unanswered})
 	}
 	for _, d := range st.Delivery {
 		out.Delivery = append(out.Delivery, deliveryJSON{DeliveryStreamName: d.Name, Host: d.Host, State: d.State, OldestUndeliveredAgeMillis: millis(d.OldestUndeliveredAge)})

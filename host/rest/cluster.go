@@ -66,6 +66,10 @@ type StreamPlacement struct {
 	Replicas []PeerStatus `json:"replicas,omitempty"`
 	Messages uint64       `json:"messages"`
 	Bytes    uint64       `json:"bytes"`
+	// Unanswered: JetStream knows the stream but its leader did not
+	// answer in time (a node catching up, a leader just lost): its
+	// placement and figures are not known now.
+	Unanswered bool `json:"unanswered,omitempty"`
 }
 
 // PeerStatus is one replica (or meta peer): whether it is current, how
