@@ -311,6 +311,9 @@ func TestGroupedSourceDeletedThenFewerParts(t *testing.T) {
 		return err == nil && len(kept) == 0 && len(e.status("del").PartCheckpoints) == 0
 	})
 	checkOnce(t, countLines(objects(t, out)), append(delivered, fresh...))
+	if st := e.status("del"); st.LostRecords != 60 {
+		t.Fatalf("status %+v: want the 60 lost records counted, the retired part's too", st)
+	}
 	if lost(gapErrors(t, out)) != 60 {
 		t.Fatal("the loss was recorded again")
 	}

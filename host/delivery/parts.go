@@ -109,17 +109,26 @@ func (p *pipeline) top() *pipeline {
 
 // all is the lead and the pipelines of its other parts still running.
 func (p *pipeline) all() []*pipeline {
+	running, _ := p.partsByState()
+	return running
+}
+
+// partsByState is the lead and its other parts' pipelines still running,
+// and those retired (whose figures still count).
+func (p *pipeline) partsByState() (running, retired []*pipeline) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := []*pipeline{p}
+	running = []*pipeline{p}
 	for _, q := range p.parts {
 		q.mu.Lock()
-		if !q.retired {
-			out = append(out, q)
+		if q.retired {
+			retired = append(retired, q)
+		} else {
+			running = append(running, q)
 		}
 		q.mu.Unlock()
 	}
-	return out
+	return running, retired
 }
 
 // startParts makes sure the lead runs a pipeline for each part below n.
@@ -383,16 +392,10 @@ func (p *pipeline) worstState() string {
 	return state
 }
 
-// mergePart adds one other part's figures to the lead's status s.
+// mergePart adds one other running part's figures and state to the
+// lead's status s.
 func mergePart(s, q *Status) {
-	s.IncomingRecords += q.IncomingRecords
-	s.IncomingBytes += q.IncomingBytes
-	s.DeliveredRecords += q.DeliveredRecords
-	s.DeliveredObjects += q.DeliveredObjects
-	s.DroppedRecords += q.DroppedRecords
-	s.ErrorRecords += q.ErrorRecords
-	s.DeaggregatedRecords += q.DeaggregatedRecords
-	s.LostRecords += q.LostRecords
+	addCounts(s, q)
 	if stateRank(q.State) > stateRank(s.State) {
 		s.State = q.State
 	}
@@ -405,6 +408,19 @@ func mergePart(s, q *Status) {
 	s.OldestUndeliveredAge = max(s.OldestUndeliveredAge, q.OldestUndeliveredAge)
 	s.RecentObjects = append(s.RecentObjects, q.RecentObjects...)
 	s.RecentErrors = append(s.RecentErrors, q.RecentErrors...)
+}
+
+// addCounts adds one part's counters to s: a retired part's too, as what
+// it did (its loss accounted for, first of all) still happened.
+func addCounts(s, q *Status) {
+	s.IncomingRecords += q.IncomingRecords
+	s.IncomingBytes += q.IncomingBytes
+	s.DeliveredRecords += q.DeliveredRecords
+	s.DeliveredObjects += q.DeliveredObjects
+	s.DroppedRecords += q.DroppedRecords
+	s.ErrorRecords += q.ErrorRecords
+	s.DeaggregatedRecords += q.DeaggregatedRecords
+	s.LostRecords += q.LostRecords
 }
 
 // trimRecent keeps the newest recent objects and errors of a merged

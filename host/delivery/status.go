@@ -209,8 +209,13 @@ func (m *Manager) remoteStatus(ctx context.Context, name string, s *Status) erro
 // over the pipeline's while creating or deleting.
 func (p *pipeline) status(s *Status) {
 	lifecycle := s.State
-	ps := p.all()
+	ps, retired := p.partsByState()
 	p.partStatus(s)
+	for _, q := range retired {
+		var qs Status
+		q.partStatus(&qs)
+		addCounts(s, &qs)
+	}
 	if len(ps) > 1 {
 		cps := make([]uint64, 0, len(ps))
 		cps = append(cps, s.Checkpoint)
