@@ -297,6 +297,11 @@ func TestGroupedSourceDeletedThenFewerParts(t *testing.T) {
 	if len(errs) != 2 {
 		t.Fatalf("gap records %+v, want one per part", errs)
 	}
+	for g := range 2 {
+		if !strings.Contains(errs[0].ErrorMessage+errs[1].ErrorMessage, fmt.Sprintf("of shard group %d)", g)) {
+			t.Fatalf("gap records %+v: none names shard group %d", errs, g)
+		}
+	}
 	if n := e.metric("sluice_delivery_source_lost_records_total", map[string]string{"delivery_stream": "del", "reason": lostDeleted}); n != 60 {
 		t.Fatalf("lost records metric %v, want 60", n)
 	}
