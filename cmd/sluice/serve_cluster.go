@@ -43,7 +43,7 @@ func (cf *clusterFlags) register(f *pflag.FlagSet, cfg *host.Config) {
 	f.StringVar(&cf.leafCA, "leaf-ca", "", "with --leaf-remote: PEM CA certificates that signed the hub's certificate (TLS)")
 	f.StringVar(&cf.leafCert, "leaf-cert", "", "with --leaf-remote: PEM client certificate for a hub that verifies one (needs --leaf-key)")
 	f.StringVar(&cf.leafKey, "leaf-key", "", "with --leaf-remote: PEM private key of --leaf-cert")
-	f.IntVar(&cfg.ShardGroups, "shard-groups", 0, fmt.Sprintf("spread each new data stream's shards over N JetStream streams (1 to %d), so its writes go through N RAFT leaders on a cluster; delivery streams cannot read such streams yet; default 1 (see README, Running on a cluster)", streams.MaxShardGroups))
+	f.IntVar(&cfg.ShardGroups, "shard-groups", 0, fmt.Sprintf("spread each new data stream's shards over N JetStream streams (1 to %d), so its writes go through N RAFT leaders on a cluster; default 1 (see README, Running on a cluster)", streams.MaxShardGroups))
 	f.IntVar(&cfg.Replicas, "replicas", 0, "JetStream copies of every data stream, direct-put stream, bucket and the module store (1 to 5); default 1 alone, 3 on a cluster")
 }
 
