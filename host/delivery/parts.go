@@ -80,9 +80,11 @@ func (p *pipeline) source() (stream string, subjects []string) {
 }
 
 // partNote names the part in messages about sequences, for a grouped
-// source (as users know it: a shard group).
+// source (as users know it: a shard group). The lead knows its source is
+// grouped by its other parts' pipelines too, before (or without) a
+// description of the source: one deleted under it, say.
 func (p *pipeline) partNote() string {
-	if p.part == 0 && !p.order.grouped() {
+	if p.part == 0 && !p.order.grouped() && len(p.all()) == 1 {
 		return ""
 	}
 	return " of shard group " + strconv.Itoa(p.part)
@@ -279,32 +281,30 @@ func (p *pipeline) awaitAncestors(ctx context.Context, id string, before func() 
 	if err != nil {
 		return err
 	}
-	done, err := p.delivered(ctx, waits)
-	if err != nil || done {
+	var t *time.Ticker
+	for {
+		done, err := p.delivered(ctx, waits)
+		if err != nil {
+			return err
+		}
 		if done {
 			p.order.ready[id] = true
+			return nil
 		}
-		return err
-	}
-	if err := before(); err != nil {
-		return err
-	}
-	p.log.Info("holding a shard's records until its parent shards' records in other parts are delivered", "shard", id, "waiting_for", waits[0].shard, "part", waits[0].part)
-	t := time.NewTicker(partPoll)
-	defer t.Stop()
-	for {
+		if t == nil { // about to wait, for the first time
+			if err := before(); err != nil {
+				return err
+			}
+			p.log.Info("holding a shard's records until its parent shards' records in other parts are delivered", "shard", id, "waiting_for", waits[0].shard, "part", waits[0].part)
+			t = time.NewTicker(partPoll)
+			defer t.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-p.drainReq:
 			return errDrained // nothing of the shard is in a batch yet
 		case <-t.C:
-		}
-		if done, err = p.delivered(ctx, waits); err != nil || done {
-			if done {
-				p.order.ready[id] = true
-			}
-			return err
 		}
 	}
 }

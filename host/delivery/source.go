@@ -179,12 +179,8 @@ func (p *pipeline) noteDeleted(ctx context.Context, st *stages, pos *position, f
 			n = tombLast - first + 1
 		}
 		lost := gap{first: pos.Checkpoint + 1, last: tombLast, records: n, at: tomb.DeletedAt, code: codeStreamDeleted, reason: lostDeleted}
-		note := p.partNote()
-		if note == "" && len(tomb.Parts) > 0 { // grouped, though not described since this run began
-			note = " of shard group 0"
-		}
 		lost.msg = fmt.Sprintf("%d records (up to sequence %d%s) of data stream %s were deleted with it at %s before they could be delivered",
-			n, tombLast, note, p.def.Source.Stream, tomb.DeletedAt.Format(time.RFC3339))
+			n, tombLast, p.partNote(), p.def.Source.Stream, tomb.DeletedAt.Format(time.RFC3339))
 		g = &lost
 	case tomb == nil && (pos.Checkpoint > 0 || pos.Intent != nil):
 		if found.IsZero() {
